@@ -1,0 +1,91 @@
+from django.db import models
+
+
+class Profession(models.Model):
+    """Physician, Nurse, Pharmacist, ... (Joint Accreditation professions)."""
+
+    code = models.SlugField(max_length=32, unique=True)
+    name = models.CharField(max_length=100)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Credential(models.Model):
+    """A post-nominal (MD, RN, PharmD, CPhT ...) and the profession it implies."""
+
+    abbreviation = models.CharField(max_length=20, unique=True)
+    name = models.CharField(max_length=120)
+    profession = models.ForeignKey(Profession, on_delete=models.PROTECT, related_name="credentials")
+
+    class Meta:
+        ordering = ["abbreviation"]
+
+    def __str__(self) -> str:
+        return self.abbreviation
+
+
+class Board(models.Model):
+    """An ABMS member board that takes MOC completions through ACCME (PARS)."""
+
+    code = models.CharField(max_length=16, unique=True)
+    name = models.CharField(max_length=200)
+    reports_through_pars = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.name}"
+
+
+class CreditType(models.Model):
+    """A kind of credit (AMA PRA Category 1 Credit™, ANCC contact hours, ACPE, MOC ...)."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=200)
+    short_name = models.CharField(max_length=60)
+    unit = models.CharField(max_length=60, default="hours")
+    accreditor = models.CharField(max_length=60)
+    designation_statement = models.TextField(
+        blank=True, help_text="Default wording; {provider} and {amount} are filled in."
+    )
+    professions = models.ManyToManyField(Profession, related_name="credit_types", blank=True)
+    # MOC points are per board; only diplomates of that board who consent receive them.
+    board = models.ForeignKey(Board, null=True, blank=True, on_delete=models.PROTECT)
+    # ACPE needs the NABP e-Profile ID and birth MMDD for CPE Monitor.
+    requires_nabp = models.BooleanField(default=False)
+    # IPCE credit goes to anyone on a team-planned activity.
+    is_ipce = models.BooleanField(default=False)
+    # Certificate of participation: anyone without a profession-specific type.
+    is_participation = models.BooleanField(default=False)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Specialty(models.Model):
+    """A specialty; a row with a parent is a sub-specialty of it."""
+
+    name = models.CharField(max_length=120)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="subspecialties"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "specialties"
+        constraints = [
+            models.UniqueConstraint(fields=["name", "parent"], name="specialty_unique_in_parent")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,118 @@
+from django.conf import settings
+from django.db import models
+
+from celedger.accreditation.models import CreditType, Profession
+from celedger.core.decimals import quarter_step_check
+from celedger.publishers.models import Publisher
+
+# Event IDs: 6 characters without look-alikes (no I, L, O, 0, 1).
+EVENT_ID_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+EVENT_ID_LENGTH = 6
+
+
+class Activity(models.Model):
+    class Format(models.TextChoices):
+        LIVE = "live", "Live course"
+        RSS = "rss", "Regularly scheduled series"
+        INTERNET_LIVE = "internet_live", "Internet live"
+        ENDURING = "enduring", "Enduring material"
+        JOURNAL = "journal", "Journal-based"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        CLOSED = "closed", "Closed"
+
+    publisher = models.ForeignKey(Publisher, on_delete=models.PROTECT, related_name="activities")
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    objectives = models.TextField("learning objectives", blank=True, help_text="One per line.")
+    format = models.CharField(max_length=20, choices=Format.choices, default=Format.LIVE)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    location = models.CharField(max_length=300, blank=True)
+    url = models.URLField("online URL", blank=True)
+    target_professions = models.ManyToManyField(Profession, blank=True, related_name="+")
+    is_ipce = models.BooleanField("planned by and for the healthcare team (IPCE)", default=False)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    # Empty means the default window: from session start to 30 days after its end.
+    claim_opens_at = models.DateTimeField(null=True, blank=True)
+    claim_closes_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-starts_on", "title"]
+        verbose_name_plural = "activities"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")), name="activity_dates_order"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CreditDesignation(models.Model):
+    """Credit an activity offers: a credit type and its maximum hours (ACPE: with a UAN)."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="designations")
+    credit_type = models.ForeignKey(CreditType, on_delete=models.PROTECT, related_name="+")
+    max_hours = models.DecimalField(max_digits=5, decimal_places=2)
+    uan = models.CharField("ACPE UAN", max_length=24, blank=True)
+
+    class Meta:
+        ordering = ["credit_type__sort_order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "credit_type"], name="designation_unique_type"
+            ),
+            models.CheckConstraint(
+                condition=quarter_step_check("max_hours"), name="designation_hours_quarter_steps"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.credit_type.short_name}: {self.max_hours}"
+
+
+class Session(models.Model):
+    """One occurrence of an activity, with its own Event ID, link and QR code."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="sessions")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    topic = models.CharField(max_length=300, blank=True)
+    speaker = models.CharField(max_length=200, blank=True)
+    event_id = models.CharField("Event ID", max_length=EVENT_ID_LENGTH, unique=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gte=models.F("starts_at")), name="session_times_order"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.topic or self.activity.title}"
+
+
+class Attendance(models.Model):
+    """A learner's check-in to a session (reaching its page while signed in)."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendances")
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attendances"
+    )
+    checked_in_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "learner"], name="attendance_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner} @ {self.session.event_id}"

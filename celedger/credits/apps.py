@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CreditsConfig(AppConfig):
+    name = "celedger.credits"
+    label = "credits"

@@ -1,0 +1,59 @@
+from django.conf import settings
+from django.db import models
+
+from celedger.activities.models import CreditDesignation, Session
+from celedger.core.decimals import quarter_step_check
+
+
+class Claim(models.Model):
+    """A learner's credit for one session and credit designation: the ledger's row.
+
+    Never deleted: revoked with a reason and an audit entry. One active claim per
+    learner, session and designation, held by a partial unique constraint.
+    """
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        REVOKED = "revoked", "Revoked"
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="claims"
+    )
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="claims")
+    designation = models.ForeignKey(
+        CreditDesignation, on_delete=models.PROTECT, related_name="claims"
+    )
+    hours = models.DecimalField(max_digits=5, decimal_places=2)
+    attested_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    # Staff who awarded or last corrected the claim; empty when the learner claimed.
+    awarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoke_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "session", "designation"],
+                condition=models.Q(status="active"),
+                name="claim_one_active",
+            ),
+            models.CheckConstraint(
+                condition=quarter_step_check("hours"), name="claim_hours_quarter_steps"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="active", revoked_at__isnull=True)
+                | models.Q(status="revoked", revoked_at__isnull=False),
+                name="claim_revoked_has_time",
+            ),
+        ]
+        indexes = [models.Index(fields=["learner", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.learner} {self.designation} {self.hours}"

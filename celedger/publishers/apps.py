@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PublishersConfig(AppConfig):
+    name = "celedger.publishers"
+    label = "publishers"

@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from celedger.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("celedger.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("profile/", include("celedger.profiles.urls")),
+    path("", include("celedger.publishers.urls")),
+    path("", include("celedger.activities.urls")),
+    path("", include("celedger.evaluations.urls")),
+    path("", include("celedger.credits.urls")),
+    path("", include("celedger.certificates.urls")),
+    path("", include("celedger.reporting.urls")),
+    path("site-admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

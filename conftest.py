@@ -1,0 +1,49 @@
+import os
+import shutil
+from typing import Any
+
+import pytest
+
+# Playwright's sync API runs an event loop; Django's ORM beside it in the same thread
+# must be told that is fine (tests only).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _system_chromium() -> str | None:
+    configured = os.environ.get("CHROMIUM_PATH")
+    if configured:
+        return configured
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    args = {**browser_type_launch_args, "args": CHROMIUM_FLAGS}
+    chromium = _system_chromium()
+    if chromium:
+        args["executable_path"] = chromium
+    return args
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> None:
+    # Rate-limit counters live in the cache; each test starts with none.
+    from django.core.cache import cache
+
+    cache.clear()

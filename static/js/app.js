@@ -1,0 +1,1 @@
+// CE Ledger: small progressive enhancements; every page works without JavaScript.
