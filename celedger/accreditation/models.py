@@ -20,7 +20,9 @@ class Credential(models.Model):
 
     abbreviation = models.CharField(max_length=20, unique=True)
     name = models.CharField(max_length=120)
-    profession = models.ForeignKey(Profession, on_delete=models.PROTECT, related_name="credentials")
+    profession = models.ForeignKey(
+        Profession, on_delete=models.PROTECT, related_name="credentials"
+    )
 
     class Meta:
         ordering = ["abbreviation"]

@@ -8,7 +8,11 @@ class AuditEvent(models.Model):
     """Append-only record of a change to a claim, certificate or identity field."""
 
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     action = models.CharField(max_length=64)
     object_type = models.CharField(max_length=64)

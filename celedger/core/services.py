@@ -35,7 +35,12 @@ def audit_record(
 
 
 def audit_changes(
-    *, actor: Any, action: str, obj: models.Model, before: dict[str, Any], after: dict[str, Any],
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model,
+    before: dict[str, Any],
+    after: dict[str, Any],
     reason: str = "",
 ) -> AuditEvent | None:
     """Audit only the fields whose values differ; None when nothing changed."""

@@ -28,7 +28,10 @@ class Claim(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     # Staff who awarded or last corrected the claim; empty when the learner claimed.
     awarded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     revoked_at = models.DateTimeField(null=True, blank=True)

@@ -9,7 +9,11 @@ class EvaluationForm(models.Model):
     """A versioned form; a form with responses is copied, never edited in place."""
 
     publisher = models.ForeignKey(
-        Publisher, null=True, blank=True, on_delete=models.CASCADE, related_name="forms",
+        Publisher,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="forms",
         help_text="Empty for the standard form shipped with CE Ledger.",
     )
     name = models.CharField(max_length=200)

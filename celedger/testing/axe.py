@@ -20,9 +20,7 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
     """Serious and critical axe-core violations on the page as it is now."""
     # Runtime.evaluate is not subject to the page's CSP, so the engine loads on any page.
     page.evaluate(_axe_source())
-    result = page.evaluate(
-        "async () => await axe.run(document, {resultTypes: ['violations']})"
-    )
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [v for v in result["violations"] if v.get("impact") in BLOCKING_IMPACTS]
 
 

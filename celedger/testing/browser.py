@@ -14,6 +14,4 @@ def sign_in(page: Any, live_server: Any, *, email: str, password: str) -> None:
 
 
 def no_horizontal_scroll(page: Any) -> bool:
-    return bool(
-        page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
-    )
+    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"))

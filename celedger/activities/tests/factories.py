@@ -47,7 +47,9 @@ class SessionFactory(factory.django.DjangoModelFactory):
 
     activity = factory.SubFactory(ActivityFactory)
     starts_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(hours=2))
-    ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(hours=1, minutes=30))
+    ends_at = factory.LazyAttribute(
+        lambda o: o.starts_at + datetime.timedelta(hours=1, minutes=30)
+    )
     topic = "Early recognition of sepsis"
     speaker = "Dr. A. Speaker"
     event_id = factory.Sequence(lambda n: _event_id(n + 1000))

@@ -24,7 +24,9 @@ def test_it_records_only_changed_fields():
 @pytest.mark.django_db
 def test_it_records_nothing_when_nothing_changed():
     actor = UserFactory()
-    assert audit_changes(actor=actor, action="x", obj=actor, before={"a": 1}, after={"a": 1}) is None
+    assert (
+        audit_changes(actor=actor, action="x", obj=actor, before={"a": 1}, after={"a": 1}) is None
+    )
     assert AuditEvent.objects.count() == 0
 
 

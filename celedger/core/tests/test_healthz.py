@@ -13,7 +13,9 @@ def test_it_answers_200_when_the_database_is_reachable(client):
 
 @pytest.mark.django_db
 def test_it_answers_503_when_the_database_is_not(client):
-    with mock.patch("django.db.backends.utils.CursorWrapper.execute", side_effect=OperationalError):
+    with mock.patch(
+        "django.db.backends.utils.CursorWrapper.execute", side_effect=OperationalError
+    ):
         response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["database"] == "unreachable"
