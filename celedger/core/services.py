@@ -22,7 +22,7 @@ def audit_record(
     new: dict[str, Any] | None = None,
     reason: str = "",
 ) -> AuditEvent:
-    """Write one audit row (who, what, old and new values); call inside the change's transaction."""
+    """Write one audit row (who, what, old, new); call inside the change's transaction."""
     return AuditEvent.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=action,
