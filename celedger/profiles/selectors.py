@@ -5,8 +5,8 @@ from celedger.profiles.models import LearnerProfile
 
 def profile_for_user(*, user: Any) -> LearnerProfile | None:
     """The user's profile, cached on the user object for the rest of the request."""
-    cached = getattr(user, "_cached_learner_profile", False)
-    if cached is not False:
+    if hasattr(user, "_cached_learner_profile"):
+        cached: LearnerProfile | None = user._cached_learner_profile
         return cached
     profile = (
         LearnerProfile.objects.filter(user=user)
