@@ -1,13 +1,21 @@
+import re
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from celedger.accreditation.models import CreditType, Profession
-from celedger.core.decimals import quarter_step_check
+from celedger.core.decimals import is_quarter_step, quarter_step_check
 from celedger.publishers.models import Publisher
 
 # Event IDs: 6 characters without look-alikes (no I, L, O, 0, 1).
 EVENT_ID_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 EVENT_ID_LENGTH = 6
+
+# ACPE UAN: provider-(0000|9999 joint)-year-sequence-(L|H + topic 01..08 or 99)-(P|T).
+# Joint Accreditation providers use "JA" and seven digits as the provider part.
+UAN_RE = re.compile(r"^(?:\d{4}|JA\d{7})-(?:0000|9999)-\d{2}-\d{3}-[LH](?:0[1-8]|99)-([PT])$")
+UAN_SUFFIX_FOR_TYPE = {"acpe-p": "P", "acpe-t": "T"}
 
 
 class Activity(models.Model):
@@ -54,6 +62,19 @@ class Activity(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def clean(self) -> None:
+        errors = {}
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            errors["ends_on"] = "The end date cannot be before the start date."
+        if (
+            self.claim_opens_at
+            and self.claim_closes_at
+            and self.claim_closes_at <= self.claim_opens_at
+        ):
+            errors["claim_closes_at"] = "Claiming must close after it opens."
+        if errors:
+            raise ValidationError(errors)
+
 
 class CreditDesignation(models.Model):
     """Credit an activity offers: a credit type and its maximum hours (ACPE: with a UAN)."""
@@ -77,6 +98,29 @@ class CreditDesignation(models.Model):
     def __str__(self) -> str:
         return f"{self.credit_type.short_name}: {self.max_hours}"
 
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.max_hours is not None and not is_quarter_step(self.max_hours):
+            errors["max_hours"] = "Use a positive number of hours in steps of 0.25 (e.g. 1.25)."
+        self.uan = (self.uan or "").strip().upper()
+        code = self.credit_type.code if self.credit_type_id else ""
+        suffix = UAN_SUFFIX_FOR_TYPE.get(code)
+        if suffix:
+            match = UAN_RE.match(self.uan)
+            if not self.uan:
+                errors["uan"] = "ACPE credit needs its UAN."
+            elif not match:
+                errors["uan"] = (
+                    "Enter the UAN as XXXX-XXXX-YY-NNN-FTT-P (e.g. 0123-0000-26-001-L01-P)."
+                )
+            elif match.group(1) != suffix:
+                who = "pharmacists" if suffix == "P" else "pharmacy technicians"
+                errors["uan"] = f"A UAN for {who} ends in -{suffix}."
+        elif self.uan:
+            errors["uan"] = "Only ACPE credit takes a UAN; leave this empty."
+        if errors:
+            raise ValidationError(errors)
+
 
 class Session(models.Model):
     """One occurrence of an activity, with its own Event ID, link and QR code."""
@@ -98,6 +142,15 @@ class Session(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_id} {self.topic or self.activity.title}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("activities:program", args=[self.event_id])
+
+    def clean(self) -> None:
+        if self.starts_at and self.ends_at and self.ends_at < self.starts_at:
+            raise ValidationError({"ends_at": "A session cannot end before it starts."})
 
 
 class Attendance(models.Model):

@@ -1,3 +1,19 @@
+from django.urls import path
+
+from celedger.publishers import views
+
 app_name = "publishers"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("console/", views.console, name="console"),
+    path("console/<slug:code>/", views.dashboard, name="dashboard"),
+    path("console/<slug:code>/settings/", views.settings_edit, name="settings"),
+    path("console/<slug:code>/staff/", views.staff, name="staff"),
+    path("console/<slug:code>/staff/<int:pk>/role/", views.staff_role, name="staff_role"),
+    path(
+        "console/<slug:code>/staff/<int:pk>/remove/",
+        views.staff_remove_view,
+        name="staff_remove",
+    ),
+    path("p/<slug:code>/", views.portal, name="portal"),
+]

@@ -1,0 +1,144 @@
+"""Reads for activities: staff-scoped lookups, public program pages, learner's credit."""
+
+import datetime
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from celedger.accreditation.selectors import credit_types_for_credentials
+from celedger.activities.event_ids import is_well_formed, normalize_event_id
+from celedger.activities.models import Activity, CreditDesignation, Session
+from celedger.publishers.models import Publisher
+from celedger.publishers.selectors import publisher_get_for_staff
+
+Status = Activity.Status
+
+
+def activity_get_for_staff(*, user: Any, code: str, pk: int, min_role: str) -> Activity:
+    """The publisher's activity `pk` if `user` holds `min_role` there; else 404/403.
+
+    Another publisher's activity is a 404 even when the user is staff elsewhere.
+    """
+    publisher = publisher_get_for_staff(user=user, code=code, min_role=min_role)
+    activity = Activity.objects.filter(publisher=publisher, pk=pk).first()
+    if activity is None:
+        raise Http404
+    activity.publisher = publisher  # keeps publisher.membership for the templates
+    return activity
+
+
+def session_get_for_staff(*, activity: Activity, pk: int) -> Session:
+    session = Session.objects.filter(activity=activity, pk=pk).first()
+    if session is None:
+        raise Http404
+    session.activity = activity
+    return session
+
+
+def activities_for_dashboard(*, publisher: Publisher) -> QuerySet[Activity]:
+    """Every activity of the publisher with its session, designation and check-in counts."""
+    return Activity.objects.filter(publisher=publisher).annotate(
+        session_count=Count("sessions", distinct=True),
+        designation_count=Count("designations", distinct=True),
+        attendance_count=Count("sessions__attendances", distinct=True),
+    )
+
+
+def activities_for_portal(*, publisher: Publisher) -> QuerySet[Activity]:
+    """Published activities still running or recent enough to claim, soonest first."""
+    today = timezone.localdate()
+    return (
+        Activity.objects.filter(publisher=publisher, status=Status.PUBLISHED)
+        .filter(
+            Q(ends_on__gte=today - datetime.timedelta(days=30))
+            | Q(claim_closes_at__gte=timezone.now())
+        )
+        .prefetch_related(
+            Prefetch(
+                "designations",
+                queryset=CreditDesignation.objects.select_related("credit_type"),
+            ),
+            "sessions",
+        )
+        .order_by("starts_on", "title")
+    )
+
+
+def activity_detail_for_staff(*, activity: Activity) -> dict[str, Any]:
+    """Sessions (with check-in counts) and designations for the console page."""
+    sessions = list(
+        Session.objects.filter(activity=activity).annotate(attendance_count=Count("attendances"))
+    )
+    for session in sessions:
+        session.activity = activity
+    designations = list(
+        CreditDesignation.objects.filter(activity=activity).select_related(
+            "credit_type", "credit_type__board"
+        )
+    )
+    professions = list(activity.target_professions.all())
+    return {"sessions": sessions, "designations": designations, "professions": professions}
+
+
+class EventNotFound(Exception):
+    """No open program for an Event ID; `reason` is 'unknown' or 'closed'."""
+
+    def __init__(self, reason: str, event_id: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.event_id = event_id
+
+
+def session_get_public(*, event_id: str) -> Session:
+    """The session a learner's Event ID points to, if its activity is published.
+
+    Drafts look exactly like unknown IDs, so nothing about them leaks.
+    """
+    normalized = normalize_event_id(event_id)
+    if not is_well_formed(normalized):
+        raise EventNotFound("unknown", normalized)
+    session = (
+        Session.objects.select_related("activity", "activity__publisher")
+        .filter(event_id=normalized)
+        .first()
+    )
+    if session is None or session.activity.status == Status.DRAFT:
+        raise EventNotFound("unknown", normalized)
+    if session.activity.status == Status.CLOSED:
+        raise EventNotFound("closed", normalized)
+    return session
+
+
+def designations_for(*, activity: Activity) -> list[CreditDesignation]:
+    return list(
+        CreditDesignation.objects.filter(activity=activity)
+        .select_related("credit_type", "credit_type__board")
+        .prefetch_related("credit_type__professions")
+    )
+
+
+def designations_for_learner(
+    *, designations: list[CreditDesignation], profile: Any
+) -> list[CreditDesignation]:
+    """The designations this learner can receive: the credentials' credit types, IPCE for
+    everyone, and MOC for the board's profession (board membership is checked at claim)."""
+    credentials = list(profile.credentials.all())
+    if credentials:
+        eligible = {ct.pk for ct in credit_types_for_credentials(credentials=credentials)}
+    else:
+        eligible = {ct.pk for ct in profile.profession.credit_types.all()}
+    offered = []
+    for designation in designations:
+        credit_type = designation.credit_type
+        if (
+            credit_type.is_ipce
+            or credit_type.pk in eligible
+            or (
+                credit_type.board_id
+                and any(p.pk == profile.profession_id for p in credit_type.professions.all())
+            )
+        ):
+            offered.append(designation)
+    return offered

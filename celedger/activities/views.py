@@ -1,0 +1,351 @@
+import datetime
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from celedger.activities import qr
+from celedger.activities.event_ids import format_event_id, normalize_event_id
+from celedger.activities.forms import (
+    ActivityForm,
+    DesignationFormSet,
+    EventLookupForm,
+    SessionForm,
+    WeeklySessionsForm,
+)
+from celedger.activities.models import Activity, Session
+from celedger.activities.selectors import (
+    EventNotFound,
+    activity_detail_for_staff,
+    activity_get_for_staff,
+    designations_for,
+    designations_for_learner,
+    session_get_for_staff,
+    session_get_public,
+)
+from celedger.activities.services import (
+    activity_save,
+    attendance_record,
+    claim_window,
+    local_datetime,
+    session_create,
+    session_update,
+    sessions_add_weekly,
+)
+from celedger.core.pdf import data_url, render_pdf
+from celedger.profiles.decorators import profile_required
+from celedger.profiles.selectors import profile_for_user
+from celedger.publishers.models import StaffMembership
+from celedger.publishers.selectors import publisher_get_for_staff
+from celedger.publishers.views import console_context
+
+Role = StaffMembership.Role
+
+
+# --- Provider console -------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def activity_create(request: HttpRequest, code: str) -> HttpResponse:
+    publisher = publisher_get_for_staff(user=request.user, code=code, min_role=Role.COORDINATOR)
+    activity = Activity(publisher=publisher)
+    with timezone.override(publisher.time_zone):
+        form = ActivityForm(request.POST or None, instance=activity)
+        formset = DesignationFormSet(request.POST or None, instance=activity, prefix="credit")
+        if request.method == "POST" and form.is_valid() and formset.is_valid():
+            starts, ends = (
+                form.cleaned_data.get("session_starts"),
+                form.cleaned_data.get("session_ends"),
+            )
+            activity = form.save(commit=False)
+            designations = formset.save(commit=False)
+            activity_save(
+                activity=activity,
+                professions=form.cleaned_data["target_professions"],
+                designations=designations,
+                first_session_times=(starts, ends) if starts and ends else None,
+            )
+            messages.success(request, f"“{activity.title}” was created.")
+            return redirect("activities:console_detail", publisher.code, activity.pk)
+        context = {"form": form, "formset": formset, **console_context(publisher)}
+        return render(request, "activities/console_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def activity_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    activity = activity_get_for_staff(
+        user=request.user, code=code, pk=pk, min_role=Role.COORDINATOR
+    )
+    publisher = activity.publisher
+    with timezone.override(publisher.time_zone):
+        form = ActivityForm(request.POST or None, instance=activity)
+        formset = DesignationFormSet(request.POST or None, instance=activity, prefix="credit")
+        if request.method == "POST" and form.is_valid() and formset.is_valid():
+            activity = form.save(commit=False)
+            designations = formset.save(commit=False)
+            activity_save(
+                activity=activity,
+                professions=form.cleaned_data["target_professions"],
+                designations=designations,
+                removed_designations=formset.deleted_objects,
+            )
+            messages.success(request, "Your changes were saved.")
+            return redirect("activities:console_detail", publisher.code, activity.pk)
+        context = {
+            "form": form,
+            "formset": formset,
+            "activity": activity,
+            **console_context(publisher),
+        }
+        return render(request, "activities/console_form.html", context)
+
+
+@login_required
+@require_GET
+def activity_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    activity = activity_get_for_staff(user=request.user, code=code, pk=pk, min_role=Role.VIEWER)
+    publisher = activity.publisher
+    detail = activity_detail_for_staff(activity=activity)
+    for session in detail["sessions"]:
+        session.link = qr.session_link(session=session)  # type: ignore[attr-defined]
+        session.display_id = format_event_id(session.event_id)  # type: ignore[attr-defined]
+        session.claim_opens_at, session.claim_closes_at = claim_window(session=session)  # type: ignore[attr-defined]
+    with timezone.override(publisher.time_zone):
+        return render(
+            request,
+            "activities/console_detail.html",
+            {"activity": activity, **detail, **console_context(publisher)},
+        )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_add(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    activity = activity_get_for_staff(
+        user=request.user, code=code, pk=pk, min_role=Role.COORDINATOR
+    )
+    publisher = activity.publisher
+    form = SessionForm(request.POST or None, initial={"date": activity.ends_on})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        session = session_create(
+            activity=activity,
+            starts_at=local_datetime(
+                publisher_tz=publisher.time_zone, day=data["date"], at=data["starts"]
+            ),
+            ends_at=local_datetime(
+                publisher_tz=publisher.time_zone, day=data["date"], at=data["ends"]
+            ),
+            topic=data["topic"],
+            speaker=data["speaker"],
+        )
+        messages.success(request, f"Session added: Event ID {format_event_id(session.event_id)}.")
+        return redirect("activities:console_detail", publisher.code, activity.pk)
+    return render(
+        request,
+        "activities/session_form.html",
+        {"form": form, "activity": activity, **console_context(publisher)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_edit(request: HttpRequest, code: str, pk: int, session_pk: int) -> HttpResponse:
+    activity = activity_get_for_staff(
+        user=request.user, code=code, pk=pk, min_role=Role.COORDINATOR
+    )
+    publisher = activity.publisher
+    session = session_get_for_staff(activity=activity, pk=session_pk)
+    tz = ZoneInfo(publisher.time_zone)
+    local_start, local_end = session.starts_at.astimezone(tz), session.ends_at.astimezone(tz)
+    form = SessionForm(
+        request.POST or None,
+        instance=session,
+        initial={
+            "date": local_start.date(),
+            "starts": local_start.time(),
+            "ends": local_end.time(),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        session_update(
+            session=session,
+            topic=data["topic"],
+            speaker=data["speaker"],
+            starts_at=local_datetime(
+                publisher_tz=publisher.time_zone, day=data["date"], at=data["starts"]
+            ),
+            ends_at=local_datetime(
+                publisher_tz=publisher.time_zone, day=data["date"], at=data["ends"]
+            ),
+        )
+        messages.success(request, "The session was saved.")
+        return redirect("activities:console_detail", publisher.code, activity.pk)
+    return render(
+        request,
+        "activities/session_form.html",
+        {"form": form, "activity": activity, "session": session, **console_context(publisher)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sessions_weekly(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    activity = activity_get_for_staff(
+        user=request.user, code=code, pk=pk, min_role=Role.COORDINATOR
+    )
+    publisher = activity.publisher
+    first_on = max(activity.starts_on, timezone.localdate())
+    form = WeeklySessionsForm(
+        request.POST or None,
+        initial={
+            "first_on": first_on,
+            "weekday": first_on.weekday(),
+            "count": 4,
+            "starts": datetime.time(12, 0),
+            "ends": datetime.time(13, 0),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        created = sessions_add_weekly(activity=activity, **form.cleaned_data)
+        messages.success(
+            request, f"{len(created)} weekly sessions added, each with its own Event ID."
+        )
+        return redirect("activities:console_detail", publisher.code, activity.pk)
+    return render(
+        request,
+        "activities/sessions_weekly.html",
+        {"form": form, "activity": activity, **console_context(publisher)},
+    )
+
+
+def _session_for_download(request: HttpRequest, code: str, pk: int, session_pk: int) -> Session:
+    activity = activity_get_for_staff(user=request.user, code=code, pk=pk, min_role=Role.VIEWER)
+    return session_get_for_staff(activity=activity, pk=session_pk)
+
+
+@login_required
+@require_GET
+def session_qr(
+    request: HttpRequest, code: str, pk: int, session_pk: int, kind: str
+) -> HttpResponse:
+    session = _session_for_download(request, code, pk, session_pk)
+    if kind == "svg":
+        response = HttpResponse(qr.qr_svg(session=session), content_type="image/svg+xml")
+    else:
+        response = HttpResponse(qr.qr_png(session=session), content_type="image/png")
+    response["Content-Disposition"] = f'attachment; filename="event-{session.event_id}.{kind}"'
+    return response
+
+
+@login_required
+@require_GET
+def session_poster(request: HttpRequest, code: str, pk: int, session_pk: int) -> HttpResponse:
+    session = _session_for_download(request, code, pk, session_pk)
+    activity = session.activity
+    with timezone.override(activity.publisher.time_zone):
+        pdf = render_pdf(
+            "activities/poster.html",
+            {
+                "activity": activity,
+                "session": session,
+                "publisher": activity.publisher,
+                "display_id": format_event_id(session.event_id),
+                "link": qr.session_link(session=session),
+                "site_url": qr.session_link(session=session).split("/e/")[0],
+                "qr_url": data_url(qr.qr_svg(session=session, scale=10), "image/svg+xml"),
+            },
+        )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="poster-{session.event_id}.pdf"'
+    return response
+
+
+# --- The learner's way in ---------------------------------------------------------
+
+
+def _not_found(request: HttpRequest, event_id: str, reason: str) -> HttpResponse:
+    # A normal page with the site layout and a fresh box to try again, never a bare 404.
+    return render(
+        request,
+        "activities/event_not_found.html",
+        {"event_id": event_id, "reason": reason},
+        status=404 if reason == "unknown" else 200,
+    )
+
+
+@require_GET
+def lookup(request: HttpRequest) -> HttpResponse:
+    form = EventLookupForm(request.GET)
+    if not form.is_valid() or not form.cleaned_data["event_id"]:
+        return _not_found(request, "", "empty")
+    return redirect("activities:program", form.cleaned_data["event_id"])
+
+
+@require_GET
+def program(request: HttpRequest, event_id: str) -> HttpResponse:
+    normalized = normalize_event_id(event_id)
+    if normalized and normalized != event_id:
+        return redirect("activities:program", normalized)
+    try:
+        session = session_get_public(event_id=normalized)
+    except EventNotFound as missing:
+        return _not_found(request, format_event_id(missing.event_id), missing.reason)
+    activity = session.activity
+    publisher = activity.publisher
+    designations = designations_for(activity=activity)
+    profile = profile_for_user(user=request.user) if request.user.is_authenticated else None
+    offered = (
+        designations
+        if profile is None
+        else designations_for_learner(designations=designations, profile=profile)
+    )
+    if profile is not None:
+        attendance_record(learner=request.user, session=session)
+    opens_at, closes_at = claim_window(session=session)
+    now = timezone.now()
+    here = request.get_full_path()
+    start_url = reverse("activities:program_start", args=[session.event_id])
+    context = {
+        "session": session,
+        "activity": activity,
+        "publisher": publisher,
+        "display_id": format_event_id(session.event_id),
+        "designations": designations,
+        "offered": offered,
+        "profile": profile,
+        "claim_opens_at": opens_at,
+        "claim_closes_at": closes_at,
+        "claim_is_open": opens_at <= now <= closes_at,
+        "claim_not_yet": now < opens_at,
+        "login_url": f"{reverse('account_login')}?{urlencode({'next': start_url})}",
+        "signup_url": f"{reverse('account_signup')}?{urlencode({'next': start_url})}",
+        "start_url": start_url,
+        "here": here,
+        "objectives": [line for line in activity.objectives.splitlines() if line.strip()],
+    }
+    with timezone.override(publisher.time_zone):
+        return render(request, "activities/program.html", context)
+
+
+@profile_required
+@require_GET
+def program_start(request: HttpRequest, event_id: str) -> HttpResponse:
+    """After sign-in (and the profile), check in and land back on the program."""
+    try:
+        session = session_get_public(event_id=event_id)
+    except EventNotFound as missing:
+        return _not_found(request, format_event_id(missing.event_id), missing.reason)
+    with transaction.atomic():
+        attendance_record(learner=request.user, session=session)
+    return redirect("activities:program", session.event_id)

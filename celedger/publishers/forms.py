@@ -1,0 +1,80 @@
+from typing import Any
+from zoneinfo import available_timezones
+
+from django import forms
+
+from celedger.accreditation.models import CreditType
+from celedger.publishers.models import Publisher, StaffMembership
+
+_COMMON_ZONES = [
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Phoenix",
+    "America/Los_Angeles",
+    "America/Anchorage",
+    "Pacific/Honolulu",
+    "America/Puerto_Rico",
+    "UTC",
+]
+
+
+def _zone_choices() -> list[tuple[str, str]]:
+    others = sorted(available_timezones() - set(_COMMON_ZONES))
+    return [(z, z) for z in _COMMON_ZONES + others]
+
+
+class PublisherSettingsForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(choices=_zone_choices, initial="America/New_York")
+
+    class Meta:
+        model = Publisher
+        fields = [
+            "name",
+            "contact_email",
+            "liaison_name",
+            "time_zone",
+            "logo",
+            "accreditation_statement",
+            "accme_provider_id",
+            "acpe_provider_number",
+            "signer_name",
+            "signer_title",
+        ]
+        widgets = {"accreditation_statement": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {
+            "liaison_name": "Shown to learners: “contact your CE site liaison …”.",
+            "time_zone": "Session times are entered and shown in this time zone.",
+        }
+
+
+class StatementsForm(forms.Form):
+    """One text box per credit type: the publisher's designation wording."""
+
+    def __init__(
+        self, *args: Any, credit_types: list[CreditType], current: dict[int, str], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.credit_types = credit_types
+        for credit_type in credit_types:
+            self.fields[f"statement_{credit_type.pk}"] = forms.CharField(
+                label=credit_type.name,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                initial=current.get(credit_type.pk, ""),
+                help_text=f"Default: {credit_type.designation_statement}"
+                if credit_type.designation_statement
+                else "{provider} and {amount} are filled in.",
+            )
+
+    def statements(self) -> dict[CreditType, str]:
+        return {ct: self.cleaned_data[f"statement_{ct.pk}"] for ct in self.credit_types}
+
+
+class StaffAddForm(forms.Form):
+    email = forms.EmailField(help_text="The person must have a CE Ledger account already.")
+    role = forms.ChoiceField(choices=StaffMembership.Role.choices, initial="coordinator")
+
+
+class StaffRoleForm(forms.Form):
+    role = forms.ChoiceField(choices=StaffMembership.Role.choices)

@@ -1,0 +1,200 @@
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from celedger.accreditation.models import CreditType
+from celedger.core.types import AuthedRequest
+from celedger.publishers.forms import (
+    PublisherSettingsForm,
+    StaffAddForm,
+    StaffRoleForm,
+    StatementsForm,
+)
+from celedger.publishers.models import DesignationStatement, Publisher, StaffMembership
+from celedger.publishers.selectors import publisher_get_for_staff, role_allows
+from celedger.publishers.services import (
+    SETTINGS_AUDITED,
+    publisher_update,
+    staff_add,
+    staff_change_role,
+    staff_remove,
+    statements_set,
+)
+
+Role = StaffMembership.Role
+
+
+def console_context(publisher: Publisher) -> dict[str, Any]:
+    """What every console page needs: the publisher and what the user's role may do.
+
+    The flags only decide which links to show; each view checks the role itself.
+    """
+    role = publisher.membership.role  # type: ignore[attr-defined]
+    return {
+        "publisher": publisher,
+        "can_edit": role_allows(role=role, min_role=Role.COORDINATOR),
+        "is_admin": role_allows(role=role, min_role=Role.ADMIN),
+    }
+
+
+@login_required
+@require_GET
+def console(request: AuthedRequest) -> HttpResponse:
+    memberships = list(
+        StaffMembership.objects.filter(user=request.user).select_related("publisher")
+    )
+    if len(memberships) == 1:
+        return redirect("publishers:dashboard", memberships[0].publisher.code)
+    return render(request, "publishers/console.html", {"memberships": memberships})
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest, code: str) -> HttpResponse:
+    # Imported here: activities depend on publishers, not the other way round at import time.
+    from celedger.activities.selectors import activities_for_dashboard
+
+    publisher = publisher_get_for_staff(user=request.user, code=code)
+    activities = list(activities_for_dashboard(publisher=publisher))
+    with timezone.override(publisher.time_zone):
+        return render(
+            request,
+            "publishers/dashboard.html",
+            {"activities": activities, **console_context(publisher)},
+        )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def settings_edit(request: HttpRequest, code: str) -> HttpResponse:
+    publisher = publisher_get_for_staff(user=request.user, code=code, min_role=Role.ADMIN)
+    before = {f: getattr(publisher, f) for f in SETTINGS_AUDITED}
+    credit_types = list(CreditType.objects.all())
+    current = dict(
+        DesignationStatement.objects.filter(publisher=publisher).values_list(
+            "credit_type_id", "statement"
+        )
+    )
+    post = request.POST if request.method == "POST" else None
+    form = PublisherSettingsForm(post, request.FILES or None, instance=publisher)
+    statements = StatementsForm(post, credit_types=credit_types, current=current, prefix="st")
+    if request.method == "POST" and form.is_valid() and statements.is_valid():
+        publisher = form.save(commit=False)
+        publisher_update(publisher=publisher, actor=request.user, before=before)
+        statements_set(publisher=publisher, statements=statements.statements())
+        messages.success(request, "Settings saved.")
+        return redirect("publishers:settings", publisher.code)
+    return render(
+        request,
+        "publishers/settings.html",
+        {"form": form, "statements": statements, **console_context(publisher)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff(request: HttpRequest, code: str) -> HttpResponse:
+    publisher = publisher_get_for_staff(user=request.user, code=code, min_role=Role.ADMIN)
+    form = StaffAddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = get_user_model().objects.filter(email__iexact=form.cleaned_data["email"]).first()
+        if user is None:
+            form.add_error(
+                "email",
+                "No account uses this email. Ask the person to create an account first.",
+            )
+        else:
+            try:
+                staff_add(
+                    publisher=publisher,
+                    user=user,
+                    role=form.cleaned_data["role"],
+                    actor=request.user,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, f"{user.email} was added to the staff.")
+                return redirect("publishers:staff", publisher.code)
+    memberships = list(
+        StaffMembership.objects.filter(publisher=publisher)
+        .select_related("user")
+        .order_by("user__email")
+    )
+    for membership in memberships:
+        membership.role_form = StaffRoleForm(  # type: ignore[attr-defined]
+            initial={"role": membership.role}, prefix=f"m{membership.pk}"
+        )
+    return render(
+        request,
+        "publishers/staff.html",
+        {"form": form, "memberships": memberships, **console_context(publisher)},
+    )
+
+
+def _membership(publisher: Publisher, pk: int) -> StaffMembership:
+    membership = (
+        StaffMembership.objects.filter(publisher=publisher, pk=pk).select_related("user").first()
+    )
+    if membership is None:
+        raise Http404
+    membership.publisher = publisher
+    return membership
+
+
+@login_required
+@require_POST
+def staff_role(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    publisher = publisher_get_for_staff(user=request.user, code=code, min_role=Role.ADMIN)
+    membership = _membership(publisher, pk)
+    form = StaffRoleForm(request.POST, prefix=f"m{membership.pk}")
+    if form.is_valid():
+        try:
+            staff_change_role(
+                membership=membership, role=form.cleaned_data["role"], actor=request.user
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, f"{membership.user.email} is now {membership.get_role_display().lower()}."
+            )
+    else:
+        messages.error(request, "Choose a role.")
+    return redirect("publishers:staff", publisher.code)
+
+
+@login_required
+@require_POST
+def staff_remove_view(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    publisher = publisher_get_for_staff(user=request.user, code=code, min_role=Role.ADMIN)
+    membership = _membership(publisher, pk)
+    try:
+        staff_remove(membership=membership, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{membership.user.email} was removed from the staff.")
+    return redirect("publishers:staff", publisher.code)
+
+
+@require_GET
+def portal(request: HttpRequest, code: str) -> HttpResponse:
+    # Imported here: activities depend on publishers, not the other way round at import time.
+    from celedger.activities.selectors import activities_for_portal
+
+    publisher = Publisher.objects.filter(code=code).first()
+    if publisher is None:
+        raise Http404
+    activities = list(activities_for_portal(publisher=publisher))
+    with timezone.override(publisher.time_zone):
+        return render(
+            request, "publishers/portal.html", {"publisher": publisher, "activities": activities}
+        )
