@@ -1,9 +1,22 @@
 """Reads about evaluations that other apps (credits) rely on."""
 
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
-from celedger.activities.models import Activity, Session
-from celedger.evaluations.models import ActivityEvaluation, Response
+from django.apps import apps
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from celedger.activities.models import Activity, Attendance, Session
+from celedger.evaluations.models import (
+    ActivityEvaluation,
+    Answer,
+    EvaluationForm,
+    Question,
+    Response,
+)
+from celedger.publishers.models import Publisher
 
 
 def evaluation_setup(*, activity: Activity) -> ActivityEvaluation | None:
@@ -25,3 +38,383 @@ def evaluation_is_complete(*, learner: Any, session: Session) -> bool:
     else:
         responses = responses.filter(session__isnull=True)
     return responses.exists()
+
+
+# --- Console and learner reads (issue 4) -------------------------------------------
+
+QUESTION_KINDS_WITH_CHART = {
+    Question.Kind.AGREEMENT,
+    Question.Kind.RATING,
+    Question.Kind.YES_NO,
+    Question.Kind.SINGLE,
+    Question.Kind.MULTIPLE,
+}
+TEXT_ANSWER_KINDS = {Question.Kind.SHORT_TEXT, Question.Kind.LONG_TEXT}
+AGREEMENT_LABELS = {
+    1: "Strongly disagree",
+    2: "Disagree",
+    3: "Neutral",
+    4: "Agree",
+    5: "Strongly agree",
+}
+RATING_LABELS = {1: "1 (poor)", 2: "2", 3: "3", 4: "4", 5: "5 (excellent)"}
+YES_NO_LABELS = {1: "Yes", 0: "No"}
+# Free-text answers shown per question on the summary page; the export has them all.
+TEXT_ANSWERS_SHOWN = 200
+
+
+def activity_get_for_staff(*, publisher: Publisher, pk: int) -> Activity:
+    """The publisher's activity `pk`; 404 for any other publisher's."""
+    activity = Activity.objects.filter(pk=pk, publisher=publisher).first()
+    if activity is None:
+        raise Http404
+    return activity
+
+
+def forms_for_publisher(*, publisher: Publisher) -> QuerySet[EvaluationForm]:
+    """The publisher's own forms (every version) and the standard ones."""
+    return (
+        EvaluationForm.objects.filter(Q(publisher=publisher) | Q(is_standard=True))
+        .annotate(
+            question_count=Count("questions", distinct=True),
+            response_count=Count("responses", distinct=True),
+        )
+        .order_by("-is_standard", "name", "lineage_id", "-version")
+    )
+
+
+def form_get_for_staff(*, publisher: Publisher, pk: int) -> EvaluationForm:
+    """A form the publisher may see (its own or a standard one); 404 otherwise."""
+    form = (
+        EvaluationForm.objects.filter(Q(publisher=publisher) | Q(is_standard=True), pk=pk)
+        .annotate(response_count=Count("responses"))
+        .first()
+    )
+    if form is None:
+        raise Http404
+    return form
+
+
+def question_get_for_staff(*, publisher: Publisher, form_pk: int, pk: int) -> Question:
+    question = (
+        Question.objects.select_related("form")
+        .filter(pk=pk, form_id=form_pk, form__publisher=publisher)
+        .first()
+    )
+    if question is None:
+        raise Http404
+    return question
+
+
+def session_get_for_learner(*, event_id: str) -> Session:
+    """A session of a published (or closed) activity by its stored Event ID; else 404."""
+    session = (
+        Session.objects.select_related("activity", "activity__publisher")
+        .filter(event_id=event_id)
+        .exclude(activity__status=Activity.Status.DRAFT)
+        .first()
+    )
+    if session is None:
+        raise Http404
+    return session
+
+
+def response_for_learner(
+    *, learner: Any, session: Session, setup: ActivityEvaluation
+) -> Response | None:
+    """The learner's own response for this session (or activity, evaluated once)."""
+    responses = Response.objects.filter(learner=learner, activity_id=session.activity_id)
+    if setup.per_session:
+        responses = responses.filter(session=session)
+    else:
+        responses = responses.filter(session__isnull=True)
+    return responses.first()
+
+
+def credit_claimed(*, learner: Any, session: Session, setup: ActivityEvaluation) -> bool:
+    """Whether credit already rests on this evaluation (then it can no longer change)."""
+    # By name: credits imports evaluations, never the other way round.
+    claim_model = apps.get_model("credits", "Claim")
+    claims = claim_model.objects.filter(learner=learner, status="active")
+    if setup.per_session:
+        claims = claims.filter(session=session)
+    else:
+        claims = claims.filter(session__activity_id=session.activity_id)
+    return bool(claims.exists())
+
+
+def answers_initial(*, response: Response) -> dict[int, Any]:
+    """The response's answers as form initial data keyed by question id."""
+    initial: dict[int, Any] = {}
+    for answer in response.answers.select_related("question"):
+        kind = answer.question.kind
+        if kind == Question.Kind.YES_NO:
+            initial[answer.question_id] = "yes" if answer.number else "no"
+        elif kind in (Question.Kind.AGREEMENT, Question.Kind.RATING):
+            initial[answer.question_id] = str(answer.number)
+        elif kind == Question.Kind.MULTIPLE:
+            initial[answer.question_id] = list(answer.selected)
+        else:
+            initial[answer.question_id] = answer.text
+    return initial
+
+
+@dataclass
+class Bar:
+    label: str
+    count: int
+    percent: int
+
+
+@dataclass
+class QuestionSummary:
+    question: Question
+    answered: int = 0
+    bars: list[Bar] = field(default_factory=list)
+    average: float | None = None
+    texts: list[str] = field(default_factory=list)
+    more_texts: int = 0
+
+    @property
+    def has_chart(self) -> bool:
+        return self.question.kind in QUESTION_KINDS_WITH_CHART
+
+
+@dataclass
+class FormSummary:
+    form: EvaluationForm
+    questions: list[QuestionSummary]
+
+
+@dataclass
+class EvaluationSummary:
+    responses: int
+    attendees: int
+    outside_attested: int
+    forms: list[FormSummary]
+
+
+def responses_for_summary(
+    *, activity: Activity, session: Session | None = None, profession: str = ""
+) -> QuerySet[Response]:
+    responses = Response.objects.filter(activity=activity)
+    if session is not None:
+        responses = responses.filter(session=session)
+    if profession:
+        responses = responses.filter(learner__profile__profession__code=profession)
+    return responses
+
+
+def _bars(counts: dict[Any, int], labels: dict[Any, str], answered: int) -> list[Bar]:
+    return [
+        Bar(
+            label=label,
+            count=counts.get(key, 0),
+            percent=round(100 * counts.get(key, 0) / answered) if answered else 0,
+        )
+        for key, label in labels.items()
+    ]
+
+
+def evaluation_summary(
+    *,
+    activity: Activity,
+    setup: ActivityEvaluation | None,
+    session: Session | None = None,
+    profession: str = "",
+) -> EvaluationSummary:
+    """Counts, distributions, averages and free text in a fixed number of queries.
+
+    Queries: responses count, attestations, attendees, forms answered, questions,
+    number answers grouped, single-choice answers grouped, multiple-choice selections,
+    free text (bounded) — nine, whatever the number of responses.
+    """
+    responses = responses_for_summary(activity=activity, session=session, profession=profession)
+    totals = responses.aggregate(
+        total=Count("id"), attested=Count("id", filter=Q(outside_attested=True))
+    )
+    attendance = Attendance.objects.filter(session__activity=activity)
+    if session is not None:
+        attendance = attendance.filter(session=session)
+    if profession:
+        attendance = attendance.filter(learner__profile__profession__code=profession)
+    attendees = attendance.count()
+
+    form_ids = set(
+        responses.exclude(form__isnull=True).values_list("form_id", flat=True).distinct()
+    )
+    if setup is not None and setup.form_id:
+        form_ids.add(setup.form_id)
+    questions = list(
+        Question.objects.filter(form_id__in=form_ids)
+        .select_related("form")
+        .order_by("form__version", "order")
+    )
+    answers = Answer.objects.filter(response__in=responses.values("id"))
+    by_kind: dict[str, list[int]] = {}
+    for q in questions:
+        by_kind.setdefault(q.kind, []).append(q.pk)
+    number_ids = (
+        by_kind.get(Question.Kind.AGREEMENT, [])
+        + by_kind.get(Question.Kind.RATING, [])
+        + by_kind.get(Question.Kind.YES_NO, [])
+    )
+    numbers: dict[int, dict[int, int]] = {}
+    if number_ids:
+        for qid, number, n in (
+            answers.filter(question_id__in=number_ids)
+            .values_list("question_id", "number")
+            .annotate(n=Count("id"))
+            .order_by()
+        ):
+            numbers.setdefault(qid, {})[number] = n
+    singles: dict[int, dict[str, int]] = {}
+    if by_kind.get(Question.Kind.SINGLE):
+        for qid, text, n in (
+            answers.filter(question_id__in=by_kind[Question.Kind.SINGLE])
+            .values_list("question_id", "text")
+            .annotate(n=Count("id"))
+            .order_by()
+        ):
+            singles.setdefault(qid, {})[text] = n
+    multiples: dict[int, dict[str, int]] = {}
+    multiple_answered: dict[int, int] = {}
+    if by_kind.get(Question.Kind.MULTIPLE):
+        # JSON lists do not group portably in SQL; one narrow query, counted here.
+        for qid, selected in answers.filter(
+            question_id__in=by_kind[Question.Kind.MULTIPLE]
+        ).values_list("question_id", "selected"):
+            multiple_answered[qid] = multiple_answered.get(qid, 0) + 1
+            tally = multiples.setdefault(qid, {})
+            for choice in selected or []:
+                tally[choice] = tally.get(choice, 0) + 1
+    texts: dict[int, list[str]] = {}
+    text_counts: dict[int, int] = {}
+    text_ids = by_kind.get(Question.Kind.SHORT_TEXT, []) + by_kind.get(Question.Kind.LONG_TEXT, [])
+    if text_ids:
+        for qid, text in (
+            answers.filter(question_id__in=text_ids)
+            .exclude(text="")
+            .order_by("-response__updated_at")
+            .values_list("question_id", "text")
+        ):
+            text_counts[qid] = text_counts.get(qid, 0) + 1
+            if text_counts[qid] <= TEXT_ANSWERS_SHOWN:
+                texts.setdefault(qid, []).append(text)
+
+    summaries: dict[int, FormSummary] = {}
+    for q in questions:
+        s = QuestionSummary(question=q)
+        kind = q.kind
+        if kind in (Question.Kind.AGREEMENT, Question.Kind.RATING, Question.Kind.YES_NO):
+            counts = numbers.get(q.pk, {})
+            s.answered = sum(counts.values())
+            labels = {
+                Question.Kind.AGREEMENT: AGREEMENT_LABELS,
+                Question.Kind.RATING: RATING_LABELS,
+                Question.Kind.YES_NO: YES_NO_LABELS,
+            }[Question.Kind(kind)]
+            s.bars = _bars(counts, labels, s.answered)
+            if s.answered and kind != Question.Kind.YES_NO:
+                s.average = round(sum(k * n for k, n in counts.items()) / s.answered, 2)
+        elif kind == Question.Kind.SINGLE:
+            str_counts = singles.get(q.pk, {})
+            s.answered = sum(str_counts.values())
+            s.bars = _bars(str_counts, {c: c for c in q.choices}, s.answered)
+        elif kind == Question.Kind.MULTIPLE:
+            s.answered = multiple_answered.get(q.pk, 0)
+            s.bars = _bars(multiples.get(q.pk, {}), {c: c for c in q.choices}, s.answered)
+        else:
+            s.texts = texts.get(q.pk, [])
+            s.answered = text_counts.get(q.pk, 0)
+            s.more_texts = s.answered - len(s.texts)
+        summaries.setdefault(q.form_id, FormSummary(form=q.form, questions=[])).questions.append(s)
+    return EvaluationSummary(
+        responses=totals["total"],
+        attendees=attendees,
+        outside_attested=totals["attested"],
+        forms=sorted(summaries.values(), key=lambda f: f.form.version),
+    )
+
+
+# --- Export --------------------------------------------------------------------------
+
+
+@dataclass
+class ExportColumn:
+    title: str
+    kind: str
+    question_ids: list[int]
+
+
+def export_columns(*, activity: Activity, setup: ActivityEvaluation | None) -> list[ExportColumn]:
+    """One column per question; versions of a form share a column for the same question."""
+    form_ids = set(
+        Response.objects.filter(activity=activity, form__isnull=False)
+        .values_list("form_id", flat=True)
+        .distinct()
+    )
+    if setup is not None and setup.form_id:
+        form_ids.add(setup.form_id)
+    columns: dict[tuple[str, str], ExportColumn] = {}
+    for q in Question.objects.filter(form_id__in=form_ids).order_by(
+        "form__version", "order", "id"
+    ):
+        key = (q.kind, q.text)
+        if key not in columns:
+            columns[key] = ExportColumn(title=q.text, kind=q.kind, question_ids=[])
+        columns[key].question_ids.append(q.pk)
+    return list(columns.values())
+
+
+EXPORT_HEAD = ["Learner", "Email", "Profession", "Event ID", "Submitted at", "Outside form"]
+
+
+def _safe_text(value: str) -> str:
+    # A learner's "=HYPERLINK(...)" must stay text when a coordinator opens the export.
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def _answer_cell(kind: str, number: int | None, text: str, selected: list[str]) -> str | int:
+    if kind == Question.Kind.YES_NO:
+        return "" if number is None else YES_NO_LABELS.get(number, str(number))
+    if kind in (Question.Kind.AGREEMENT, Question.Kind.RATING):
+        return "" if number is None else number
+    if kind == Question.Kind.MULTIPLE:
+        return _safe_text("; ".join(selected or []))
+    return _safe_text(text)
+
+
+def export_rows(*, activity: Activity, columns: list[ExportColumn]) -> Iterator[list[str | int]]:
+    """Every response as a row, streamed: two queries merged on response id."""
+    column_of = {qid: i for i, c in enumerate(columns) for qid in c.question_ids}
+    responses = (
+        Response.objects.filter(activity=activity)
+        .select_related("learner", "learner__profile__profession", "session")
+        .order_by("id")
+    )
+    answers = (
+        Answer.objects.filter(response__activity=activity)
+        .order_by("response_id")
+        .values_list("response_id", "question_id", "number", "text", "selected")
+        .iterator(chunk_size=2000)
+    )
+    pending = next(answers, None)
+    for response in responses.iterator(chunk_size=2000):
+        cells: list[str | int] = [""] * len(columns)
+        while pending is not None and pending[0] <= response.pk:
+            rid, qid, number, text, selected = pending
+            if rid == response.pk and qid in column_of:
+                i = column_of[qid]
+                cells[i] = _answer_cell(columns[i].kind, number, text, selected)
+            pending = next(answers, None)
+        profile = getattr(response.learner, "profile", None)
+        yield [
+            f"{profile.first_name} {profile.last_name}" if profile else "",
+            response.learner.email,
+            profile.profession.name if profile else "",
+            response.session.event_id if response.session else "",
+            response.submitted_at.isoformat(timespec="seconds"),
+            "yes" if response.outside_attested else "",
+            *cells,
+        ]
