@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class CertificatesConfig(AppConfig):
     name = "celedger.certificates"
     label = "certificates"
+
+    def ready(self) -> None:
+        from celedger.certificates.signals import on_claims_changed
+        from celedger.credits.signals import claims_changed
+
+        claims_changed.connect(on_claims_changed, dispatch_uid="certificates-refresh")

@@ -1,3 +1,11 @@
+from django.urls import path
+
+from celedger.certificates import views
+
 app_name = "certificates"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("certificates/activity/<int:activity_pk>/", views.mine, name="mine"),
+    path("certificates/<int:pk>/pdf/", views.download, name="download"),
+    path("verify/<str:code>/", views.verify, name="verify"),
+]

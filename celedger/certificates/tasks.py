@@ -1,0 +1,34 @@
+"""Background work for certificates: refresh the PDF after claims change, email it."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMessage
+from django.tasks import task
+from django.template.loader import render_to_string
+
+from celedger.activities.models import Activity
+from celedger.certificates.services import certificate_issue, certificate_pdf_bytes
+
+
+@task()
+def certificate_refresh_and_email(learner_id: int, activity_id: int) -> None:
+    """Bring the certificate in line with the claims; email the learner a valid one."""
+    learner = get_user_model().objects.filter(pk=learner_id).first()
+    activity = Activity.objects.select_related("publisher").filter(pk=activity_id).first()
+    if learner is None or activity is None:
+        return
+    certificate = certificate_issue(learner=learner, activity=activity)
+    if certificate is None or certificate.revoked_at is not None:
+        return
+    context = {"certificate": certificate, "activity": activity, "site_url": settings.SITE_URL}
+    message = EmailMessage(
+        subject=f"[{settings.SITE_NAME}] Your certificate: {activity.title}",
+        body=render_to_string("certificates/email.txt", context),
+        to=[learner.email],
+    )
+    message.attach(
+        f"certificate-{certificate.number}.pdf",
+        certificate_pdf_bytes(certificate=certificate),
+        "application/pdf",
+    )
+    message.send()

@@ -1,0 +1,364 @@
+from typing import Any
+from urllib.parse import urlencode
+
+from allauth.account.models import EmailAddress
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from celedger.core.pdf import render_pdf
+from celedger.core.types import AuthedRequest
+from celedger.credits import exports
+from celedger.credits.eligibility import credit_eligibility
+from celedger.credits.forms import (
+    AwardForm,
+    ClaimForm,
+    CorrectForm,
+    RevokeForm,
+    TranscriptFilterForm,
+)
+from celedger.credits.selectors import (
+    TranscriptFilters,
+    activity_get_for_staff,
+    claim_get_for_staff,
+    claim_history,
+    claim_window,
+    claim_window_state,
+    claims_active_for,
+    designations_for_activity,
+    profile_for_eligibility,
+    publisher_zone,
+    roster_for,
+    session_get_for_claim,
+    transcript_for,
+)
+from celedger.credits.services import claim_award, claim_correct, claim_revoke, claim_submit
+from celedger.evaluations.selectors import evaluation_is_complete
+from celedger.profiles.decorators import profile_required
+from celedger.profiles.selectors import profile_for_user
+from celedger.publishers.selectors import Role, publisher_get_for_staff, role_allows
+
+
+def _url_or_none(name: str, *args: Any) -> str | None:
+    # Other apps' pages may not exist yet on a given install; never crash on a link.
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+def _add_service_errors(form: Any, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for key, errors in error.message_dict.items():
+            form.add_error(key if key in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+@require_http_methods(["GET", "POST"])
+@profile_required
+def claim(request: AuthedRequest, event_id: str) -> HttpResponse:
+    session = session_get_for_claim(event_id=event_id)
+    activity = session.activity
+    here = reverse("credits:claim", args=[session.event_id])
+    if not evaluation_is_complete(learner=request.user, session=session):
+        evaluate_url = _url_or_none("evaluations:evaluate", session.event_id)
+        if evaluate_url:
+            return redirect(evaluate_url)
+        messages.error(request, "Complete the evaluation before claiming credit.")
+        return redirect(_url_or_none("activities:program", session.event_id) or "/")
+
+    profile = profile_for_eligibility(user=request.user)
+    assert profile is not None  # profile_required
+    eligibility = credit_eligibility(
+        profile=profile,
+        activity=activity,
+        designations=designations_for_activity(activity=activity),
+    )
+    existing = claims_active_for(learner=request.user, session=session)
+    claimed_ids = {c.designation_id for c in existing}
+    to_claim = [d for d in eligibility.eligible if d.pk not in claimed_ids]
+
+    now = timezone.now()
+    window_state = claim_window_state(session=session, now=now)
+    opens_at, closes_at = claim_window(session=session)
+    email_verified = EmailAddress.objects.filter(user=request.user, verified=True).exists()
+    can_claim = bool(to_claim) and window_state == "open" and email_verified
+
+    form = ClaimForm(request.POST or None, designations=to_claim)
+    if request.method == "POST":
+        if not to_claim:
+            # A second tab or a double click: the claim is already there, nothing changes.
+            messages.info(request, "You have already claimed this credit.")
+            return redirect(here)
+        if not email_verified or window_state != "open":
+            messages.error(request, "Credit cannot be claimed right now: see below.")
+            return redirect(here)
+        if form.is_valid():
+            try:
+                result = claim_submit(
+                    learner=request.user,
+                    session=session,
+                    hours_by_designation=form.hours_by_designation(),
+                    attested=form.cleaned_data["attested"],
+                )
+            except ValidationError as error:
+                _add_service_errors(form, error)
+            else:
+                if result.created:
+                    messages.success(request, "Credit claimed. Your certificate is ready below.")
+                else:
+                    messages.info(request, "You have already claimed this credit.")
+                return redirect(here)
+
+    profile_url = _url_or_none("profiles:edit")
+    fix_url = f"{profile_url}?{urlencode({'next': here})}" if profile_url else None
+    return render(
+        request,
+        "credits/claim.html",
+        {
+            "session": session,
+            "activity": activity,
+            "publisher": activity.publisher,
+            "eligibility": eligibility,
+            "existing": existing,
+            "form": form,
+            "can_claim": can_claim,
+            "window_state": window_state,
+            "opens_at": opens_at,
+            "closes_at": closes_at,
+            "zone": publisher_zone(activity.publisher),
+            "email_verified": email_verified,
+            "fix_url": fix_url,
+            "program_url": _url_or_none("activities:program", session.event_id),
+            "profile": profile,
+        },
+    )
+
+
+@require_POST
+@login_required
+def resend_verification(request: AuthedRequest) -> HttpResponse:
+    """Send the email confirmation again, then return to the page that asked."""
+    address = (
+        EmailAddress.objects.filter(user=request.user, verified=False).order_by("-primary").first()
+    )
+    if address is not None:
+        address.send_confirmation(request)
+    messages.info(request, "We sent a confirmation link to your email address.")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("credits:transcript")
+    return redirect(target)
+
+
+def _transcript_context(request: AuthedRequest) -> dict[str, Any]:
+    base = transcript_for(learner=request.user)
+    form = TranscriptFilterForm(
+        request.GET or None, credit_types=base.credit_types, publishers=base.publishers
+    )
+    filters = TranscriptFilters()
+    if form.is_bound and form.is_valid():
+        filters = TranscriptFilters(
+            date_from=form.cleaned_data["date_from"],
+            date_to=form.cleaned_data["date_to"],
+            credit_type=form.cleaned_data["credit_type"],
+            publisher=form.cleaned_data["publisher"],
+        )
+    transcript = (
+        transcript_for(learner=request.user, filters=filters)
+        if filters != TranscriptFilters()
+        else base
+    )
+    return {
+        "transcript": transcript,
+        "form": form,
+        "profile": profile_for_user(user=request.user),
+        "query": request.GET.urlencode(),
+    }
+
+
+@require_http_methods(["GET"])
+@login_required
+def transcript(request: AuthedRequest) -> HttpResponse:
+    return render(request, "credits/transcript.html", _transcript_context(request))
+
+
+@require_http_methods(["GET"])
+@login_required
+def transcript_csv(request: AuthedRequest) -> HttpResponse:
+    context = _transcript_context(request)
+    response = HttpResponse(
+        exports.transcript_csv(context["transcript"].claims), content_type="text/csv"
+    )
+    response["Content-Disposition"] = 'attachment; filename="transcript.csv"'
+    return response
+
+
+@require_http_methods(["GET"])
+@login_required
+def transcript_pdf(request: AuthedRequest) -> HttpResponse:
+    context = _transcript_context(request)
+    context["issued_on"] = timezone.localdate()
+    context["user_email"] = request.user.email
+    pdf = render_pdf("credits/transcript_pdf.html", context)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="transcript.pdf"'
+    return response
+
+
+# Provider console -----------------------------------------------------------------
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+@require_http_methods(["GET"])
+@login_required
+def roster(request: AuthedRequest, code: str, pk: int) -> HttpResponse:
+    publisher = publisher_get_for_staff(user=request.user, code=code)
+    activity = activity_get_for_staff(publisher=publisher, pk=pk)
+    session_id = _int_or_none(request.GET.get("session"))
+    data = roster_for(activity=activity, session_id=session_id)
+    can_edit = role_allows(role=publisher.membership.role, min_role=Role.COORDINATOR)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "credits/roster.html",
+        {
+            "publisher": publisher,
+            "activity": activity,
+            "roster": data,
+            "session_id": session_id,
+            "can_edit": can_edit,
+            "award_form": AwardForm(activity=activity) if can_edit else None,
+            "activity_url": _url_or_none("activities:console_detail", publisher.code, activity.pk),
+        },
+    )
+
+
+@require_http_methods(["GET"])
+@login_required
+def roster_export(request: AuthedRequest, code: str, pk: int, fmt: str) -> HttpResponse:
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    publisher = publisher_get_for_staff(user=request.user, code=code)
+    activity = activity_get_for_staff(publisher=publisher, pk=pk)
+    data = roster_for(activity=activity, session_id=_int_or_none(request.GET.get("session")))
+    name = f"roster-{publisher.code}-{activity.pk}"
+    if fmt == "xlsx":
+        response = HttpResponse(
+            exports.roster_xlsx(data),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    else:
+        response = HttpResponse(exports.roster_csv(data), content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    return response
+
+
+@require_http_methods(["POST"])
+@login_required
+def roster_award(request: AuthedRequest, code: str, pk: int) -> HttpResponse:
+    publisher = publisher_get_for_staff(user=request.user, code=code, min_role=Role.COORDINATOR)
+    activity = activity_get_for_staff(publisher=publisher, pk=pk)
+    form = AwardForm(request.POST, activity=activity)
+    if form.is_valid():
+        learner = get_user_model().objects.filter(email__iexact=form.cleaned_data["email"]).first()
+        if learner is None:
+            form.add_error("email", "No learner has this email address. Ask them to sign up.")
+        else:
+            try:
+                claim_award(
+                    actor=request.user,
+                    learner=learner,
+                    session=form.cleaned_data["session"],
+                    designation=form.cleaned_data["designation"],
+                    hours=form.cleaned_data["hours"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as error:
+                _add_service_errors(form, error)
+            else:
+                messages.success(request, f"Credit awarded to {learner.email}.")
+                return redirect("credits:roster", publisher.code, activity.pk)
+    data = roster_for(activity=activity)
+    return render(
+        request,
+        "credits/roster.html",
+        {
+            "publisher": publisher,
+            "activity": activity,
+            "roster": data,
+            "session_id": None,
+            "can_edit": True,
+            "award_form": form,
+            "activity_url": _url_or_none("activities:console_detail", publisher.code, activity.pk),
+        },
+        status=400,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def claim_manage(request: AuthedRequest, code: str, pk: int) -> HttpResponse:
+    """One claim for staff: its history, and (coordinators) correct or revoke it."""
+    publisher = publisher_get_for_staff(user=request.user, code=code)
+    claim_obj = claim_get_for_staff(publisher=publisher, pk=pk)
+    can_edit = role_allows(role=publisher.membership.role, min_role=Role.COORDINATOR)  # type: ignore[attr-defined]
+    correct_form = CorrectForm(prefix="correct", initial={"hours": claim_obj.hours})
+    revoke_form = RevokeForm(prefix="revoke")
+    status = 200
+    if request.method == "POST":
+        publisher_get_for_staff(user=request.user, code=code, min_role=Role.COORDINATOR)
+        action = request.POST.get("action")
+        form: CorrectForm | RevokeForm
+        if action == "revoke":
+            form = revoke_form = RevokeForm(request.POST, prefix="revoke")
+        else:
+            form = correct_form = CorrectForm(request.POST, prefix="correct")
+        if form.is_valid():
+            try:
+                if isinstance(form, RevokeForm):
+                    claim_revoke(
+                        actor=request.user, claim=claim_obj, reason=form.cleaned_data["reason"]
+                    )
+                    messages.success(request, "Claim revoked.")
+                else:
+                    claim_correct(
+                        actor=request.user,
+                        claim=claim_obj,
+                        hours=form.cleaned_data["hours"],
+                        reason=form.cleaned_data["reason"],
+                    )
+                    messages.success(request, "Hours corrected.")
+            except ValidationError as error:
+                _add_service_errors(form, error)
+            else:
+                return redirect("credits:claim_manage", publisher.code, claim_obj.pk)
+        status = 400
+    return render(
+        request,
+        "credits/claim_manage.html",
+        {
+            "publisher": publisher,
+            "claim": claim_obj,
+            "activity": claim_obj.session.activity,
+            "history": claim_history(claim=claim_obj),
+            "can_edit": can_edit,
+            "correct_form": correct_form,
+            "revoke_form": revoke_form,
+        },
+        status=status,
+    )
