@@ -1,10 +1,14 @@
 from typing import Any
 
+from phonenumber_field.phonenumber import PhoneNumber
+
 from celedger.profiles.models import LearnerProfile
 
 
 def profile_for_user(*, user: Any) -> LearnerProfile | None:
     """The user's profile, cached on the user object for the rest of the request."""
+    if not getattr(user, "is_authenticated", False):
+        return None
     if hasattr(user, "_cached_learner_profile"):
         cached: LearnerProfile | None = user._cached_learner_profile
         return cached
@@ -15,3 +19,15 @@ def profile_for_user(*, user: Any) -> LearnerProfile | None:
     )
     user._cached_learner_profile = profile
     return profile
+
+
+def profile_find_duplicate(*, last_name_key: str, phone: PhoneNumber) -> LearnerProfile | None:
+    """An existing profile with this folded last name and E.164 phone (the sign-up check)."""
+    if not last_name_key:
+        return None
+    return (
+        LearnerProfile.objects.filter(last_name_key=last_name_key, phone=phone)
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
