@@ -36,7 +36,6 @@ class ClaimForm(forms.Form):
     )
 
     def __init__(self, *args: Any, designations: list[CreditDesignation], **kwargs: Any) -> None:
-        initial = kwargs.setdefault("initial", {})
         super().__init__(*args, **kwargs)
         self.designations = designations
         hours_fields = {}
@@ -45,11 +44,11 @@ class ClaimForm(forms.Form):
             name = HOURS_FIELD.format(designation.pk)
             max_text = designation.max_hours.normalize()
             hours_fields[name] = _hours_field(
-                label=f"{ct.name} ({ct.unit})",
+                label=f"{ct.name}: hours",
                 max_hours=designation.max_hours,
-                help_text=f"Up to {max_text:f}, in 0.25 steps.",
+                help_text=f"Up to {max_text:f} {ct.unit}, in 0.25 steps.",
             )
-            initial.setdefault(name, designation.max_hours)
+            self.initial.setdefault(name, designation.max_hours)
         # Hours first, attestation last, as the learner reads the page.
         self.fields = {**hours_fields, "attested": self.fields["attested"]}
 

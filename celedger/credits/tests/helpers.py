@@ -1,0 +1,66 @@
+"""Builders for credit tests: activities with real reference credit types."""
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from celedger.accreditation.models import Board, CreditType
+from celedger.activities.models import CreditDesignation
+from celedger.activities.tests.factories import (
+    ActivityFactory,
+    CreditDesignationFactory,
+    SessionFactory,
+)
+from celedger.profiles.models import BoardCertification
+from celedger.profiles.tests.factories import LearnerProfileFactory
+
+
+def designate(activity: Any, code: str, hours: str = "1.50", **extra: Any) -> CreditDesignation:
+    return CreditDesignationFactory(
+        activity=activity,
+        credit_type=CreditType.objects.get(code=code),
+        max_hours=Decimal(hours),
+        **extra,
+    )
+
+
+def activity_with(*codes: str, hours: str = "1.50", **activity_kwargs: Any) -> Any:
+    """An activity with one live session (started 2 h ago) designating `codes`."""
+    activity = ActivityFactory(**activity_kwargs)
+    for code in codes:
+        uan = ""
+        if code == "acpe-p":
+            uan = "0123-0000-26-001-L01-P"
+        elif code == "acpe-t":
+            uan = "0123-0000-26-001-L01-T"
+        designate(activity, code, hours, uan=uan)
+    session = SessionFactory(activity=activity)
+    return session
+
+
+def learner(*credentials: str, **kwargs: Any) -> Any:
+    """A profile (and verified user) with the given credentials, MD by default."""
+    credentials = credentials or ("MD",)
+    return LearnerProfileFactory(
+        credential_list=credentials, credentials=list(credentials), **kwargs
+    )
+
+
+def diplomate(profile: Any, board_code: str, *, consented: bool) -> BoardCertification:
+    return BoardCertification.objects.create(
+        profile=profile,
+        board=Board.objects.get(code=board_code),
+        diplomate_id="123456",
+        consented_at=timezone.now() if consented else None,
+    )
+
+
+def hours_for(session: Any, code: str, hours: str | None = None) -> dict[int, Decimal]:
+    designation = CreditDesignation.objects.get(activity=session.activity, credit_type__code=code)
+    return {designation.pk: hours if hours else designation.max_hours}  # type: ignore[dict-item]
+
+
+def ago(**kwargs: Any) -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(**kwargs)

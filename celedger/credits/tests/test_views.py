@@ -1,0 +1,349 @@
+import csv
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from allauth.account.models import EmailAddress
+from django.urls import reverse
+
+from celedger.activities.models import Attendance
+from celedger.activities.tests.factories import SessionFactory
+from celedger.credits.models import Claim
+from celedger.credits.services import claim_submit
+from celedger.credits.tests.helpers import activity_with, hours_for, learner
+from celedger.evaluations.models import ActivityEvaluation
+from celedger.publishers.models import StaffMembership
+from celedger.publishers.tests.factories import StaffMembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def claim_url(session):
+    return reverse("credits:claim", args=[session.event_id])
+
+
+def post_claim(client, session, hours="1.50", code="ama-pra-1", attested=True):
+    [(designation_id, _)] = hours_for(session, code).items()
+    data = {f"hours_{designation_id}": hours}
+    if attested:
+        data["attested"] = "on"
+    return client.post(claim_url(session), data)
+
+
+def test_it_shows_eligible_credit_prefilled_with_the_maximum(client):
+    session = activity_with("ama-pra-1", "acpe-p")
+    profile = learner("MD")
+    client.force_login(profile.user)
+    response = client.get(claim_url(session))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'value="1.50"' in body and "I attest that I participated" in body
+
+
+def test_it_links_the_pharmacist_to_the_profile_and_back(client):
+    session = activity_with("acpe-p")
+    profile = learner("PharmD")
+    client.force_login(profile.user)
+    body = client.get(claim_url(session)).content.decode()
+    assert "NABP e-Profile ID and birth date" in body
+    assert f"/profile/?next=%2Fe%2F{session.event_id}%2Fclaim%2F" in body
+
+
+def test_it_claims_then_shows_the_claim_and_certificate(client):
+    session = activity_with("ama-pra-1")
+    profile = learner("MD")
+    client.force_login(profile.user)
+    response = post_claim(client, session, "1.25")
+    assert response.status_code == 302
+    body = client.get(claim_url(session)).content.decode()
+    assert "1.25" in body
+    assert reverse("certificates:mine", args=[session.activity_id]) in body
+
+
+def test_it_ignores_a_resubmitted_form_and_a_second_tab(client):
+    session = activity_with("ama-pra-1")
+    profile = learner("MD")
+    client.force_login(profile.user)
+    post_claim(client, session, "1.25")
+    response = post_claim(client, session, "0.50")
+    assert response.status_code == 302
+    follow = client.get(response.url).content.decode()
+    assert "already claimed" in follow
+    assert list(Claim.objects.values_list("hours", flat=True)) == [Decimal("1.25")]
+
+
+def test_it_keeps_input_and_shows_errors_next_to_the_field(client):
+    session = activity_with("ama-pra-1")
+    client.force_login(learner("MD").user)
+    response = post_claim(client, session, "0.30", attested=False)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "quarter-hour steps" in body and "Tick the attestation" in body
+    assert 'value="0.30"' in body
+    assert not Claim.objects.exists()
+
+
+def test_it_sends_the_learner_to_the_evaluation_first(client):
+    session = activity_with("ama-pra-1")
+    ActivityEvaluation.objects.create(activity=session.activity)
+    client.force_login(learner("MD").user)
+    response = client.get(claim_url(session))
+    assert response.status_code == 302
+    assert response.url == reverse("evaluations:evaluate", args=[session.event_id])
+
+
+def test_it_requires_a_verified_email_and_offers_to_resend(client, mailoutbox):
+    session = activity_with("ama-pra-1")
+    profile = learner("MD")
+    EmailAddress.objects.filter(user=profile.user).update(verified=False)
+    client.force_login(profile.user)
+    body = client.get(claim_url(session)).content.decode()
+    assert "Confirm your email first" in body and "Claim credit</button>" not in body
+    post_claim(client, session)
+    assert not Claim.objects.exists()
+    client.post(reverse("credits:resend_verification"), {"next": claim_url(session)})
+    assert len(mailoutbox) == 1
+
+
+def test_it_says_when_the_window_closed_in_the_publishers_time(client):
+    session = activity_with("ama-pra-1")
+    activity = session.activity
+    activity.claim_closes_at = session.starts_at
+    activity.save()
+    client.force_login(learner("MD").user)
+    body = client.get(claim_url(session)).content.decode()
+    assert "claim period ended" in body and ("EST" in body or "EDT" in body)
+
+
+def test_it_sends_anonymous_visitors_to_sign_in(client):
+    session = activity_with("ama-pra-1")
+    response = client.get(claim_url(session))
+    assert response.status_code == 302 and "login" in response.url
+
+
+def test_it_404s_for_unknown_event_ids(client):
+    client.force_login(learner("MD").user)
+    assert client.get(reverse("credits:claim", args=["ZZZZZZ"])).status_code == 404
+
+
+# Transcript ---------------------------------------------------------------------
+
+
+def claim_many(profile, count, code="ama-pra-1"):
+    for _ in range(count):
+        session = activity_with(code, hours="1.00")
+        claim_submit(
+            learner=profile.user,
+            session=session,
+            hours_by_designation=hours_for(session, code),
+            attested=True,
+        )
+
+
+def test_it_lists_claims_with_totals_and_filters(client):
+    profile = learner("MD", "RN")
+    claim_many(profile, 2, "ama-pra-1")
+    claim_many(profile, 1, "ancc")
+    client.force_login(profile.user)
+    response = client.get(reverse("credits:transcript"))
+    totals = {name: hours for name, _, hours in response.context["transcript"].totals}
+    assert totals == {
+        "AMA PRA Category 1 Credit™": Decimal("2.00"),
+        "ANCC nursing contact hours": Decimal("1.00"),
+    }
+    response = client.get(reverse("credits:transcript"), {"credit_type": "ancc"})
+    assert len(response.context["transcript"].claims) == 1
+    response = client.get(
+        reverse("credits:transcript"), {"date_from": "2030-01-01", "date_to": "2029-01-01"}
+    )
+    assert "end date is before" in response.content.decode()
+
+
+def test_it_warns_about_a_placeholder_license(client):
+    profile = learner("MD", license_number="0000")
+    client.force_login(profile.user)
+    assert "License number missing" in client.get(reverse("credits:transcript")).content.decode()
+
+
+def test_it_shows_only_the_learners_own_claims(client):
+    mine, other = learner("MD"), learner("MD")
+    claim_many(other, 1)
+    client.force_login(mine.user)
+    assert client.get(reverse("credits:transcript")).context["transcript"].claims == []
+
+
+def test_it_exports_the_transcript_as_csv_and_pdf(client):
+    profile = learner("MD")
+    claim_many(profile, 2)
+    client.force_login(profile.user)
+    rows = list(
+        csv.reader(io.StringIO(client.get(reverse("credits:transcript_csv")).content.decode()))
+    )
+    assert len(rows) == 3 and rows[1][4] == "1.00"
+    pdf = client.get(reverse("credits:transcript_pdf"))
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+
+
+def test_it_renders_a_500_claim_transcript_in_constant_queries(
+    client, django_assert_max_num_queries
+):
+    profile = learner("MD")
+    session = activity_with("ama-pra-1", hours="1.00")
+    designation = session.activity.designations.get()
+    sessions = [SessionFactory(activity=session.activity) for _ in range(499)] + [session]
+    from django.utils import timezone
+
+    Claim.objects.bulk_create(
+        Claim(
+            learner=profile.user,
+            session=s,
+            designation=designation,
+            hours=Decimal("1.00"),
+            attested_at=timezone.now(),
+        )
+        for s in sessions
+    )
+    client.force_login(profile.user)
+    # session + user (2), profile for reminders (1), claims (1), filter choices (2),
+    # header's memberships check (1) + slack for middleware.
+    with django_assert_max_num_queries(9):
+        response = client.get(reverse("credits:transcript"))
+    assert len(response.context["transcript"].claims) == 500
+    assert "500.00" in response.content.decode()
+
+
+# Roster -------------------------------------------------------------------------
+
+
+def staff_of(publisher, role=StaffMembership.Role.COORDINATOR):
+    return StaffMembershipFactory(publisher=publisher, role=role).user
+
+
+def test_it_shows_the_roster_to_staff_and_hides_it_from_outsiders(client):
+    session = activity_with("ama-pra-1")
+    profile = learner("MD")
+    Attendance.objects.create(session=session, learner=profile.user)
+    publisher = session.activity.publisher
+    url = reverse("credits:roster", args=[publisher.code, session.activity_id])
+    client.force_login(staff_of(publisher, StaffMembership.Role.VIEWER))
+    body = client.get(url).content.decode()
+    assert profile.user.email in body and "Award credit" not in body
+    outsider = StaffMembershipFactory().user
+    client.force_login(outsider)
+    assert client.get(url).status_code == 404
+    client.force_login(profile.user)
+    assert client.get(url).status_code == 404
+
+
+def test_it_lets_coordinators_award_by_email_but_not_viewers(client):
+    session = activity_with("ama-pra-1")
+    publisher = session.activity.publisher
+    profile = learner("MD")
+    designation = session.activity.designations.get()
+    url = reverse("credits:roster_award", args=[publisher.code, session.activity_id])
+    data = {
+        "email": profile.user.email.upper(),
+        "session": session.pk,
+        "designation": designation.pk,
+        "hours": "1.00",
+        "reason": "Late claim",
+    }
+    client.force_login(staff_of(publisher, StaffMembership.Role.VIEWER))
+    assert client.post(url, data).status_code == 403
+    client.force_login(staff_of(publisher))
+    assert client.post(url, data).status_code == 302
+    assert Claim.objects.get().awarded_by is not None
+    response = client.post(url, {**data, "email": "nobody@example.org"})
+    assert response.status_code == 400 and "No learner has this email" in response.content.decode()
+
+
+def test_it_corrects_and_revokes_from_the_claim_page(client):
+    session = activity_with("ama-pra-1")
+    publisher = session.activity.publisher
+    profile = learner("MD")
+    claim = claim_submit(
+        learner=profile.user,
+        session=session,
+        hours_by_designation=hours_for(session, "ama-pra-1"),
+        attested=True,
+    ).created[0]
+    url = reverse("credits:claim_manage", args=[publisher.code, claim.pk])
+    client.force_login(staff_of(publisher, StaffMembership.Role.VIEWER))
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"action": "revoke", "revoke-reason": "x"}).status_code == 403
+    client.force_login(staff_of(publisher))
+    bad = client.post(url, {"action": "correct", "correct-hours": "9", "correct-reason": "x"})
+    assert bad.status_code == 400
+    client.post(url, {"action": "correct", "correct-hours": "1.00", "correct-reason": "Left"})
+    client.post(url, {"action": "revoke", "revoke-reason": "Not there"})
+    claim.refresh_from_db()
+    assert claim.status == Claim.Status.REVOKED and claim.hours == Decimal("1.00")
+    body = client.get(url).content.decode()
+    assert "claim.correct" in body and "claim.revoke" in body and "Not there" in body
+    client.force_login(StaffMembershipFactory().user)
+    assert client.get(url).status_code == 404
+
+
+def test_it_exports_the_roster_as_csv_and_xlsx(client):
+    session = activity_with("ama-pra-1")
+    publisher = session.activity.publisher
+    profile = learner("MD")
+    claim_submit(
+        learner=profile.user,
+        session=session,
+        hours_by_designation=hours_for(session, "ama-pra-1"),
+        attested=True,
+    )
+    client.force_login(staff_of(publisher, StaffMembership.Role.VIEWER))
+    base = [publisher.code, session.activity_id]
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get(reverse("credits:roster_export", args=[*base, "csv"])).content.decode()
+            )
+        )
+    )
+    assert rows[1][3] == profile.user.email and rows[1][-1] == "1.50"
+    xlsx = client.get(reverse("credits:roster_export", args=[*base, "xlsx"])).content
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx)).active
+    assert sheet.cell(row=2, column=4).value == profile.user.email
+    assert sheet.cell(row=2, column=9).value == 1.5
+    assert client.get(reverse("credits:roster_export", args=[*base, "pdf"])).status_code == 404
+
+
+def test_it_renders_a_2000_learner_roster_in_constant_queries(
+    client, django_assert_max_num_queries
+):
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from celedger.accounts.models import User
+
+    session = activity_with("ama-pra-1", hours="1.00")
+    designation = session.activity.designations.get()
+    template = learner("MD")
+    users = get_user_model().objects.bulk_create(
+        User(email=f"roster{i}@example.org") for i in range(2000)
+    )
+    Attendance.objects.bulk_create(Attendance(session=session, learner=u) for u in users)
+    Claim.objects.bulk_create(
+        Claim(
+            learner=u,
+            session=session,
+            designation=designation,
+            hours=Decimal("1.00"),
+            attested_at=timezone.now(),
+        )
+        for u in users[:1000]
+    )
+    assert template  # profiles are optional on the roster
+    publisher = session.activity.publisher
+    client.force_login(staff_of(publisher))
+    url = reverse("credits:roster", args=[publisher.code, session.activity_id])
+    # session + user (2), membership/publisher (1), activity (1), sessions, attendances,
+    # responses, claims, learners (5), award form's sessions and designations (2),
+    # header's profile and memberships (2).
+    with django_assert_max_num_queries(15):
+        response = client.get(url)
+    assert len(response.context["roster"].rows) == 2000
