@@ -1,3 +1,14 @@
+from django.urls import path
+
+from celedger.accounts import views
+
 app_name = "accounts"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("create/", views.create, name="create"),
+    path("check/", views.check, name="check"),
+    path("check/send-link/", views.check_send_link, name="check_send_link"),
+    path("check/not-me/", views.check_not_me, name="check_not_me"),
+    # Serves allauth's URL name `account_signup` (/accounts/signup/), gated by the check.
+    path("signup/", views.signup, name="signup"),
+]

@@ -5,6 +5,7 @@ import factory
 from celedger.accounts.tests.factories import UserFactory
 from celedger.accreditation.models import Credential, Profession, Specialty
 from celedger.profiles.models import LearnerProfile
+from celedger.profiles.services import fold_last_name
 
 # (profession code, profession name, credential) as shipped in the reference data.
 PROFESSION_OF_CREDENTIAL = {
@@ -46,7 +47,7 @@ class LearnerProfileFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     first_name = factory.Sequence(lambda n: f"Avery{n}")
     last_name = factory.Sequence(lambda n: f"Learner{n}")
-    last_name_key = factory.LazyAttribute(lambda o: o.last_name.casefold())
+    last_name_key = factory.LazyAttribute(lambda o: fold_last_name(o.last_name))
     profession = factory.LazyAttribute(lambda o: credential(o.credential_list[0]).profession)
     specialty = factory.LazyFunction(
         lambda: Specialty.objects.get_or_create(name="Internal Medicine", parent=None)[0]

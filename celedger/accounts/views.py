@@ -1,0 +1,194 @@
+"""The guide's way in: SIGN IN -> email -> CREATE ACCOUNT -> duplicate check -> CONTINUE ->
+"Online Profile" (allauth's sign-up, extended with the profile) -> email verification."""
+
+from typing import Any
+from urllib.parse import urlencode
+
+from allauth.account.adapter import get_adapter
+from allauth.account.internal.flows.login_by_code import LoginCodeVerificationProcess
+from allauth.account.views import SignupView
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from celedger.accounts.forms import CreateAccountForm, DuplicateCheckForm
+from celedger.accounts.models import DuplicateCheck
+from celedger.accounts.services import (
+    duplicate_check_allowed,
+    duplicate_check_choose,
+    duplicate_check_link_user,
+    duplicate_check_run,
+    mask_email,
+)
+from celedger.accreditation.models import Credential
+from celedger.accreditation.selectors import credit_types_for_credentials
+from celedger.profiles.views import safe_next
+
+SIGNUP_EMAIL = "celedger_signup_email"
+CHECK = "celedger_duplicate_check"
+
+
+def _with_next(url_name: str, next_url: str) -> str:
+    url = reverse(url_name)
+    return f"{url}?{urlencode({'next': next_url})}" if next_url else url
+
+
+def _client_ip(request: HttpRequest) -> str:
+    try:
+        return get_adapter().get_client_ip(request)
+    except Exception:  # no address: count all such clients together
+        return "unknown"
+
+
+def _pending_check(request: HttpRequest) -> DuplicateCheck | None:
+    state = request.session.get(CHECK) or {}
+    if not state.get("id"):
+        return None
+    return (
+        DuplicateCheck.objects.filter(pk=state["id"], outcome=DuplicateCheck.Outcome.MATCH_PENDING)
+        .select_related("matched_user")
+        .first()
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def create(request: HttpRequest) -> HttpResponse:
+    """Step 1: the email of the new account (from the sign-in page's CREATE ACCOUNT)."""
+    if request.user.is_authenticated:
+        return redirect("profiles:edit")
+    next_url = safe_next(request)
+    if request.method == "POST":
+        form = CreateAccountForm(request.POST)
+        if form.is_valid():
+            request.session[SIGNUP_EMAIL] = form.cleaned_data["email"]
+            request.session.pop(CHECK, None)
+            return redirect(_with_next("accounts:check", next_url))
+    else:
+        form = CreateAccountForm(initial={"email": request.GET.get("email", "")[:254]})
+    return render(request, "accounts/create.html", {"form": form, "next_url": next_url})
+
+
+@require_http_methods(["GET", "POST"])
+def check(request: HttpRequest) -> HttpResponse:
+    """Step 2: last name + phone; a match shows only the masked email of the other account."""
+    next_url = safe_next(request)
+    if not request.session.get(SIGNUP_EMAIL):
+        return redirect(_with_next("accounts:create", next_url))
+    context: dict[str, Any] = {"next_url": next_url}
+    if request.method == "POST":
+        form = DuplicateCheckForm(request.POST)
+        if form.is_valid():
+            phone = form.cleaned_data["phone"]
+            if not duplicate_check_allowed(client_ip=_client_ip(request), phone=phone):
+                context.update(form=form, rate_limited=True)
+                return render(request, "accounts/check.html", context, status=429)
+            found = duplicate_check_run(last_name=form.cleaned_data["last_name"], phone=phone)
+            request.session[CHECK] = {
+                "id": found.pk,
+                "cleared": found.outcome == DuplicateCheck.Outcome.NO_MATCH,
+                "last_name": form.cleaned_data["last_name"],
+                "phone": str(phone),
+            }
+            if found.matched_user is None:
+                return render(request, "accounts/check_clear.html", context)
+            context["masked_email"] = mask_email(found.matched_user.email)
+            return render(request, "accounts/check_match.html", context)
+    else:
+        form = DuplicateCheckForm()
+    context["form"] = form
+    return render(request, "accounts/check.html", context)
+
+
+@require_POST
+def check_send_link(request: HttpRequest) -> HttpResponse:
+    """ "Email me a sign-in link": allauth's sign-in by emailed code, to the address on file."""
+    next_url = safe_next(request)
+    found = _pending_check(request)
+    if found is None or found.matched_user is None:
+        return redirect(_with_next("accounts:check", next_url))
+    duplicate_check_choose(check=found, outcome=DuplicateCheck.Outcome.MATCH_LINK_SENT)
+    request.session.pop(CHECK, None)
+    user = found.matched_user
+    LoginCodeVerificationProcess.initiate(request=request, user=user, email=user.email)
+    return redirect(_with_next("account_confirm_login_code", next_url))
+
+
+@require_POST
+def check_not_me(request: HttpRequest) -> HttpResponse:
+    """ "This is not me — continue": recorded for staff review, then on to the profile."""
+    next_url = safe_next(request)
+    found = _pending_check(request)
+    if found is None:
+        return redirect(_with_next("accounts:check", next_url))
+    duplicate_check_choose(check=found, outcome=DuplicateCheck.Outcome.MATCH_NOT_ME)
+    state = dict(request.session[CHECK])
+    state["cleared"] = True
+    request.session[CHECK] = state
+    return redirect(_with_next("account_signup", next_url))
+
+
+class ProfileSignupView(SignupView):
+    """allauth's sign-up (the "Online Profile"), reachable only after the duplicate check."""
+
+    template_name = "account/signup.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        state = request.session.get(CHECK) or {}
+        if not request.user.is_authenticated and not (
+            request.session.get(SIGNUP_EMAIL) and state.get("cleared")
+        ):
+            return redirect(_with_next("accounts:create", safe_next(request)))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self) -> dict[str, Any]:
+        initial = super().get_initial()
+        state = self.request.session.get(CHECK) or {}
+        email = self.request.session.get(SIGNUP_EMAIL, "")
+        initial.update(
+            email=email,
+            email2=email,
+            last_name=state.get("last_name", ""),
+            phone=state.get("phone", ""),
+            country="US",
+        )
+        return initial
+
+    def get_form(self, form_class: Any = None) -> Any:
+        form = super().get_form(form_class)
+        labels = {
+            "email": "Email",
+            "email2": "Re-Enter Email",
+            "password1": "Password",
+            "password2": "Re-enter Password",
+        }
+        for name, label in labels.items():
+            if name in form.fields:
+                form.fields[name].label = label
+                form.fields[name].widget.attrs.pop("placeholder", None)
+        return form
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        raw = context["form"]["credentials"].value() or []
+        ids = [int(v) for v in raw if str(v).isdigit() and len(str(v)) < 10]
+        selected = list(Credential.objects.filter(pk__in=ids).select_related("profession"))
+        context["selected_credentials"] = selected
+        context["credit_types"] = credit_types_for_credentials(credentials=selected)
+        return context
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        # The account and the profile are created together, or neither is.
+        with transaction.atomic():
+            response = super().form_valid(form)
+            user = getattr(self, "user", None)
+            state = self.request.session.get(CHECK) or {}
+            if user is not None and state.get("id"):
+                duplicate_check_link_user(check_id=state["id"], user=user)
+        self.request.session.pop(SIGNUP_EMAIL, None)
+        self.request.session.pop(CHECK, None)
+        return response
+
+
+signup = ProfileSignupView.as_view()
