@@ -1,0 +1,186 @@
+import shutil
+import subprocess
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from celedger.certificates.models import Certificate
+from celedger.certificates.services import certificate_issue
+from celedger.credits.services import claim_revoke, claim_submit
+from celedger.credits.tests.helpers import activity_with, hours_for, learner
+from celedger.publishers.models import DesignationStatement
+from celedger.publishers.tests.factories import StaffMembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def claimed(profile, session, code="ama-pra-1", hours=None):
+    claim_submit(
+        learner=profile.user,
+        session=session,
+        hours_by_designation=hours_for(session, code, hours),
+        attested=True,
+    )
+    return certificate_issue(learner=profile.user, activity=session.activity)
+
+
+def pdf_text(content: bytes, tmp_path) -> str:
+    path = tmp_path / "certificate.pdf"
+    path.write_bytes(content)
+    if shutil.which("pdftotext"):
+        return subprocess.run(
+            ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True
+        ).stdout
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def test_it_names_learner_license_credit_hours_and_statements(tmp_path):
+    session = activity_with("ama-pra-1", hours="2.00")
+    publisher = session.activity.publisher
+    publisher.accreditation_statement = "In support of improving patient care, JA statement."
+    publisher.save()
+    profile = learner("MD", first_name="Jan", last_name="Łukasiewicz")
+    certificate = claimed(profile, session, hours="1.75")
+    text = pdf_text(certificate.pdf.read(), tmp_path)
+    assert "Jan Łukasiewicz, MD" in text
+    assert profile.license_number in text
+    assert "AMA PRA Category 1 Credit" in text and "1.75" in text
+    flat = " ".join(text.split())
+    assert f"{publisher.name} designates this activity for a maximum of 2 AMA PRA" in flat
+    assert "commensurate with the extent" in flat
+    assert "JA statement" in text
+    assert certificate.number in text
+
+
+def test_it_uses_the_publishers_own_statement_and_the_acpe_uan(tmp_path):
+    session = activity_with("acpe-p", hours="1.00")
+    publisher = session.activity.publisher
+    DesignationStatement.objects.create(
+        publisher=publisher,
+        credit_type=session.activity.designations.get().credit_type,
+        statement="{provider} grants {amount} ACPE contact hours.",
+    )
+    profile = learner("PharmD", nabp_eprofile_id="1234567", birth_month=1, birth_day=2)
+    text = pdf_text(claimed(profile, session, "acpe-p").pdf.read(), tmp_path)
+    assert f"{publisher.name} grants 1 ACPE contact hours." in text
+    assert "0123-0000-26-001-L01-P" in text
+
+
+def test_it_says_license_missing_for_the_placeholder(tmp_path):
+    session = activity_with("ama-pra-1")
+    profile = learner("MD", license_number="0000")
+    assert "License number missing" in pdf_text(claimed(profile, session).pdf.read(), tmp_path)
+
+
+@pytest.mark.skipif(
+    not (shutil.which("pdftoppm") and shutil.which("zbarimg")),
+    reason="poppler-utils and zbar-tools read the QR code back (make system-deps)",
+)
+def test_its_qr_code_decodes_to_the_verification_url(tmp_path, client, settings):
+    settings.SITE_URL = "https://ce.example.org"
+    session = activity_with("ama-pra-1")
+    certificate = claimed(learner("MD"), session)
+    (tmp_path / "c.pdf").write_bytes(certificate.pdf.read())
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "150",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            str(tmp_path / "c.pdf"),
+            str(tmp_path / "page"),
+        ],
+        check=True,
+    )
+    [png] = list(tmp_path.glob("page*.png"))
+    decoded = subprocess.run(
+        ["zbarimg", "--raw", "-q", str(png)], check=True, capture_output=True, text=True
+    ).stdout.strip()
+    path = reverse("certificates:verify", args=[certificate.verification_code])
+    assert decoded == f"https://ce.example.org{path}"
+    assert "This certificate is valid." in client.get(path).content.decode()
+
+
+def test_it_renders_again_only_when_the_claims_change():
+    session = activity_with("ama-pra-1", "moc-abim")
+    profile = learner("MD")
+    certificate = claimed(profile, session)
+    name, fingerprint = certificate.pdf.name, certificate.pdf_fingerprint
+    again = certificate_issue(learner=profile.user, activity=session.activity)
+    assert again.pdf.name == name and again.pdf_fingerprint == fingerprint
+    staff = StaffMembershipFactory(publisher=session.activity.publisher).user
+    from celedger.credits.models import Claim
+    from celedger.credits.services import claim_correct
+
+    claim_correct(actor=staff, claim=Claim.objects.get(), hours=Decimal("1.00"), reason="late")
+    changed = certificate_issue(learner=profile.user, activity=session.activity)
+    assert changed.pdf_fingerprint != fingerprint and changed.pdf.name != name
+
+
+def test_it_revokes_the_certificate_with_its_last_claim(client):
+    session = activity_with("ama-pra-1")
+    profile = learner("MD")
+    certificate = claimed(profile, session)
+    from celedger.credits.models import Claim
+
+    staff = StaffMembershipFactory(publisher=session.activity.publisher).user
+    claim_revoke(actor=staff, claim=Claim.objects.get(), reason="Did not attend")
+    certificate = certificate_issue(learner=profile.user, activity=session.activity)
+    assert certificate.revoked_at is not None
+    body = client.get(reverse("certificates:verify", args=[certificate.verification_code]))
+    text = body.content.decode()
+    assert "was revoked" in text and "is valid" not in text
+
+
+def test_the_verification_page_shows_no_personal_data_beyond_the_name(client):
+    session = activity_with("ama-pra-1")
+    profile = learner("MD", first_name="Ria", last_name="Okafor")
+    certificate = claimed(profile, session)
+    body = client.get(reverse("certificates:verify", args=[certificate.verification_code]))
+    text = body.content.decode()
+    assert "Ria Okafor" in text and "1.50" in text and session.activity.title in text
+    for secret in (profile.user.email, profile.license_number, str(profile.phone)):
+        assert secret not in text
+    assert client.get(reverse("certificates:verify", args=["nope"])).status_code == 404
+
+
+def test_only_the_owner_or_the_publishers_staff_download(client):
+    session = activity_with("ama-pra-1")
+    profile = learner("MD")
+    certificate = claimed(profile, session)
+    url = reverse("certificates:download", args=[certificate.pk])
+    client.force_login(profile.user)
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    client.force_login(StaffMembershipFactory(publisher=session.activity.publisher).user)
+    assert client.get(url).status_code == 200
+    client.force_login(StaffMembershipFactory().user)
+    assert client.get(url).status_code == 404
+    client.force_login(learner("MD").user)
+    assert client.get(url).status_code == 404
+    assert client.get(reverse("certificates:mine", args=[session.activity_id])).status_code == 404
+    client.logout()
+    assert client.get(url).status_code == 302
+
+
+def test_the_learner_downloads_by_activity_without_a_stored_pdf_yet(client):
+    session = activity_with("ama-pra-1")
+    profile = learner("MD")
+    claim_submit(
+        learner=profile.user,
+        session=session,
+        hours_by_designation=hours_for(session, "ama-pra-1"),
+        attested=True,
+    )
+    assert not Certificate.objects.exists()  # on_commit did not run in this test
+    client.force_login(profile.user)
+    response = client.get(reverse("certificates:mine", args=[session.activity_id]))
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert Certificate.objects.get().pdf
