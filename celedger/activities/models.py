@@ -13,8 +13,7 @@ EVENT_ID_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 EVENT_ID_LENGTH = 6
 
 # ACPE UAN: provider-(0000|9999 joint)-year-sequence-(L|H + topic 01..08 or 99)-(P|T).
-# Joint Accreditation providers use "JA" and seven digits as the provider part.
-UAN_RE = re.compile(r"^(?:\d{4}|JA\d{7})-(?:0000|9999)-\d{2}-\d{3}-[LH](?:0[1-8]|99)-([PT])$")
+UAN_RE = re.compile(r"^\d{4}-(?:0000|9999)-\d{2}-\d{3}-[LH](?:0[1-8]|99)-([PT])$")
 UAN_SUFFIX_FOR_TYPE = {"acpe-p": "P", "acpe-t": "T"}
 
 
