@@ -1,0 +1,33 @@
+import datetime
+
+import pytest
+
+from celedger.activities.tests.factories import SessionFactory
+from celedger.credits import demo
+from celedger.credits.models import Claim
+from celedger.credits.tests.helpers import activity_with, learner
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_does_nothing_without_the_other_demos():
+    assert demo.seed() == []
+    assert not Claim.objects.exists()
+
+
+def test_it_claims_past_sessions_for_the_demo_physician_once():
+    session = activity_with("ama-pra-1", "ancc", title=demo.SERIES_TITLE)
+    past = SessionFactory(
+        activity=session.activity,
+        starts_at=session.starts_at - datetime.timedelta(days=7),
+        ends_at=session.ends_at - datetime.timedelta(days=7),
+    )
+    profile = learner("MD", user__email=demo.LEARNER_EMAIL)
+    demo.seed()
+    demo.seed()
+    claims = Claim.objects.filter(learner=profile.user).order_by("session__starts_at")
+    # Both sessions have ended; the RN-only type is not for a physician.
+    assert [(c.session, c.designation.credit_type.code) for c in claims] == [
+        (past, "ama-pra-1"),
+        (session, "ama-pra-1"),
+    ]
