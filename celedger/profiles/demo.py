@@ -1,5 +1,7 @@
 """Demo people: three learners with complete profiles, a coordinator and an admin."""
 
+from typing import Any
+
 from allauth.account.models import EmailAddress
 from phonenumber_field.phonenumber import PhoneNumber
 
@@ -12,7 +14,7 @@ from celedger.profiles.services import profile_create
 PASSWORD = "ce-ledger-demo"
 
 # email, first, last, credentials, specialty, extra
-LEARNERS = [
+LEARNERS: list[tuple[str, str, str, list[str], str, dict[str, Any]]] = [
     ("learner@example.org", "Avery", "Learner", ["MD"], "Internal Medicine", {"board": "ABIM"}),
     ("nurse@example.org", "Noor", "Nurse", ["RN"], "Nursing", {}),
     (
