@@ -41,6 +41,11 @@ def _after_evaluation_url(session: Session) -> str:
         return reverse("evaluations:thanks", args=[session.event_id])
 
 
+def _posted(request: HttpRequest) -> Any:
+    # An empty POST is still a submission (a form with nothing ticked must show errors).
+    return request.POST if request.method == "POST" else None
+
+
 def _can_edit(publisher: Publisher) -> bool:
     membership = publisher.membership  # type: ignore[attr-defined]
     return role_allows(role=membership.role, min_role=Role.COORDINATOR)
@@ -80,7 +85,7 @@ def evaluate(request: HttpRequest, event_id: str) -> HttpResponse:
 
     if setup.mode == ActivityEvaluation.Mode.OUTSIDE:
         outside = OutsideAttestationForm(
-            request.POST or None,
+            _posted(request),
             initial={"completed": bool(response and response.outside_attested)},
         )
         if request.method == "POST" and outside.is_valid():
@@ -99,7 +104,7 @@ def evaluate(request: HttpRequest, event_id: str) -> HttpResponse:
     if response is not None and request.method == "GET":
         by_question = selectors.answers_initial(response=response)
         initial = {field_name(q): by_question[q.pk] for q in questions if q.pk in by_question}
-    answer_form = ResponseForm(request.POST or None, questions=questions, initial=initial)
+    answer_form = ResponseForm(_posted(request), questions=questions, initial=initial)
     if request.method == "POST" and answer_form.is_valid():
         services.response_submit(
             learner=request.user,
@@ -145,7 +150,7 @@ def form_list(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def form_create(request: HttpRequest, code: str) -> HttpResponse:
     publisher = publisher_get_for_staff(user=request.user, code=code, min_role=Role.COORDINATOR)
-    name_form = FormNameForm(request.POST or None)
+    name_form = FormNameForm(_posted(request))
     if request.method == "POST" and name_form.is_valid():
         form = services.form_create(publisher=publisher, name=name_form.cleaned_data["name"])
         messages.success(request, "Form created. Add its questions.")
@@ -256,7 +261,7 @@ def question_edit(request: HttpRequest, code: str, pk: int, question_pk: int) ->
         "required": question.required,
         "choices": "\n".join(question.choices),
     }
-    qform = QuestionForm(request.POST or None, initial=initial)
+    qform = QuestionForm(_posted(request), initial=initial)
     if request.method == "POST" and qform.is_valid():
         try:
             services.question_update(question=question, **_question_values(qform))
@@ -319,7 +324,7 @@ def activity_settings(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             "per_session": setup.per_session,
         }
     settings_form = ActivityEvaluationForm(
-        request.POST or None,
+        _posted(request),
         initial=initial,
         forms_queryset=EvaluationForm.objects.filter(publisher=publisher)
         | EvaluationForm.objects.filter(is_standard=True),
