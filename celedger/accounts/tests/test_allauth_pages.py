@@ -1,0 +1,61 @@
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from celedger.profiles.tests.factories import LearnerProfileFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "name", ["account_login", "account_reset_password", "account_request_login_code"]
+)
+def test_it_renders_allauth_entrance_pages_in_the_site_layout(client: Any, name: str) -> None:
+    response = client.get(reverse(name))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'class="site-header"' in html
+    assert "<label" in html
+
+
+@pytest.mark.parametrize(
+    "name", ["account_email", "account_change_password", "account_logout", "profiles:edit"]
+)
+def test_it_renders_account_management_pages_for_a_learner(client: Any, name: str) -> None:
+    client.force_login(LearnerProfileFactory().user)
+    response = client.get(reverse(name))
+    assert response.status_code == 200
+    assert 'class="site-header"' in response.content.decode()
+
+
+def test_it_changes_the_email_address_with_verification(client: Any) -> None:
+    from django.core import mail
+
+    profile = LearnerProfileFactory()
+    client.force_login(profile.user)
+    response = client.post(
+        reverse("account_email"), {"action_add": "", "email": "new.address@example.org"}
+    )
+    assert response.status_code == 302
+    assert mail.outbox[-1].to == ["new.address@example.org"]
+
+
+def test_it_does_not_say_whether_an_email_is_registered_on_reset(client: Any) -> None:
+    profile = LearnerProfileFactory()
+    known = client.post(reverse("account_reset_password"), {"email": profile.user.email})
+    unknown = client.post(reverse("account_reset_password"), {"email": "nobody@example.org"})
+    assert known.status_code == unknown.status_code == 302
+    assert known["Location"] == unknown["Location"]
+
+
+def test_it_sends_a_sign_in_code_without_revealing_the_address(client: Any) -> None:
+    from django.core import mail
+
+    profile = LearnerProfileFactory()
+    response = client.post(
+        reverse("account_request_login_code"), {"email": profile.user.email}, follow=True
+    )
+    assert response.status_code == 200
+    assert mail.outbox[-1].to == [profile.user.email]
+    assert "Enter Sign-In Code" in response.content.decode()
