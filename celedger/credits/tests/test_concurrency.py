@@ -18,7 +18,7 @@ THREADS = 50
     "inserts racing; run with DATABASE_URL=postgres://… to exercise the constraint.",
 )
 @pytest.mark.django_db(transaction=True)
-def test_it_keeps_exactly_one_claim_under_50_simultaneous_submissions():
+def test_it_keeps_exactly_one_claim_under_50_simultaneous_submissions(reference_data):
     session = activity_with("ama-pra-1")
     profile = learner("MD")
     hours = hours_for(session, "ama-pra-1")

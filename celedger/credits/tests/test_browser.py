@@ -1,0 +1,236 @@
+"""A new learner's whole way, as the guide tells it, then the coordinator's roster."""
+
+import datetime
+import importlib
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.apps import apps as django_apps
+from django.core import mail
+from django.test import Client
+from django.utils import timezone
+
+from celedger.activities.tests.factories import ActivityFactory, SessionFactory
+from celedger.credits.models import Claim
+from celedger.credits.tests.helpers import designate, learner
+from celedger.evaluations.models import ActivityEvaluation, EvaluationForm
+from celedger.publishers.models import StaffMembership
+from celedger.publishers.tests.factories import PublisherFactory, StaffMembershipFactory
+from celedger.testing.axe import assert_accessible
+from celedger.testing.browser import PHONE_VIEWPORT, no_horizontal_scroll
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+EMAIL = "new.learner@example.org"
+PASSWORD = "a long passphrase 9041"
+
+
+@pytest.fixture
+def program(reference_data: Any) -> Any:
+    migration = importlib.import_module("celedger.evaluations.migrations.0002_standard_form")
+    migration.create_standard(django_apps, None)
+    publisher = PublisherFactory(code="lakeside", name="Lakeside Health")
+    activity = ActivityFactory(publisher=publisher, title="Sepsis: The First Hour", is_ipce=True)
+    designate(activity, "ama-pra-1", "1.50")
+    designate(activity, "ancc", "1.50")
+    designate(activity, "acpe-p", "1.50", uan="0123-0000-26-001-L01-P")
+    ActivityEvaluation.objects.create(
+        activity=activity,
+        mode=ActivityEvaluation.Mode.BUILTIN,
+        form=EvaluationForm.objects.get(is_standard=True),
+    )
+    return SessionFactory(
+        activity=activity,
+        event_id="K7QM2P",
+        starts_at=timezone.now() - datetime.timedelta(hours=1),
+        ends_at=timezone.now() + datetime.timedelta(hours=1),
+    )
+
+
+def _sign_in_as(page: Any, live_server: Any, user: Any) -> None:
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies["sessionid"]
+    page.context.clear_cookies()
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": cookie.value, "url": live_server.url}]
+    )
+
+
+def _group(page: Any, text: str) -> Any:
+    return page.get_by_role("group", name=re.compile(re.escape(text)))
+
+
+def _check_phone_page(page: Any) -> None:
+    assert_accessible(page)
+    assert no_horizontal_scroll(page)
+
+
+def _pdf_text(path: Path) -> str:
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+
+
+@pytest.mark.skipif(
+    not (shutil.which("pdftotext") and shutil.which("pdftoppm") and shutil.which("zbarimg")),
+    reason="poppler-utils and zbar-tools read the certificate back (make system-deps)",
+)
+def test_a_new_learner_goes_from_event_id_to_certificate_and_transcript(
+    page: Any, live_server: Any, program: Any, settings: Any, tmp_path: Path
+) -> None:
+    settings.SITE_URL = live_server.url
+    page.set_viewport_size(PHONE_VIEWPORT)
+
+    # Event ID, typed loosely, from the home page.
+    page.goto(live_server.url + "/")
+    page.get_by_label("Enter Event ID").fill("k7q-m2p")
+    page.get_by_role("button", name="Go").click()
+    page.get_by_role("heading", name="Sepsis: The First Hour").first.wait_for()
+
+    # Sign-up: email, duplicate check, profile.
+    page.get_by_role("link", name="Create account").first.click()
+    page.locator("#id_email").fill(EMAIL)
+    page.get_by_role("button", name="CREATE ACCOUNT").click()
+    page.locator("#id_last_name").fill("Okafor")
+    page.locator("#id_phone").fill("(734) 555-0177")
+    page.get_by_role("button", name="SUBMIT").click()
+    page.get_by_role("link", name="CONTINUE").click()
+    page.locator("#id_email2").fill(EMAIL)
+    page.locator("#id_password1").fill(PASSWORD)
+    page.locator("#id_password2").fill(PASSWORD)
+    page.locator("#id_first_name").fill("Ria")
+    page.locator("#id_last_name").fill("Okafor")
+    page.get_by_label(re.compile(r"^MD \(")).check()
+    page.locator("#id_profession").select_option(label="Physician")
+    page.locator("#id_specialty").select_option(label="Internal Medicine")
+    page.locator("#id_address1").fill("1 Main Street")
+    page.locator("#id_city").fill("Livonia")
+    page.locator("#id_state").select_option("MI")
+    page.locator("#id_postal_code").fill("48154")
+    page.locator("#id_status").select_option("practicing")
+    page.locator("#id_license_number").fill("4301098765")
+    page.locator("#id_license_state").select_option("MI")
+    page.get_by_role("button", name="Save Profile").click()
+    page.wait_for_load_state()
+
+    # Email verification: the link from the message.
+    [message] = [m for m in mail.outbox if EMAIL in m.to]
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", message.body)
+    assert link, message.body
+    page.goto(link.group(0))
+    page.get_by_role("button", name=re.compile("confirm", re.I)).click()
+    page.wait_for_load_state()
+
+    # Back on the program: continue to the evaluation (the claim page sends us there).
+    if "/e/K7QM2P/" not in page.url:
+        page.goto(f"{live_server.url}/e/K7QM2P/")
+    page.get_by_role("link", name=re.compile("Continue to evaluation")).click()
+    page.wait_for_load_state()
+    assert "/evaluate/" in page.url
+    _group(page, "learning objectives").get_by_label("Strongly agree").check()
+    _group(page, "commercial bias").get_by_label("Agree", exact=True).check()
+    _group(page, "relevant to my practice").get_by_label("Strongly agree").check()
+    _group(page, "change your practice").get_by_label("Yes").check()
+    _group(page, "barriers").get_by_label("Time").check()
+    _group(page, "Overall quality").get_by_label("5 (excellent)").check()
+    page.get_by_label(re.compile("what will you change")).fill("qSOFA at triage")
+    page.get_by_role("button", name="Submit evaluation").click()
+    page.wait_for_load_state()
+
+    # The claim: physician credit only, hours prefilled with the maximum.
+    assert "/claim/" in page.url
+    _check_phone_page(page)
+    hours = page.get_by_label(re.compile("AMA PRA Category 1 Credit"))
+    assert hours.input_value() == "1.50"
+    assert page.get_by_label(re.compile("ANCC")).count() == 0
+    hours.fill("1.25")
+    page.get_by_label("I attest that I participated for the hours claimed.").check()
+    page.get_by_role("button", name="Claim credit").click()
+    page.get_by_role("heading", name="Your credit").wait_for()
+    _check_phone_page(page)
+    assert Claim.objects.get().hours == 1.25
+
+    # The certificate, at once.
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download your certificate (PDF)").click()
+    pdf = tmp_path / "certificate.pdf"
+    download_info.value.save_as(pdf)
+    text = " ".join(_pdf_text(pdf).split())
+    assert "Ria Okafor, MD" in text
+    assert "AMA PRA Category 1 Credit" in text and "1.25" in text
+    assert "License 4301098765" in text
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "150", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "p")],
+        check=True,
+    )
+    [png] = list(tmp_path.glob("p*.png"))
+    verify_url = subprocess.run(
+        ["zbarimg", "--raw", "-q", str(png)], check=True, capture_output=True, text=True
+    ).stdout.strip()
+    assert verify_url.startswith(f"{live_server.url}/verify/")
+    assert len(mail.outbox) == 2 and mail.outbox[-1].attachments  # the certificate email
+
+    # The transcript: the claim and the totals.
+    page.get_by_role("link", name="Your transcript").click()
+    page.get_by_role("heading", name="Your transcript").wait_for()
+    _check_phone_page(page)
+    activity_cells = page.locator('td[data-label="Activity"]').all_inner_texts()
+    assert [t.strip() for t in activity_cells] == ["Sepsis: The First Hour"]
+    assert page.locator(".totals").inner_text().startswith("1.25")
+
+    # The public verification page, signed out.
+    page.context.clear_cookies()
+    page.goto(verify_url)
+    assert page.get_by_text("This certificate is valid.").is_visible()
+    assert page.get_by_text("Ria Okafor").is_visible()
+    _check_phone_page(page)
+
+
+def test_blocked_credit_and_the_coordinators_roster_are_accessible(
+    page: Any, live_server: Any, program: Any
+) -> None:
+    # A pharmacist without NABP data sees why, with the fix.
+    pharmacist = learner("PharmD")
+    session = program
+    from celedger.evaluations.models import Response
+
+    Response.objects.create(learner=pharmacist.user, activity=session.activity, session=session)
+    page.set_viewport_size(PHONE_VIEWPORT)
+    _sign_in_as(page, live_server, pharmacist.user)
+    page.goto(f"{live_server.url}/e/{session.event_id}/claim/")
+    assert page.get_by_text("NABP e-Profile ID and birth date").is_visible()
+    fix = page.get_by_role("link", name="Add them")
+    assert fix.get_attribute("href") == f"/profile/?next=%2Fe%2F{session.event_id}%2Fclaim%2F"
+    _check_phone_page(page)
+
+    # The coordinator awards it late, then corrects it.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    coordinator = StaffMembershipFactory(
+        publisher=session.activity.publisher, role=StaffMembership.Role.COORDINATOR
+    ).user
+    _sign_in_as(page, live_server, coordinator)
+    page.goto(f"{live_server.url}/console/lakeside/activities/{session.activity_id}/roster/")
+    assert_accessible(page)
+    page.get_by_label("Learner's email").fill(pharmacist.user.email)
+    page.locator("#id_session").select_option(str(session.pk))
+    page.get_by_label("Credit type").select_option(
+        label="ACPE contact hours for pharmacists (max 1.50)"
+    )
+    page.get_by_label("Hours").fill("1.00")
+    page.get_by_label("Reason (kept in the audit log)").fill("NABP data given by phone")
+    page.get_by_role("button", name="Award credit").click()
+    page.get_by_text("Credit awarded").wait_for()
+    assert_accessible(page)
+    page.get_by_role("link", name=re.compile("ACPE")).first.click()
+    page.get_by_role("heading", name="Correct the hours").wait_for()
+    assert_accessible(page)
+    page.locator("#id_correct-hours").fill("1.25")
+    page.locator("#id_correct-reason").fill("Stayed for the panel")
+    page.get_by_role("button", name="Save hours").click()
+    page.get_by_text("Hours corrected.").wait_for()
+    assert page.get_by_text("Stayed for the panel").is_visible()
+    assert_accessible(page)
