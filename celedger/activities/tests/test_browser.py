@@ -1,12 +1,16 @@
 import datetime
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core import mail
 from django.test import Client
 
+from celedger.accounts.models import User
 from celedger.accounts.tests.factories import PASSWORD
+from celedger.accreditation.models import Specialty
 from celedger.accreditation.tests.factories import CreditTypeFactory, ProfessionFactory
 from celedger.activities.models import Activity, Attendance, Session
 from celedger.profiles.tests.factories import LearnerProfileFactory, credential
@@ -100,11 +104,9 @@ def test_a_coordinator_builds_a_series_and_prints_a_poster_and_a_learner_signs_i
     ).stdout
     assert display_id in text
 
-    # The learner, on a phone, types the Event ID in lower case with a dash.
-    nurse = LearnerProfileFactory(
-        credential_list=("RN",), profession=credit_types["ancc"].professions.get()
-    )
-    nurse.credentials.set([credential("RN")])
+    # A new learner, on a phone, types the Event ID in lower case with a dash.
+    credential("RN")
+    Specialty.objects.get_or_create(name="Nursing", parent=None)
     page.context.clear_cookies()
     page.set_viewport_size(PHONE_VIEWPORT)
     page.goto(live_server.url + "/")
@@ -115,16 +117,40 @@ def test_a_coordinator_builds_a_series_and_prints_a_poster_and_a_learner_signs_i
     assert_accessible(page)
     assert no_horizontal_scroll(page)
 
-    page.get_by_role("link", name="Sign in", exact=True).last.click()
-    page.get_by_label("Email").first.fill(nurse.user.email)
-    page.get_by_label("Password").first.fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    # Sign-up (the guide's way: email, duplicate check, profile, verification).
+    page.get_by_role("link", name="Create account").click()
+    page.get_by_label("Email").fill("ana.nunez@example.org")
+    page.get_by_role("button", name="CREATE ACCOUNT").click()
+    page.get_by_label("Last name").fill("Nuñez")
+    page.get_by_label("Phone").fill("(734) 555-0199")
+    page.get_by_role("button", name="SUBMIT").click()
+    page.get_by_role("link", name="CONTINUE").click()
+    page.locator("#id_email2").fill("ana.nunez@example.org")
+    page.locator("#id_password1").fill("a long passphrase 9041")
+    page.locator("#id_password2").fill("a long passphrase 9041")
+    page.locator("#id_first_name").fill("Ana")
+    page.get_by_label(re.compile(r"^RN \(")).check()
+    page.locator("#id_specialty").select_option(label="Nursing")
+    page.locator("#id_address1").fill("1 Main Street")
+    page.locator("#id_city").fill("Livonia")
+    page.locator("#id_state").select_option("MI")
+    page.locator("#id_postal_code").fill("48154")
+    page.locator("#id_status").select_option("practicing")
+    page.locator("#id_license_number").fill("RN123456")
+    page.get_by_role("button", name="Save Profile").click()
+    page.wait_for_load_state()
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", mail.outbox[-1].body)
+    assert link, mail.outbox[-1].body
+    page.goto(live_server.url + "/accounts/" + link.group(0).split("/accounts/", 1)[1])
+    page.get_by_role("button", name=re.compile("confirm", re.I)).click()
+
     page.wait_for_url(f"**/e/{first.event_id}/")
     page.get_by_text("You are checked in").wait_for()
     credit = page.locator("section", has=page.get_by_role("heading", name="Your credit"))
     assert "ANCC nursing contact hours" in credit.inner_text()
     assert "AMA PRA" not in credit.inner_text()
-    assert Attendance.objects.filter(learner=nurse.user, session=first).count() == 1
+    learner = User.objects.get(email="ana.nunez@example.org")
+    assert Attendance.objects.filter(learner=learner, session=first).count() == 1
     assert_accessible(page)
     assert no_horizontal_scroll(page)
 
@@ -173,3 +199,14 @@ def test_an_admin_reaches_every_provider_page_and_learners_see_clear_pages(
         page.get_by_text(text).first.wait_for()
         assert_accessible(page)
         assert no_horizontal_scroll(page), path
+
+    # An existing learner signs in from the program page and lands back on it.
+    physician = LearnerProfileFactory(profession=credit_types["ama"].professions.get())
+    page.goto(f"{live_server.url}/e/k7q-m2p/")
+    page.get_by_role("link", name="Sign in", exact=True).last.click()
+    page.get_by_label("Email").first.fill(physician.user.email)
+    page.get_by_label("Password").first.fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url("**/e/K7QM2P/")
+    page.get_by_text("You are checked in").wait_for()
+    assert Attendance.objects.filter(learner=physician.user, session=session).exists()
