@@ -51,10 +51,10 @@ def fold_last_name(value: str) -> str:
 
 def _identity(profile: LearnerProfile) -> dict[str, Any]:
     values: dict[str, Any] = {name: getattr(profile, name) for name in AUDITED_FIELDS}
-    values["board_ids"] = {
-        c.board.code: c.diplomate_id
+    values["board_ids"] = [
+        f"{c.board.code}:{c.diplomate_id}"
         for c in profile.board_certifications.select_related("board").order_by("board__code")
-    }
+    ]
     return values
 
 
