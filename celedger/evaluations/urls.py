@@ -6,7 +6,6 @@ app_name = "evaluations"
 
 urlpatterns = [
     path("e/<str:event_id>/evaluate/", views.evaluate, name="evaluate"),
-    path("e/<str:event_id>/evaluate/thanks/", views.thanks, name="thanks"),
     path("console/<slug:code>/evaluations/", views.form_list, name="form_list"),
     path("console/<slug:code>/evaluations/new/", views.form_create, name="form_create"),
     path("console/<slug:code>/evaluations/<int:pk>/", views.form_detail, name="form_detail"),

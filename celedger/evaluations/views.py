@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 from openpyxl import Workbook
 
@@ -34,11 +34,8 @@ Role = StaffMembership.Role
 
 
 def _after_evaluation_url(session: Session) -> str:
-    """Where a finished evaluation leads: claiming credit (or a thank-you page)."""
-    try:
-        return reverse("credits:claim", args=[session.event_id])
-    except NoReverseMatch:
-        return reverse("evaluations:thanks", args=[session.event_id])
+    """A finished evaluation leads straight to claiming credit (the guide's step 2)."""
+    return reverse("credits:claim", args=[session.event_id])
 
 
 def _posted(request: HttpRequest) -> Any:
@@ -122,13 +119,6 @@ def evaluate(request: HttpRequest, event_id: str) -> HttpResponse:
         context,
         status=400 if answer_form.is_bound else 200,
     )
-
-
-@require_http_methods(["GET"])
-@profile_required
-def thanks(request: HttpRequest, event_id: str) -> HttpResponse:
-    session = selectors.session_get_for_learner(event_id=normalize_event_id(event_id))
-    return render(request, "evaluations/thanks.html", {"session": session})
 
 
 # --- Console: forms --------------------------------------------------------------------

@@ -13,11 +13,6 @@ from celedger.publishers.tests.factories import PublisherFactory, StaffMembershi
 Role = StaffMembership.Role
 
 
-@pytest.fixture(autouse=True)
-def _urls_with_stubs(settings: Any) -> None:
-    settings.ROOT_URLCONF = "celedger.evaluations.tests.urls_with_stubs"
-
-
 @pytest.fixture
 def publisher() -> Any:
     return PublisherFactory(code="stjude")
