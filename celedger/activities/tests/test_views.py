@@ -359,3 +359,38 @@ def test_it_seeds_the_demo_idempotently_with_an_open_program_first() -> None:
     session = live.sessions.get()
     assert session.starts_at <= timezone.now() <= session.ends_at
     assert Activity.objects.get(title=demo.SERIES_TITLE).sessions.count() >= 4
+
+
+@pytest.mark.django_db
+def test_it_edits_an_activity_and_removes_a_designation(login: Any, activity: Any) -> None:
+    ancc = CreditTypeFactory(code="ancc")
+    CreditDesignationFactory(activity=activity, credit_type=ancc, max_hours="1.00")
+    ama_row, ancc_row = sorted(activity.designations.all(), key=lambda d: d.credit_type.code)
+    data = {
+        "title": "Sepsis Update, revised",
+        "format": "live",
+        "starts_on": activity.starts_on.isoformat(),
+        "ends_on": activity.ends_on.isoformat(),
+        "status": "published",
+        "credit-TOTAL_FORMS": "2",
+        "credit-INITIAL_FORMS": "2",
+        "credit-MIN_NUM_FORMS": "0",
+        "credit-MAX_NUM_FORMS": "30",
+        "credit-0-id": str(ama_row.pk),
+        "credit-0-credit_type": str(ama_row.credit_type_id),
+        "credit-0-max_hours": "2.25",
+        "credit-1-id": str(ancc_row.pk),
+        "credit-1-credit_type": str(ancc_row.credit_type_id),
+        "credit-1-max_hours": "1.00",
+        "credit-1-DELETE": "on",
+    }
+    response = login("coordinator").post(
+        reverse("activities:console_edit", args=[activity.publisher.code, activity.pk]), data
+    )
+    assert response.status_code == 302
+    activity.refresh_from_db()
+    assert activity.title == "Sepsis Update, revised"
+    assert [(d.credit_type.code, str(d.max_hours)) for d in activity.designations.all()] == [
+        ("ama-pra-1", "2.25")
+    ]
+    assert activity.sessions.count() == 1, "editing never adds sessions"
