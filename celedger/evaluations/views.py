@@ -95,7 +95,10 @@ def evaluate(request: HttpRequest, event_id: str) -> HttpResponse:
         return render(request, "evaluations/evaluate_outside.html", context)
 
     form_version = response.form if response and response.form_id else setup.form
-    assert form_version is not None
+    if form_version is None:
+        # Only reachable through the admin site; claiming would send the learner back here.
+        context["unavailable"] = True
+        return render(request, "evaluations/evaluate.html", context, status=503)
     questions = list(form_version.questions.all())
     initial: dict[str, Any] = {}
     if response is not None and request.method == "GET":

@@ -341,3 +341,16 @@ def test_the_service_upserts_under_a_racing_insert(learner: Any, session: Any) -
         learner=learner, activity=session.activity, session=session
     )
     assert first.pk == again.pk
+
+
+def test_a_built_in_setup_without_a_form_explains_instead_of_looping(
+    client: Any, learner: Any, activity: Any, session: Any
+) -> None:
+    # Only the admin site can save this; claim and evaluation must not redirect in circles.
+    ActivityEvaluation.objects.create(activity=activity, mode="builtin", form=None)
+    client.force_login(learner)
+
+    r = client.get(_url(session))
+
+    assert r.status_code == 503
+    assert "not ready yet" in r.content.decode()
