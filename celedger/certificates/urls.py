@@ -7,5 +7,10 @@ app_name = "certificates"
 urlpatterns = [
     path("certificates/activity/<int:activity_pk>/", views.mine, name="mine"),
     path("certificates/<int:pk>/pdf/", views.download, name="download"),
+    path(
+        "console/<slug:code>/certificates/<int:activity_pk>/<int:learner_pk>/",
+        views.staff_download,
+        name="staff_download",
+    ),
     path("verify/<str:code>/", views.verify, name="verify"),
 ]

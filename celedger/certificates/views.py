@@ -1,3 +1,4 @@
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -15,6 +16,7 @@ from celedger.certificates.services import (
     certificate_totals,
 )
 from celedger.core.types import AuthedRequest
+from celedger.publishers.selectors import publisher_get_for_staff
 
 
 def _pdf_response(certificate: Certificate) -> HttpResponse:
@@ -47,6 +49,23 @@ def download(request: AuthedRequest, pk: int) -> HttpResponse:
     if refreshed is None or not refreshed.pdf:
         raise Http404
     return _pdf_response(refreshed)
+
+
+@require_http_methods(["GET"])
+@login_required
+def staff_download(
+    request: AuthedRequest, code: str, activity_pk: int, learner_pk: int
+) -> HttpResponse:
+    """A learner's certificate for the publisher's staff (any role), e.g. to resend it."""
+    publisher = publisher_get_for_staff(user=request.user, code=code)
+    activity = activity_get_for_learner_certificate(pk=activity_pk)
+    learner = get_user_model().objects.filter(pk=learner_pk).first()
+    if activity.publisher_id != publisher.pk or learner is None:
+        raise Http404
+    certificate = certificate_issue(learner=learner, activity=activity)
+    if certificate is None or not certificate.pdf:
+        raise Http404
+    return _pdf_response(certificate)
 
 
 @require_http_methods(["GET"])

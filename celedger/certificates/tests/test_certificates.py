@@ -184,3 +184,24 @@ def test_the_learner_downloads_by_activity_without_a_stored_pdf_yet(client):
     response = client.get(reverse("certificates:mine", args=[session.activity_id]))
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     assert Certificate.objects.get().pdf
+
+
+def test_staff_download_a_learners_certificate_from_their_console_only(client):
+    session = activity_with("ama-pra-1")
+    profile = learner("MD")
+    claimed(profile, session)
+    publisher = session.activity.publisher
+    url = reverse(
+        "certificates:staff_download",
+        args=[publisher.code, session.activity_id, profile.user.pk],
+    )
+    client.force_login(StaffMembershipFactory(publisher=publisher).user)
+    assert client.get(url).content.startswith(b"%PDF")
+    other = StaffMembershipFactory()
+    client.force_login(other.user)
+    assert client.get(url).status_code == 404
+    foreign = reverse(
+        "certificates:staff_download",
+        args=[other.publisher.code, session.activity_id, profile.user.pk],
+    )
+    assert client.get(foreign).status_code == 404
