@@ -92,6 +92,19 @@ class DefaultedProfessionField(forms.ModelChoiceField):
         pass
 
 
+class CountryDependentChoiceField(forms.ChoiceField):
+    """Marked required; whether it is depends on the country, which the form's clean() checks."""
+
+    def validate(self, value: Any) -> None:
+        if value:
+            super().validate(value)
+
+
+class CountryDependentCharField(forms.CharField):
+    def validate(self, value: Any) -> None:
+        pass
+
+
 class SubSpecialtyField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Model) -> str:
         assert isinstance(obj, Specialty)
@@ -141,16 +154,14 @@ class ProfileFieldsForm(forms.Form):
     address2 = forms.CharField(label="Address 2", max_length=200, required=False)
     city = forms.CharField(label="City", max_length=100)
     country = forms.ChoiceField(label="Country", choices=list(countries), initial="US")
-    state = forms.ChoiceField(
+    state = CountryDependentChoiceField(
         label="State",
         choices=[("", "Choose a state or territory"), *STATE_CHOICES[:]],
-        required=False,
         help_text="For addresses in the United States.",
     )
-    region = forms.CharField(
+    region = CountryDependentCharField(
         label="State / province / region",
         max_length=100,
-        required=False,
         help_text="For addresses outside the United States.",
     )
     postal_code = forms.CharField(

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -27,6 +28,8 @@ def safe_next(request: HttpRequest) -> str:
 @login_required
 def edit(request: AuthedRequest) -> HttpResponse:
     profile = profile_for_user(user=request.user)
+    if profile is not None:
+        prefetch_related_objects([profile], "credentials", "board_certifications")
     initial = initial_from_profile(profile) if profile else {"country": "US"}
     next_url = safe_next(request)
     if request.method == "POST":
