@@ -2,6 +2,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from allauth.account.models import EmailAddress
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -150,7 +151,10 @@ def resend_verification(request: AuthedRequest) -> HttpResponse:
     address = (
         EmailAddress.objects.filter(user=request.user, verified=False).order_by("-primary").first()
     )
-    if address is not None:
+    # Same budget as allauth's own resend ("confirm_email"): the earlier link still works.
+    if address is not None and ratelimit.consume(
+        request, action="confirm_email", key=address.email.lower()
+    ):
         address.send_confirmation(request)
     messages.info(request, "We sent a confirmation link to your email address.")
     target = request.POST.get("next", "")
