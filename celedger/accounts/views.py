@@ -167,6 +167,12 @@ class ProfileSignupView(SignupView):
             if name in form.fields:
                 form.fields[name].label = label
                 form.fields[name].widget.attrs.pop("placeholder", None)
+        if "password1" in form.fields:
+            # Plain text: the validators' HTML list does not fit the field's help line.
+            form.fields["password1"].help_text = (
+                "At least 8 characters; not a common password, not only digits, "
+                "not like your name or email."
+            )
         return form
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

@@ -181,3 +181,30 @@ def test_it_lands_a_user_without_profile_on_the_profile_page(client: Any) -> Non
     )
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("profiles:edit"))
+
+
+def test_it_does_not_reveal_an_existing_email_at_signup(client: Any) -> None:
+    existing = LearnerProfileFactory()
+    start(client, existing.user.email)
+    client.post(reverse("accounts:check"), {"last_name": "Unknown", "phone": "7345550170"})
+    taken = client.post(
+        reverse("account_signup"), signup_post(existing.user.email, phone="7345550170")
+    )
+    client.logout()
+    start(client, "fresh@example.org")
+    client.post(reverse("accounts:check"), {"last_name": "Unknown", "phone": "7345550171"})
+    fresh = client.post(
+        reverse("account_signup"), signup_post("fresh@example.org", phone="7345550171")
+    )
+    assert taken.status_code == fresh.status_code == 302
+    assert taken["Location"] == fresh["Location"]
+    assert LearnerProfile.objects.count() == 2  # the existing one and fresh@'s
+    assert "already" in mail.outbox[0].body.lower()  # told by email, not on the page
+
+
+def test_it_signs_out(client: Any) -> None:
+    profile = LearnerProfileFactory()
+    client.force_login(profile.user)
+    response = client.post(reverse("account_logout"))
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
