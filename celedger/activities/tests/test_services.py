@@ -6,11 +6,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
+from hypothesis import given
+from hypothesis import strategies as st
 
 from celedger.accounts.tests.factories import UserFactory
 from celedger.accreditation.tests.factories import CreditTypeFactory
 from celedger.activities import services
-from celedger.activities.event_ids import is_well_formed
+from celedger.activities.event_ids import is_well_formed, normalize_event_id
 from celedger.activities.models import Activity, Attendance, CreditDesignation, Session
 from celedger.activities.services import (
     activity_save,
@@ -221,3 +223,19 @@ def test_it_survives_a_concurrent_check_in(monkeypatch: Any) -> None:
     monkeypatch.setattr(Attendance.objects, "get_or_create", racing)
     assert attendance_record(learner=learner, session=session).learner == learner
     monkeypatch.setattr(Attendance.objects, "get_or_create", real_get_or_create)
+
+
+@given(
+    event_id=st.text(alphabet="ABCDEFGHJKMNPQRSTUVWXYZ23456789", min_size=6, max_size=6),
+    noise=st.lists(st.sampled_from([" ", "-", "  ", "--"]), min_size=7, max_size=7),
+    lower=st.lists(st.booleans(), min_size=6, max_size=6),
+)
+def test_it_reads_an_event_id_however_it_is_typed(
+    event_id: str, noise: list[str], lower: list[bool]
+) -> None:
+    typed = noise[0] + "".join(
+        (c.lower() if low else c) + gap
+        for c, low, gap in zip(event_id, lower, noise[1:], strict=True)
+    )
+    assert normalize_event_id(typed) == event_id
+    assert is_well_formed(normalize_event_id(typed))

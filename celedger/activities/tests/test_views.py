@@ -193,10 +193,14 @@ def test_it_creates_an_activity_with_designations_and_its_session(
     login: Any, publisher: Any
 ) -> None:
     response = login("coordinator").post(
-        reverse("activities:console_create", args=[publisher.code]), _create_post()
+        reverse("activities:console_create", args=[publisher.code]),
+        _create_post(claim_closes_at="2026-03-20T17:00"),
     )
     assert response.status_code == 302
     activity = Activity.objects.get(title="Anticoagulation 2026")
+    # Entered in the publisher's time zone (New York, EDT on March 20), stored in UTC.
+    assert activity.claim_closes_at == datetime.datetime(2026, 3, 20, 21, 0, tzinfo=datetime.UTC)
+    assert activity.claim_opens_at is None
     assert activity.designations.count() == 2
     session = activity.sessions.get()
     # 08:00 in New York on March 2 (EST).
