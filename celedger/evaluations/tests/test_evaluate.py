@@ -354,3 +354,25 @@ def test_a_built_in_setup_without_a_form_explains_instead_of_looping(
 
     assert r.status_code == 503
     assert "not ready yet" in r.content.decode()
+
+
+def test_the_evaluation_page_does_not_grow_with_questions(
+    client: Any,
+    learner: Any,
+    activity: Any,
+    session: Any,
+    django_assert_max_num_queries: Any,
+) -> None:
+    form = EvaluationFormFactory(publisher=activity.publisher)
+    for order in range(1, 31):
+        QuestionFactory(form=form, order=order, kind=Kind.AGREEMENT)
+    ActivityEvaluation.objects.create(activity=activity, form=form)
+    client.force_login(learner)
+    client.post(_url(session), {f"q{q.pk}": "4" for q in form.questions.all()})
+
+    # session, user, profile (profile_required), session + activity, setup + form, own
+    # response, claim check, answers with questions, questions; base.html: memberships
+    with django_assert_max_num_queries(12):
+        r = client.get(_url(session))
+
+    assert r.content.decode().count("<fieldset") == 30

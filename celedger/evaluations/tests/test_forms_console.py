@@ -208,3 +208,18 @@ def test_copying_the_standard_form_starts_a_lineage_of_the_publisher(
     assert copy.questions.count() == standard.questions.count()
     with pytest.raises(services.FormLocked):
         services.question_add(form=standard, kind=Kind.RATING, text="Changed for everyone")
+
+
+def test_the_form_page_does_not_grow_with_questions(
+    client: Any, coordinator: Any, own_form: Any, django_assert_max_num_queries: Any
+) -> None:
+    for order in range(4, 30):
+        QuestionFactory(form=own_form, order=order)
+    client.force_login(coordinator)
+
+    # session, user, membership + publisher, form with response count, questions,
+    # memberships for the nav
+    with django_assert_max_num_queries(7):
+        r = client.get(_detail(own_form))
+
+    assert r.content.decode().count('class="panel"') >= 29
