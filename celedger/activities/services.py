@@ -5,7 +5,9 @@ from collections.abc import Iterable
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 
 from celedger.accreditation.models import Profession
 from celedger.activities.event_ids import random_event_id
@@ -148,6 +150,22 @@ def session_update(*, session: Session, **fields: Any) -> Session:
         session.save()
         _extend_dates(session.activity, session)
     return session
+
+
+def session_delete(*, session: Session) -> None:
+    """Remove a session created by mistake; refused once anyone has checked in, because
+    check-ins, evaluations and claims are records that must stay."""
+    with transaction.atomic():
+        if Attendance.objects.filter(session=session).exists():
+            raise ValidationError(
+                "Learners have checked in to this session; it cannot be deleted."
+            )
+        try:
+            session.delete()
+        except ProtectedError as error:
+            raise ValidationError(
+                "This session has credit claims; it cannot be deleted."
+            ) from error
 
 
 def activity_save(

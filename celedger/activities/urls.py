@@ -18,6 +18,11 @@ urlpatterns = [
         name="session_edit",
     ),
     path(
+        f"{console}<int:pk>/sessions/<int:session_pk>/delete/",
+        views.session_delete_view,
+        name="session_delete",
+    ),
+    path(
         f"{console}<int:pk>/sessions/<int:session_pk>/qr.svg",
         views.session_qr,
         {"kind": "svg"},

@@ -4,12 +4,13 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from celedger.activities import qr
 from celedger.activities.event_ids import format_event_id, normalize_event_id
@@ -36,6 +37,7 @@ from celedger.activities.services import (
     claim_window,
     local_datetime,
     session_create,
+    session_delete,
     session_update,
     sessions_add_weekly,
 )
@@ -227,6 +229,22 @@ def sessions_weekly(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         "activities/sessions_weekly.html",
         {"form": form, "activity": activity, **console_context(publisher)},
     )
+
+
+@login_required
+@require_POST
+def session_delete_view(request: HttpRequest, code: str, pk: int, session_pk: int) -> HttpResponse:
+    activity = activity_get_for_staff(
+        user=request.user, code=code, pk=pk, min_role=Role.COORDINATOR
+    )
+    session = session_get_for_staff(activity=activity, pk=session_pk)
+    try:
+        session_delete(session=session)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Session {format_event_id(session.event_id)} was deleted.")
+    return redirect("activities:console_detail", activity.publisher.code, activity.pk)
 
 
 def _session_for_download(request: HttpRequest, code: str, pk: int, session_pk: int) -> Session:

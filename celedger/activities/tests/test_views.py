@@ -398,3 +398,23 @@ def test_it_edits_an_activity_and_removes_a_designation(login: Any, activity: An
         ("ama-pra-1", "2.25")
     ]
     assert activity.sessions.count() == 1, "editing never adds sessions"
+
+
+@pytest.mark.django_db
+def test_it_deletes_a_session_only_while_nobody_has_checked_in(login: Any, activity: Any) -> None:
+    client = login("coordinator")
+    mistake = SessionFactory(activity=activity, event_id="MSTAKE")
+    kept = activity.sessions.get(event_id="K7QM2P")
+    Attendance.objects.create(session=kept, learner=LearnerProfileFactory().user)
+    for session in (mistake, kept):
+        client.post(
+            reverse(
+                "activities:session_delete",
+                args=[activity.publisher.code, activity.pk, session.pk],
+            )
+        )
+    assert list(activity.sessions.values_list("event_id", flat=True)) == ["K7QM2P"]
+    response = client.get(
+        reverse("activities:console_detail", args=[activity.publisher.code, activity.pk])
+    )
+    assert "cannot be deleted" in response.content.decode()

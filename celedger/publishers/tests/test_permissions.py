@@ -172,6 +172,13 @@ ACTIONS: list[tuple[str, str, str, Any, Any]] = [
         lambda c: {"date": "2026-03-09", "starts": "12:00", "ends": "13:00", "topic": "New"},
     ),
     (
+        "session-delete",
+        "post",
+        Role.COORDINATOR,
+        lambda c: reverse("activities:session_delete", args=[c.code, c.activity.pk, c.session.pk]),
+        lambda c: {},
+    ),
+    (
         "qr-svg",
         "get",
         Role.VIEWER,
@@ -310,6 +317,7 @@ def test_it_lists_every_console_url_in_the_matrix() -> None:
         "session_add",
         "sessions_weekly",
         "session_edit",
+        "session_delete",
         "session_qr_svg",
         "session_qr_png",
         "session_poster",
