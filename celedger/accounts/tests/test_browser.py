@@ -128,6 +128,7 @@ def test_a_match_on_a_phone_offers_only_the_masked_email_and_not_me_continues(
 
 def test_a_match_can_sign_in_with_an_emailed_code(page: Any, live_server: Any) -> None:
     existing = LearnerProfileFactory(last_name="Lee", phone="+17345550124")
+    page.set_viewport_size(PHONE_VIEWPORT)
     start_account(page, live_server, email="lee@example.org", last_name="lee", phone="7345550124")
     page.get_by_role("button", name="Email me a sign-in link").click()
     page.get_by_role("heading", name="Enter Sign-In Code").wait_for()
@@ -139,3 +140,6 @@ def test_a_match_can_sign_in_with_an_emailed_code(page: Any, live_server: Any) -
     page.get_by_role("button", name="Confirm").click()
     page.wait_for_url(f"{live_server.url}{NEXT}")
     page.get_by_role("heading", name="Online Profile").wait_for()
+    assert page.get_by_label("Last Name").input_value() == "Lee"
+    assert no_horizontal_scroll(page)
+    assert_accessible(page)
