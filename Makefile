@@ -56,7 +56,7 @@ format: $(BIN)/.installed
 	$(BIN)/ruff format .
 
 bench: $(BIN)/.installed
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/closing_rush.py
 
 clean:
 	rm -rf $(VENV) node_modules db.sqlite3* media staticfiles

@@ -7,6 +7,7 @@ from django.forms import inlineformset_factory
 from celedger.accreditation.models import CreditType, Profession
 from celedger.activities.event_ids import normalize_event_id
 from celedger.activities.models import Activity, CreditDesignation, Session
+from celedger.activities.services import local_datetime
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -122,6 +123,20 @@ class SessionForm(forms.ModelForm):
         if data.get("starts") and data.get("ends") and data["ends"] < data["starts"]:
             self.add_error("ends", "The end time cannot be before the start time.")
         return data
+
+    def session_fields(self, *, publisher_tz: str) -> dict[str, Any]:
+        """Cleaned input as Session fields, the wall-clock times made aware in `publisher_tz`."""
+        data = self.cleaned_data
+        return {
+            "topic": data["topic"],
+            "speaker": data["speaker"],
+            "starts_at": local_datetime(
+                publisher_tz=publisher_tz, day=data["date"], at=data["starts"]
+            ),
+            "ends_at": local_datetime(
+                publisher_tz=publisher_tz, day=data["date"], at=data["ends"]
+            ),
+        }
 
 
 WEEKDAYS = [

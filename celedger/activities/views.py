@@ -35,7 +35,6 @@ from celedger.activities.services import (
     activity_save,
     attendance_record,
     claim_window,
-    local_datetime,
     session_create,
     session_delete,
     session_update,
@@ -138,17 +137,8 @@ def session_add(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     publisher = activity.publisher
     form = SessionForm(request.POST or None, initial={"date": activity.ends_on})
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         session = session_create(
-            activity=activity,
-            starts_at=local_datetime(
-                publisher_tz=publisher.time_zone, day=data["date"], at=data["starts"]
-            ),
-            ends_at=local_datetime(
-                publisher_tz=publisher.time_zone, day=data["date"], at=data["ends"]
-            ),
-            topic=data["topic"],
-            speaker=data["speaker"],
+            activity=activity, **form.session_fields(publisher_tz=publisher.time_zone)
         )
         messages.success(request, f"Session added: Event ID {format_event_id(session.event_id)}.")
         return redirect("activities:console_detail", publisher.code, activity.pk)
@@ -179,18 +169,7 @@ def session_edit(request: HttpRequest, code: str, pk: int, session_pk: int) -> H
         },
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        session_update(
-            session=session,
-            topic=data["topic"],
-            speaker=data["speaker"],
-            starts_at=local_datetime(
-                publisher_tz=publisher.time_zone, day=data["date"], at=data["starts"]
-            ),
-            ends_at=local_datetime(
-                publisher_tz=publisher.time_zone, day=data["date"], at=data["ends"]
-            ),
-        )
+        session_update(session=session, **form.session_fields(publisher_tz=publisher.time_zone))
         messages.success(request, "The session was saved.")
         return redirect("activities:console_detail", publisher.code, activity.pk)
     return render(

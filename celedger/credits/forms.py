@@ -4,12 +4,13 @@ from typing import Any
 from django import forms
 
 from celedger.activities.models import CreditDesignation, Session
+from celedger.core.decimals import QUARTER
 from celedger.credits.services import HOURS_FIELD
 
-QUARTER = Decimal("0.25")
 
-
-def _hours_field(*, label: str, max_hours: Decimal, help_text: str = "") -> forms.DecimalField:
+def _hours_field(
+    *, label: str, max_hours: Decimal | None = None, help_text: str = ""
+) -> forms.DecimalField:
     return forms.DecimalField(
         label=label,
         min_value=QUARTER,
@@ -94,14 +95,7 @@ class AwardForm(forms.Form):
     designation = forms.ModelChoiceField(
         queryset=CreditDesignation.objects.none(), label="Credit type"
     )
-    hours = forms.DecimalField(
-        label="Hours",
-        min_value=QUARTER,
-        step_size=QUARTER,
-        max_digits=5,
-        decimal_places=2,
-        widget=forms.NumberInput(attrs={"step": "0.25", "inputmode": "decimal"}),
-    )
+    hours = _hours_field(label="Hours")
     reason = forms.CharField(
         label="Reason (kept in the audit log)", widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -125,14 +119,7 @@ class AwardForm(forms.Form):
 
 
 class CorrectForm(forms.Form):
-    hours = forms.DecimalField(
-        label="Hours",
-        min_value=QUARTER,
-        step_size=QUARTER,
-        max_digits=5,
-        decimal_places=2,
-        widget=forms.NumberInput(attrs={"step": "0.25", "inputmode": "decimal"}),
-    )
+    hours = _hours_field(label="Hours")
     reason = forms.CharField(
         label="Reason for the correction", widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -5,8 +5,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core import mail
-from django.test import Client
 
 from celedger.accounts.models import User
 from celedger.accounts.tests.factories import PASSWORD
@@ -17,21 +15,15 @@ from celedger.profiles.tests.factories import LearnerProfileFactory, credential
 from celedger.publishers.models import StaffMembership
 from celedger.publishers.tests.factories import PublisherFactory, StaffMembershipFactory
 from celedger.testing.axe import assert_accessible
-from celedger.testing.browser import PHONE_VIEWPORT, no_horizontal_scroll
+from celedger.testing.browser import (
+    PHONE_VIEWPORT,
+    email_confirmation_path,
+    no_horizontal_scroll,
+    sign_in_as,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 Role = StaffMembership.Role
-
-
-def _sign_in_as(page: Any, live_server: Any, user: Any) -> None:
-    """A signed-in browser for staff (the sign-in page itself is tested by the learner)."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies["sessionid"]
-    page.context.clear_cookies()
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": cookie.value, "url": live_server.url}]
-    )
 
 
 @pytest.fixture
@@ -53,7 +45,7 @@ def test_a_coordinator_builds_a_series_and_prints_a_poster_and_a_learner_signs_i
 ) -> None:
     publisher = PublisherFactory(code="lakeside", name="Lakeside Health", liaison_name="Jo Reyes")
     coordinator = StaffMembershipFactory(publisher=publisher, role=Role.COORDINATOR).user
-    _sign_in_as(page, live_server, coordinator)
+    sign_in_as(page, live_server, coordinator)
 
     page.goto(f"{live_server.url}/console/")
     assert page.url.endswith("/console/lakeside/")
@@ -139,9 +131,7 @@ def test_a_coordinator_builds_a_series_and_prints_a_poster_and_a_learner_signs_i
     page.locator("#id_license_number").fill("RN123456")
     page.get_by_role("button", name="Save Profile").click()
     page.wait_for_load_state()
-    link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", mail.outbox[-1].body)
-    assert link, mail.outbox[-1].body
-    page.goto(live_server.url + "/accounts/" + link.group(0).split("/accounts/", 1)[1])
+    page.goto(live_server.url + email_confirmation_path("ana.nunez@example.org"))
     page.get_by_role("button", name=re.compile("confirm", re.I)).click()
 
     page.wait_for_url(f"**/e/{first.event_id}/")
@@ -172,7 +162,7 @@ def test_an_admin_reaches_every_provider_page_and_learners_see_clear_pages(
     activity = ActivityFactory(publisher=publisher, title="Sepsis Update")
     CreditDesignationFactory(activity=activity, credit_type=credit_types["ama"])
     session = SessionFactory(activity=activity, event_id="K7QM2P")
-    _sign_in_as(page, live_server, admin)
+    sign_in_as(page, live_server, admin)
 
     for path in [
         "/console/",

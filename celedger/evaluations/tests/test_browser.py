@@ -2,25 +2,13 @@ import re
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from celedger.activities.models import Attendance
 from celedger.evaluations.models import ActivityEvaluation, Response
 from celedger.testing.axe import assert_accessible
-from celedger.testing.browser import PHONE_VIEWPORT, no_horizontal_scroll
+from celedger.testing.browser import PHONE_VIEWPORT, no_horizontal_scroll, sign_in_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _sign_in_as(page: Any, live_server: Any, user: Any) -> None:
-    """A signed-in browser without going through the sign-in page (another app's)."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies["sessionid"]
-    page.context.clear_cookies()
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": cookie.value, "url": live_server.url}]
-    )
 
 
 def _group(page: Any, text: str) -> Any:
@@ -37,7 +25,7 @@ def test_a_learner_on_a_phone_evaluates_and_reaches_the_claim_and_the_coordinato
 ) -> None:
     Attendance.objects.create(session=session, learner=learner)
     page.set_viewport_size(PHONE_VIEWPORT)
-    _sign_in_as(page, live_server, learner)
+    sign_in_as(page, live_server, learner)
 
     page.goto(f"{live_server.url}/e/{session.event_id}/evaluate/")
     assert_accessible(page)
@@ -67,7 +55,7 @@ def test_a_learner_on_a_phone_evaluates_and_reaches_the_claim_and_the_coordinato
     assert Response.objects.filter(learner=learner, session=session).count() == 1
 
     page.set_viewport_size({"width": 1280, "height": 900})
-    _sign_in_as(page, live_server, coordinator)
+    sign_in_as(page, live_server, coordinator)
     page.goto(
         f"{live_server.url}/console/stjude/activities/{session.activity_id}/evaluation/summary/"
     )
@@ -87,7 +75,7 @@ def test_the_console_pages_and_the_outside_form_are_accessible(
     setup: Any,
     standard: Any,
 ) -> None:
-    _sign_in_as(page, live_server, coordinator)
+    sign_in_as(page, live_server, coordinator)
     base = f"{live_server.url}/console/stjude"
 
     page.goto(f"{base}/evaluations/")
@@ -118,7 +106,7 @@ def test_the_console_pages_and_the_outside_form_are_accessible(
     assert ActivityEvaluation.objects.get(activity=session.activity).mode == "outside"
 
     page.set_viewport_size(PHONE_VIEWPORT)
-    _sign_in_as(page, live_server, learner)
+    sign_in_as(page, live_server, learner)
     page.goto(f"{live_server.url}/e/{session.event_id}/evaluate/")
     assert (
         page.get_by_role("link", name=re.compile("evaluation form")).get_attribute("href")
