@@ -19,12 +19,15 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 	touch $@
 
+# The demo: SQLite, console email, links and QR codes pointing at this port.
+run: export DEBUG = true
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: $(BIN)/.installed
-	DEBUG=true $(BIN)/python manage.py migrate --no-input -v0
-	DEBUG=true $(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py migrate --no-input -v0
+	$(BIN)/python manage.py seed_demo
 	@echo "CE Ledger is running at http://127.0.0.1:$(PORT)/  (Ctrl-C stops it)"
-	@trap 'kill 0' EXIT; DEBUG=true $(BIN)/python manage.py db_worker --queue-name '*' >/dev/null 2>&1 & \
-	 DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	@trap 'kill 0' EXIT; $(BIN)/python manage.py db_worker --queue-name '*' >/dev/null 2>&1 & \
+	 $(BIN)/python manage.py runserver --skip-checks 127.0.0.1:$(PORT)
 
 worker: $(BIN)/.installed
 	$(BIN)/python manage.py db_worker --queue-name '*'
