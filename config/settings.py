@@ -169,6 +169,8 @@ ACCOUNT_RATE_LIMITS = {
     "manage_email": "10/m/user",
     "request_login_code": "20/m/ip,3/m/key",
 }
+# Behind a load balancer, client IPs (for rate limits) come from X-Forwarded-For.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 # The duplicate-account check ("last name + phone"), per client and per phone.
 DUPLICATE_CHECK_RATE_LIMITS = {"ip": (10, 600), "phone": (5, 3600)}
 

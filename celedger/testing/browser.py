@@ -31,7 +31,7 @@ def sign_in_as(page: Any, live_server: Any, user: Any) -> None:
 
 def email_confirmation_path(email: str) -> str:
     """The path of the newest email-confirmation link sent to `email`."""
-    bodies = [m.body for m in mail.outbox if email in m.to]
+    bodies = [str(m.body) for m in mail.outbox if email in m.to]
     assert bodies, f"no email to {email}"
     link = CONFIRM_LINK.search(bodies[-1])
     assert link, bodies[-1]
