@@ -24,11 +24,29 @@ class ExportJob(models.Model):
     total = models.PositiveIntegerField(default=0)
     file = models.FileField(upload_to="exports/%Y/%m/", blank=True)
     error = models.TextField(blank=True)
+    # What a coordinator must know about the file: warning counts, late records, skips.
+    result = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
+    class Kind(models.TextChoices):
+        CREDIT_CLAIMS = "credit_claims", "Credit claims"
+        CPE_MONITOR = "cpe_monitor", "CPE Monitor (ACPE)"
+        PARS_MOC = "pars_moc", "PARS MOC learner completions"
+
     class Meta:
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.publisher.code}: {self.status}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def kind_label(self) -> str:
+        try:
+            return str(self.Kind(self.kind).label)
+        except ValueError:
+            return self.kind

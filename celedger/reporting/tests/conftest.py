@@ -1,0 +1,75 @@
+"""Personas and claim builders for the exports tests."""
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from celedger.activities.models import CreditDesignation
+from celedger.credits.models import Claim
+from celedger.profiles.tests.factories import LearnerProfileFactory
+from celedger.publishers.models import StaffMembership
+from celedger.publishers.tests.factories import PublisherFactory, StaffMembershipFactory
+from celedger.reporting.models import ExportJob
+
+Role = StaffMembership.Role
+
+
+@pytest.fixture
+def reference_data(django_db_blocker: Any) -> None:
+    """Transactional tests flush tables, data migrations included: load them again."""
+    from django.apps import apps
+
+    from celedger.accreditation.reference import load_reference_data
+
+    load_reference_data(apps)
+
+
+@pytest.fixture
+def publisher() -> Any:
+    return PublisherFactory(code="lakeside", name="Lakeside Health", time_zone="America/Chicago")
+
+
+@pytest.fixture
+def other_publisher() -> Any:
+    return PublisherFactory(code="glps", name="Great Lakes Pharmacy")
+
+
+@pytest.fixture
+def people(publisher: Any, other_publisher: Any) -> dict[str, Any]:
+    return {
+        "admin": StaffMembershipFactory(publisher=publisher, role=Role.ADMIN).user,
+        "coordinator": StaffMembershipFactory(publisher=publisher, role=Role.COORDINATOR).user,
+        "viewer": StaffMembershipFactory(publisher=publisher, role=Role.VIEWER).user,
+        "outsider": StaffMembershipFactory(publisher=other_publisher, role=Role.ADMIN).user,
+        "learner": LearnerProfileFactory().user,
+    }
+
+
+def claim(
+    profile: Any,
+    session: Any,
+    code: str,
+    hours: str = "1.50",
+    attested_at: datetime.datetime | None = None,
+) -> Claim:
+    designation = CreditDesignation.objects.get(activity=session.activity, credit_type__code=code)
+    return Claim.objects.create(
+        learner=profile.user,
+        session=session,
+        designation=designation,
+        hours=Decimal(hours),
+        attested_at=attested_at or session.ends_at,
+    )
+
+
+def job_for(publisher: Any, kind: str, **params: Any) -> ExportJob:
+    today = timezone.localdate()
+    base = {
+        "date_from": (today - datetime.timedelta(days=365)).isoformat(),
+        "date_to": (today + datetime.timedelta(days=1)).isoformat(),
+        "format": "csv",
+    }
+    return ExportJob.objects.create(publisher=publisher, kind=kind, params={**base, **params})

@@ -1,0 +1,339 @@
+"""What each export writes, read back from the stored file."""
+
+import csv
+import datetime
+import io
+import json
+from typing import Any
+
+import openpyxl
+import pytest
+from django.utils import timezone
+
+from celedger.activities.tests.factories import SessionFactory
+from celedger.credits.models import Claim
+from celedger.credits.tests.helpers import activity_with, ago, diplomate, learner
+from celedger.reporting import services
+from celedger.reporting.models import ExportJob
+from celedger.reporting.tests.conftest import claim, job_for
+
+pytestmark = pytest.mark.django_db
+UTC = datetime.UTC
+
+
+def run(job: ExportJob) -> ExportJob:
+    services.export_run(job_id=job.pk)
+    job.refresh_from_db()
+    return job
+
+
+def csv_rows(job: ExportJob) -> list[dict[str, str]]:
+    with job.file.open("rb") as f:
+        text = f.read().decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_it_writes_one_csv_row_per_active_claim_in_the_range(publisher: Any) -> None:
+    session = activity_with("ama-pra-1", "acpe-p", publisher=publisher, title="=HYPERLINK(evil)")
+    # 03:00 UTC on 2 March is the evening of 1 March in Chicago: the publisher's day counts.
+    session.starts_at = datetime.datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
+    session.ends_at = session.starts_at + datetime.timedelta(hours=1)
+    session.save()
+    doctor = learner("MD", first_name="Ana", last_name="Łukasiewicz", license_number="0000")
+    pharmacist = learner(
+        "PharmD",
+        first_name="@Bo",
+        last_name="Chen",
+        nabp_eprofile_id="1234567",
+        birth_month=4,
+        birth_day=9,
+        license_state="IL",
+    )
+    claim(doctor, session, "ama-pra-1", "1.25", attested_at=session.ends_at)
+    claim(pharmacist, session, "acpe-p", "1.50", attested_at=session.ends_at)
+    revoked = claim(pharmacist, session, "ama-pra-1")
+    Claim.objects.filter(pk=revoked.pk).update(status="revoked", revoked_at=timezone.now())
+    elsewhere = activity_with("ama-pra-1")  # another publisher's claim never appears
+    claim(doctor, elsewhere, "ama-pra-1")
+
+    job = run(job_for(publisher, "credit_claims", date_from="2026-03-01", date_to="2026-03-01"))
+
+    assert job.status == "done", job.error
+    assert (job.done, job.total) == (2, 2)
+    assert job.file.name.endswith(".csv")
+    by_email = {r["Email"]: r for r in csv_rows(job)}
+    assert len(by_email) == 2
+    first, second = by_email[doctor.user.email], by_email[pharmacist.user.email]
+    assert first["Learner"] == "Ana Łukasiewicz"
+    assert first["Email"] == doctor.user.email
+    assert first["Credentials"] == "MD"
+    assert first["Profession"] == "Physician"
+    assert first["License number"] == "missing"
+    assert first["Activity"] == "'=HYPERLINK(evil)"
+    assert first["Event ID"] == session.event_id
+    assert first["Session date"] == "2026-03-01"
+    assert first["Credit type"] == "AMA PRA Category 1 Credit™"
+    assert first["Hours"] == "1.25"
+    assert first["ACPE UAN"] == ""
+    assert first["Claimed at"] == "2026-03-01 22:00"
+    assert second["Learner"] == "'@Bo Chen"
+    assert second["NABP e-Profile ID"] == "1234567"
+    assert second["License state"] == "IL"
+    assert second["ACPE UAN"] == "0123-0000-26-001-L01-P"
+    assert second["Credit type"].startswith("ACPE")
+
+    next_day = run(
+        job_for(publisher, "credit_claims", date_from="2026-03-02", date_to="2026-03-02")
+    )
+    assert next_day.status == "done"
+    assert csv_rows(next_day) == []
+
+
+def test_it_writes_the_claims_as_xlsx(publisher: Any) -> None:
+    session = activity_with("ama-pra-1", publisher=publisher, title="-Sepsis")
+    doctor = learner("MD", first_name="Ana", last_name="Ruiz")
+    claim(doctor, session, "ama-pra-1", "0.75")
+
+    job = run(job_for(publisher, "credit_claims", format="xlsx"))
+
+    assert job.status == "done", job.error
+    assert job.file.name.endswith(".xlsx")
+    with job.file.open("rb") as f:
+        sheet = openpyxl.load_workbook(io.BytesIO(f.read())).active
+    header, *rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert header == services.CLAIMS_HEADER
+    [row] = rows
+    values = dict(zip(header, row, strict=True))
+    assert values["Learner"] == "Ana Ruiz"
+    assert values["Activity"] == "'-Sepsis"
+    assert values["Hours"] == 0.75
+    assert values["License number"] == doctor.license_number
+
+
+def test_it_writes_cpe_monitor_rows_and_counts_missing_nabp_and_late(publisher: Any) -> None:
+    recent = activity_with("acpe-p", "ama-pra-1", publisher=publisher)
+    old = SessionFactory(
+        activity=recent.activity,
+        starts_at=ago(days=70),
+        ends_at=ago(days=70) + datetime.timedelta(hours=1),
+    )
+    ready = learner(
+        "PharmD",
+        first_name="Bo",
+        last_name="Chen",
+        nabp_eprofile_id="1234567",
+        birth_month=4,
+        birth_day=9,
+    )
+    no_nabp = learner("PharmD", first_name="Cy", last_name="Diaz")
+    doctor = learner("MD")
+    claim(ready, recent, "acpe-p", "1.50")
+    claim(ready, old, "acpe-p", "1.00")
+    claim(no_nabp, recent, "acpe-p")
+    claim(doctor, recent, "ama-pra-1")  # not ACPE: not for CPE Monitor
+
+    job = run(job_for(publisher, "cpe_monitor"))
+
+    assert job.status == "done", job.error
+    assert job.total == 3
+    rows = csv_rows(job)
+    assert [r["Date of participation"] for r in rows] == [
+        old.starts_at.astimezone(services.publisher_zone(publisher)).date().isoformat(),
+        recent.starts_at.astimezone(services.publisher_zone(publisher)).date().isoformat(),
+    ]
+    assert rows[1] == {
+        "NABP e-Profile ID": "1234567",
+        "Birth date (MMDD)": "0409",
+        "ACPE UAN": "0123-0000-26-001-L01-P",
+        "Date of participation": rows[1]["Date of participation"],
+        "Contact hours": "1.50",
+        "First name": "Bo",
+        "Last name": "Chen",
+    }
+    assert job.result["rows"] == 2
+    assert job.result["missing_nabp"] == 1
+    assert job.result["missing_nabp_learners"] == [f"Cy Diaz <{no_nabp.user.email}>"]
+    assert job.result["late"] == 1
+
+
+def pars_document(job: ExportJob) -> dict[str, Any]:
+    with job.file.open("rb") as f:
+        document: dict[str, Any] = json.loads(f.read())
+    services.pars_validate(document)
+    return document
+
+
+def test_it_exports_moc_completions_of_consenting_diplomates_only(publisher: Any) -> None:
+    session = activity_with("ama-pra-1", "moc-abim", publisher=publisher, title="Sepsis")
+    consenting = learner("MD", first_name="Ana", last_name="Ruiz")
+    diplomate(consenting, "ABIM", consented=True)
+    not_consenting = learner("MD")
+    diplomate(not_consenting, "ABIM", consented=False)
+    other_board = learner("MD")
+    diplomate(other_board, "ABP", consented=True)
+    on_time = claim(consenting, session, "moc-abim", "1.25", attested_at=ago(days=2))
+    claim(consenting, session, "ama-pra-1")  # not MOC
+    claim(not_consenting, session, "moc-abim")
+    claim(other_board, session, "moc-abim")
+    late_session = SessionFactory(
+        activity=session.activity,
+        starts_at=ago(days=45),
+        ends_at=ago(days=45) + datetime.timedelta(hours=1),
+    )
+    claim(consenting, late_session, "moc-abim", "1.00", attested_at=ago(days=40))
+
+    job = run(job_for(publisher, "pars_moc"))
+
+    assert job.status == "done", job.error
+    assert job.file.name.endswith(".json")
+    reports = pars_document(job)["ACCMELearnerReports"]["ActivityReports"]
+    assert reports["DateTimeCreated"]
+    records = reports["ActivityReport"]
+    assert len(records) == 2
+    by_credit_id = {
+        r["Activity"]["Module"]["CreditCertificate"][0]["CreditID"]: r for r in records
+    }
+    record = by_credit_id[f"ccid:lakeside:{on_time.pk}"]
+    assert record["ReportingOrganization"] == "Lakeside Health"
+    assert record["Member"] == {"Name": {"GivenName": "Ana", "FamilyName": "Ruiz"}}
+    activity = record["Activity"]
+    assert activity["ProviderOrganization"] == publisher.accme_provider_id
+    module = activity["Module"]
+    assert module["ModuleName"] == {"value": "Sepsis", "moduleID": str(session.activity.pk)}
+    assert module["Status"] == "Completed"
+    completed = datetime.datetime.fromisoformat(module["CompletedDateTime"])
+    assert completed == on_time.attested_at.replace(microsecond=0)
+    [certificate] = module["CreditCertificate"]
+    assert certificate == {
+        "UniqueID": {"value": "123456", "domain": "ABIM"},
+        "CreditReceived": {
+            "activityCertification": "ABIM MOC",
+            "creditUnit": "Point",
+            "numberOfCredits": 1.25,
+        },
+        "CreditID": f"ccid:lakeside:{on_time.pk}",
+    }
+    assert record["XtensibleInfo"] == {"LearnerRecordAction": "add"}
+    assert "PersonalInfo" not in record["Member"]  # no birth year: left out, not invented
+    assert job.result == {"records": 2, "late": 1, "not_consented": 2}
+
+
+def test_it_fails_pars_readably_without_a_provider_id(publisher: Any) -> None:
+    publisher.accme_provider_id = ""
+    publisher.save()
+    session = activity_with("moc-abim", publisher=publisher)
+    profile = learner("MD")
+    diplomate(profile, "ABIM", consented=True)
+    claim(profile, session, "moc-abim")
+
+    job = run(job_for(publisher, "pars_moc"))
+
+    assert job.status == "failed"
+    assert "ACCME / JA provider ID" in job.error
+    assert not job.file
+    assert job.finished_at is not None
+
+
+def test_it_marks_the_job_failed_when_the_file_breaks_the_schema(
+    publisher: Any, monkeypatch: Any
+) -> None:
+    session = activity_with("moc-abim", publisher=publisher)
+    profile = learner("MD")
+    diplomate(profile, "ABIM", consented=True)
+    claim(profile, session, "moc-abim", "1.50")
+    real = services.pars_record
+
+    def broken(**kwargs: Any) -> dict[str, Any]:
+        record = real(**kwargs)
+        record["Activity"]["Module"]["CreditCertificate"][0]["CreditID"] = "not-a-ccid"
+        return record
+
+    monkeypatch.setattr(services, "pars_record", broken)
+    job = run(job_for(publisher, "pars_moc"))
+
+    assert job.status == "failed"
+    assert "does not match ACCME's learner-report schema" in job.error
+    assert "CreditID" in job.error
+    assert not job.file
+
+
+def test_it_marks_an_export_failed_on_an_unexpected_error(
+    publisher: Any, monkeypatch: Any
+) -> None:
+    def explode(job: ExportJob, raw: Any) -> services.Output:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setitem(services.WRITERS, ExportJob.Kind.CREDIT_CLAIMS, explode)
+    job = run(job_for(publisher, "credit_claims"))
+
+    assert job.status == "failed"
+    assert "RuntimeError: disk full" in job.error
+    assert job.finished_at is not None
+
+
+def test_it_reports_progress_every_n_rows(publisher: Any, monkeypatch: Any) -> None:
+    monkeypatch.setattr(services, "PROGRESS_EVERY", 2)
+    job = job_for(publisher, "credit_claims")
+    seen = []
+    for _ in services._progress(job, range(5)):  # type: ignore[arg-type]
+        seen.append(ExportJob.objects.get(pk=job.pk).done)
+    # Read before each row is handed out: updated after rows 2 and 4.
+    assert seen == [0, 0, 2, 2, 4]
+    assert job.done == 5
+
+
+def test_it_counts_the_total_before_writing(publisher: Any, monkeypatch: Any) -> None:
+    session = activity_with("ama-pra-1", publisher=publisher)
+    for _ in range(3):
+        claim(learner("MD"), session, "ama-pra-1")
+    job = job_for(publisher, "credit_claims")
+    totals = []
+    real = services._progress
+
+    def watch(job: ExportJob, rows: Any) -> Any:
+        totals.append(ExportJob.objects.get(pk=job.pk).total)
+        return real(job, rows)
+
+    monkeypatch.setattr(services, "_progress", watch)
+    job = run(job)
+    assert totals == [3]
+    assert (job.done, job.total, job.status) == (3, 3, "done")
+
+
+def test_it_reads_thousands_of_claims_in_a_handful_of_queries(
+    publisher: Any, django_assert_max_num_queries: Any
+) -> None:
+    activity = activity_with("ama-pra-1", "acpe-p", "moc-abim", publisher=publisher).activity
+    sessions = [SessionFactory(activity=activity) for _ in range(40)]
+    designations = {d.credit_type.code: d for d in activity.designations.all()}
+    profiles = []
+    for n in range(50):
+        profile = learner("PharmD", nabp_eprofile_id=f"{n:07d}", birth_month=1, birth_day=2)
+        diplomate(profile, "ABIM", consented=True)
+        profiles.append(profile)
+    now = timezone.now()
+    Claim.objects.bulk_create(
+        Claim(
+            learner=p.user,
+            session=s,
+            designation=designations[code],
+            hours="1.00",
+            attested_at=now,
+        )
+        for p in profiles
+        for s in sessions
+        for code in ("ama-pra-1", "acpe-p", "moc-abim")
+    )
+    assert Claim.objects.count() == 6000
+    # 6,000 claims for the claims file, 2,000 each for CPE Monitor and PARS. Per export:
+    # the job (1), running (1), total (1; PARS 2), the claims (1 query; chunks of 1,000 are
+    # fetched from one cursor) with credentials prefetched per chunk (claims file: 6),
+    # progress every 500 rows (12 / 4 / 4), file name check and final save (2).
+    # Measured on SQLite: 25 / 11 / 12.
+    expected = {"credit_claims": (6000, 28), "cpe_monitor": (2000, 14), "pars_moc": (2000, 14)}
+    for kind, (total, bound) in expected.items():
+        job = job_for(publisher, kind)
+        with django_assert_max_num_queries(bound):
+            run(job)
+        assert job.status == "done", (kind, job.error)
+        assert job.total == job.done == total, kind
