@@ -1,0 +1,221 @@
+"""The exports page: who may see, start and download; progress polling; query counts."""
+
+from typing import Any
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import reverse
+
+from celedger.credits.tests.helpers import activity_with, learner
+from celedger.reporting.models import ExportJob
+from celedger.reporting.tests.conftest import claim, job_for
+
+pytestmark = pytest.mark.django_db
+
+
+def page_url(code: str = "lakeside") -> str:
+    return reverse("reporting:exports", args=[code])
+
+
+def start_data(**overrides: str) -> dict[str, str]:
+    return {
+        "kind": "credit_claims",
+        "date_from": "2020-01-01",
+        "date_to": "2030-12-31",
+        "file_format": "csv",
+        **overrides,
+    }
+
+
+def done_job(publisher: Any, **kwargs: Any) -> ExportJob:
+    job = job_for(publisher, "credit_claims", **kwargs)
+    job.file.save("claims.csv", ContentFile(b"Learner\r\nAna\r\n"), save=False)
+    job.status = ExportJob.Status.DONE
+    job.done = job.total = 1
+    job.save()
+    return job
+
+
+def test_it_lets_a_coordinator_start_an_export_that_runs_on_commit(
+    client: Any, publisher: Any, people: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    session = activity_with("ama-pra-1", publisher=publisher)
+    claim(learner("MD"), session, "ama-pra-1")
+    client.force_login(people["coordinator"])
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(page_url(), start_data(file_format="xlsx"))
+
+    assert response.status_code == 302
+    assert len(callbacks) == 1
+    job = ExportJob.objects.get()
+    assert job.requested_by == people["coordinator"]
+    assert job.params == {"date_from": "2020-01-01", "date_to": "2030-12-31", "format": "xlsx"}
+    assert (job.status, job.done, job.total) == ("done", 1, 1)
+
+    page = client.get(page_url())
+    assert page.status_code == 200
+    assert reverse("reporting:download", args=["lakeside", job.pk]) in page.content.decode()
+    download = client.get(reverse("reporting:download", args=["lakeside", job.pk]))
+    assert download.status_code == 200
+    assert download["Content-Disposition"].startswith("attachment")
+    assert b"".join(download.streaming_content)[:2] == b"PK"  # an XLSX is a zip file
+
+
+def test_it_keeps_the_format_only_for_credit_claims(
+    client: Any, people: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    client.force_login(people["admin"])
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(page_url(), start_data(kind="cpe_monitor", file_format="xlsx"))
+        client.post(page_url(), start_data(kind="pars_moc"))
+    formats = {job.kind: job.params["format"] for job in ExportJob.objects.all()}
+    assert formats == {"cpe_monitor": "csv", "pars_moc": "json"}
+
+
+def test_it_shows_errors_next_to_the_dates_and_keeps_the_input(
+    client: Any, people: dict[str, Any]
+) -> None:
+    client.force_login(people["coordinator"])
+    response = client.post(
+        page_url(), start_data(kind="pars_moc", date_from="2026-05-01", date_to="2026-04-01")
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "The end date cannot be before the start date." in body
+    assert 'value="2026-05-01"' in body
+    assert '<option value="pars_moc" selected>' in body
+    assert not ExportJob.objects.exists()
+
+
+def test_it_refuses_a_viewer_starting_an_export_but_shows_the_list(
+    client: Any, publisher: Any, people: dict[str, Any]
+) -> None:
+    job = done_job(publisher)
+    client.force_login(people["viewer"])
+    page = client.get(page_url())
+    assert page.status_code == 200
+    assert "Start an export" not in page.content.decode()
+    assert client.post(page_url(), start_data()).status_code == 403
+    assert ExportJob.objects.count() == 1
+    download = client.get(reverse("reporting:download", args=["lakeside", job.pk]))
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == b"Learner\r\nAna\r\n"
+
+
+@pytest.mark.parametrize("persona", ["outsider", "learner"])
+def test_it_hides_everything_from_other_publishers_staff_and_learners(
+    client: Any, publisher: Any, people: dict[str, Any], persona: str
+) -> None:
+    job = done_job(publisher)
+    client.force_login(people[persona])
+    assert client.get(page_url()).status_code == 404
+    assert client.post(page_url(), start_data()).status_code == 404
+    assert client.get(reverse("reporting:download", args=["lakeside", job.pk])).status_code == 404
+    assert ExportJob.objects.count() == 1
+
+
+def test_it_sends_anonymous_visitors_to_sign_in(client: Any, publisher: Any) -> None:
+    job = done_job(publisher)
+    for response in (
+        client.get(page_url()),
+        client.post(page_url(), start_data()),
+        client.get(reverse("reporting:download", args=["lakeside", job.pk])),
+    ):
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_it_does_not_serve_another_publishers_file_through_this_publisher(
+    client: Any, publisher: Any, other_publisher: Any, people: dict[str, Any]
+) -> None:
+    theirs = done_job(other_publisher)
+    client.force_login(people["admin"])
+    url = reverse("reporting:download", args=["lakeside", theirs.pk])
+    assert client.get(url).status_code == 404
+
+
+def test_it_has_no_download_for_an_unfinished_or_failed_export(
+    client: Any, publisher: Any, people: dict[str, Any]
+) -> None:
+    running = job_for(publisher, "cpe_monitor")
+    ExportJob.objects.filter(pk=running.pk).update(status="running", done=3, total=10)
+    failed = job_for(publisher, "pars_moc")
+    ExportJob.objects.filter(pk=failed.pk).update(
+        status="failed", error="PARS needs the publisher's ACCME / JA provider ID."
+    )
+    client.force_login(people["viewer"])
+    for job in (running, failed):
+        url = reverse("reporting:download", args=["lakeside", job.pk])
+        assert client.get(url).status_code == 404
+    body = client.get(page_url()).content.decode()
+    assert "PARS needs the publisher&#x27;s ACCME / JA provider ID." in body
+    assert 'max="10" value="3"' in body
+    assert "3 of 10" in body
+
+
+def test_it_polls_the_list_partial_only_while_a_job_is_unfinished(
+    client: Any, publisher: Any, people: dict[str, Any]
+) -> None:
+    job = job_for(publisher, "credit_claims")
+    ExportJob.objects.filter(pk=job.pk).update(status="running", done=500, total=2000)
+    client.force_login(people["viewer"])
+
+    full = client.get(page_url()).content.decode()
+    assert "<html" in full
+    assert 'hx-trigger="every 2s"' in full
+
+    partial = client.get(page_url(), headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in partial
+    assert partial.lstrip().startswith('<div id="export-list"')
+    assert 'hx-trigger="every 2s"' in partial
+    assert 'max="2000" value="500"' in partial
+
+    ExportJob.objects.filter(pk=job.pk).update(status="done", done=2000)
+    finished = client.get(page_url(), headers={"HX-Request": "true"}).content.decode()
+    assert "hx-trigger" not in finished
+    assert "Done" in finished
+
+
+def test_it_shows_the_cpe_monitor_and_pars_warnings(
+    client: Any, publisher: Any, people: dict[str, Any]
+) -> None:
+    cpe = done_job(publisher)
+    ExportJob.objects.filter(pk=cpe.pk).update(
+        kind="cpe_monitor",
+        result={
+            "rows": 4,
+            "late": 2,
+            "missing_nabp": 1,
+            "missing_nabp_learners": ["Cy Diaz <cy@example.org>"],
+        },
+    )
+    pars = done_job(publisher)
+    ExportJob.objects.filter(pk=pars.pk).update(
+        kind="pars_moc", result={"records": 3, "late": 1, "not_consented": 2}
+    )
+    client.force_login(people["viewer"])
+    body = client.get(page_url()).content.decode()
+    assert "2 late for CPE Monitor" in body
+    assert "1 claim left out: learner missing NABP e-Profile ID or birth date" in body
+    assert "Cy Diaz &lt;cy@example.org&gt;" in body
+    assert "1 older than 30 days" in body
+    assert "2 MOC claims not reported" in body
+
+
+def test_it_lists_exports_in_constant_queries(
+    client: Any, publisher: Any, people: dict[str, Any], django_assert_max_num_queries: Any
+) -> None:
+    client.force_login(people["viewer"])
+    done_job(publisher)
+    # session (1), user (1), membership with publisher (1), exports with requester (1),
+    # the profile for the header's reminders (1), the header's "is staff" check (1).
+    with django_assert_max_num_queries(6) as one:
+        client.get(page_url())
+    for kind in ("cpe_monitor", "pars_moc", "credit_claims") * 10:
+        job = job_for(publisher, kind)
+        job.requested_by = people["coordinator"]
+        job.save()
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        response = client.get(page_url())
+    assert response.content.decode().count('<tr id="export-') == 31
