@@ -7,7 +7,7 @@ from celedger.reporting.models import ExportJob
 
 
 class ExportStartForm(forms.Form):
-    kind = forms.ChoiceField(label="Export", choices=ExportJob.Kind.choices)
+    kind = forms.ChoiceField(label="Kind of export", choices=ExportJob.Kind.choices)
     date_from = forms.DateField(
         label="Sessions from",
         widget=forms.DateInput(attrs={"type": "date"}),

@@ -87,8 +87,21 @@ def export_start(
     with transaction.atomic():
         job.full_clean()
         job.save()
-        transaction.on_commit(lambda: export_job_run.enqueue(job.pk))
+        transaction.on_commit(lambda: _enqueue(job.pk, export_job_run))
     return job
+
+
+def _enqueue(job_id: int, runner: Any) -> None:
+    # A queue that refuses the task must not leave the job "queued" forever.
+    try:
+        runner.enqueue(job_id)
+    except Exception as exc:
+        logger.exception("export %s could not be queued", job_id)
+        ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
+            status=ExportJob.Status.FAILED,
+            error=f"The export could not be queued ({type(exc).__name__}). Try again later.",
+            finished_at=timezone.now(),
+        )
 
 
 # Running -------------------------------------------------------------------------------

@@ -337,3 +337,29 @@ def test_it_reads_thousands_of_claims_in_a_handful_of_queries(
             run(job)
         assert job.status == "done", (kind, job.error)
         assert job.total == job.done == total, kind
+
+
+def test_it_marks_the_job_failed_when_the_queue_refuses_it(
+    publisher: Any,
+    people: dict[str, Any],
+    monkeypatch: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from celedger.reporting import tasks
+
+    class RefusingQueue:
+        def enqueue(self, *args: Any) -> None:
+            raise ConnectionError("queue down")
+
+    monkeypatch.setattr(tasks, "export_job_run", RefusingQueue())
+    with django_capture_on_commit_callbacks(execute=True):
+        job = services.export_start(
+            publisher=publisher,
+            requested_by=people["coordinator"],
+            kind="credit_claims",
+            date_from=datetime.date(2026, 1, 1),
+            date_to=datetime.date(2026, 1, 31),
+        )
+    job.refresh_from_db()
+    assert job.status == "failed"
+    assert "could not be queued (ConnectionError)" in job.error

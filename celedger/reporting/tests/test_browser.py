@@ -1,0 +1,72 @@
+"""A coordinator starts an export, watches it finish and downloads the file."""
+
+import csv
+import io
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from celedger.credits.tests.helpers import activity_with, learner
+from celedger.publishers.models import StaffMembership
+from celedger.publishers.tests.factories import PublisherFactory, StaffMembershipFactory
+from celedger.reporting.models import ExportJob
+from celedger.reporting.tests.conftest import claim, job_for
+from celedger.testing.axe import assert_accessible
+from celedger.testing.browser import sign_in_as
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_it_starts_an_export_shows_progress_and_downloads_it(
+    page: Any, live_server: Any, reference_data: Any
+) -> None:
+    publisher = PublisherFactory(code="lakeside", name="Lakeside Health")
+    coordinator = StaffMembershipFactory(
+        publisher=publisher, role=StaffMembership.Role.COORDINATOR
+    ).user
+    session = activity_with("ama-pra-1", publisher=publisher, title="Sepsis: The First Hour")
+    claim(learner("MD", first_name="Ana", last_name="Ruiz"), session, "ama-pra-1", "1.25")
+    # An export a worker is still building: the page shows its progress and polls.
+    running = job_for(publisher, "cpe_monitor")
+    ExportJob.objects.filter(pk=running.pk).update(status="running", done=40, total=100)
+    problems: list[str] = []
+    page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+
+    sign_in_as(page, live_server, coordinator)
+    page.goto(f"{live_server.url}/console/lakeside/")
+    page.get_by_role("link", name="Reports & exports").click()
+    expect(page.get_by_role("heading", name="Reports & exports", level=1)).to_be_visible()
+    expect(page.get_by_label(f"Progress of export {running.pk}")).to_have_attribute("value", "40")
+    assert_accessible(page)
+
+    page.get_by_label("Kind of export").select_option("credit_claims")
+    expect(page.get_by_label("File format")).to_be_visible()
+    page.get_by_label("Kind of export").select_option("cpe_monitor")
+    expect(page.get_by_label("File format")).to_be_hidden()
+    page.get_by_label("Kind of export").select_option("credit_claims")
+    page.get_by_label("Sessions from").fill("2020-01-01")
+    page.get_by_role("button", name="Start export").click()
+    expect(page.get_by_text("Export started.")).to_be_visible()
+
+    started = ExportJob.objects.get(kind="credit_claims")
+    row = page.locator(f"#export-{started.pk}")
+    expect(row.get_by_text("Done")).to_be_visible()
+    with page.expect_download() as download_info:
+        row.get_by_role("link", name=re.compile("Download")).click()
+    text = Path(download_info.value.path()).read_text(encoding="utf-8-sig")
+    [line] = list(csv.DictReader(io.StringIO(text)))
+    assert line["Learner"] == "Ana Ruiz"
+    assert line["Activity"] == "Sepsis: The First Hour"
+    assert line["Hours"] == "1.25"
+
+    # The worker finishes the other export: the list's poll picks it up without a reload.
+    ExportJob.objects.filter(pk=running.pk).update(status="failed", error="Worker stopped.")
+    expect(page.locator(f"#export-{running.pk}").get_by_text("Worker stopped.")).to_be_visible(
+        timeout=8000
+    )
+    expect(page.locator("#export-list")).not_to_have_attribute("hx-trigger", re.compile("."))
+    assert_accessible(page)
+    assert not [p for p in problems if "Content Security Policy" in p], problems
