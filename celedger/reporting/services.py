@@ -283,8 +283,10 @@ def credit_claim_rows(job: ExportJob) -> Iterator[list[str | Decimal | float]]:
         yield [
             safe_cell(_name(profile)),
             safe_cell(claim.learner.email),
-            ", ".join(c.abbreviation for c in profile.credentials.all()) if profile else "",
-            profile.profession.name if profile else "",
+            safe_cell(
+                ", ".join(c.abbreviation for c in profile.credentials.all()) if profile else ""
+            ),
+            safe_cell(profile.profession.name if profile else ""),
             safe_cell(license_number),
             safe_cell(profile.license_state if profile else ""),
             profile.nabp_eprofile_id if profile else "",
