@@ -11,6 +11,7 @@ import datetime
 import io
 import json
 import logging
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from django.core.files import File
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import best_match
 from openpyxl import Workbook
 
@@ -383,6 +384,24 @@ def _cpe_monitor(job: ExportJob, raw: IO[bytes]) -> Output:
 # PARS MOC ------------------------------------------------------------------------------
 
 
+RFC3339_DATE_TIME = re.compile(
+    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$"
+)
+# jsonschema checks "date-time" only with the optional rfc3339-validator package
+# installed; without it the format would pass silently, so it is checked here.
+FORMAT_CHECKER = FormatChecker()
+
+
+@FORMAT_CHECKER.checks("date-time", raises=ValueError)
+def _is_date_time(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    if not RFC3339_DATE_TIME.match(value):
+        return False
+    datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return True
+
+
 @cache
 def pars_schema() -> dict[str, Any]:
     return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
@@ -391,7 +410,7 @@ def pars_schema() -> dict[str, Any]:
 def pars_validate(document: dict[str, Any]) -> None:
     """Raise ExportError naming the first problem if `document` breaks ACCME's schema."""
     schema = pars_schema()
-    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    validator = Draft202012Validator(schema, format_checker=FORMAT_CHECKER)
     error = best_match(validator.iter_errors(document))
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "(top level)"

@@ -363,3 +363,41 @@ def test_it_marks_the_job_failed_when_the_queue_refuses_it(
     job.refresh_from_db()
     assert job.status == "failed"
     assert "could not be queued (ConnectionError)" in job.error
+
+
+@pytest.mark.parametrize(
+    "created", ["yesterday", "2026-13-01T10:00:00-06:00", "2026-03-01 10:00:00"]
+)
+def test_it_checks_date_times_against_rfc_3339(created: str) -> None:
+    record = {
+        "ReportingOrganization": "Lakeside Health",
+        "Member": {"Name": {"GivenName": "Ana", "FamilyName": "Ruiz"}},
+        "Activity": {
+            "ProviderOrganization": "4008123",
+            "Module": {
+                "ModuleName": {"value": "Sepsis", "moduleID": "1"},
+                "Status": "Completed",
+                "CompletedDateTime": "2026-03-01T10:00:00-06:00",
+                "CreditCertificate": [
+                    {
+                        "UniqueID": {"value": "123456", "domain": "ABIM"},
+                        "CreditReceived": {
+                            "activityCertification": "ABIM MOC",
+                            "creditUnit": "Point",
+                            "numberOfCredits": 1.25,
+                        },
+                        "CreditID": "ccid:lakeside:1",
+                    }
+                ],
+            },
+        },
+        "XtensibleInfo": {"LearnerRecordAction": "add"},
+    }
+
+    def document(when: str) -> dict[str, Any]:
+        reports = {"DateTimeCreated": when, "ActivityReport": [record]}
+        return {"ACCMELearnerReports": {"ActivityReports": reports}}
+
+    services.pars_validate(document("2026-03-01T10:00:00-06:00"))
+    with pytest.raises(services.ExportError, match="DateTimeCreated"):
+        services.pars_validate(document(created))
