@@ -15,7 +15,7 @@ from celedger.publishers.tests.factories import PublisherFactory, StaffMembershi
 from celedger.reporting.models import ExportJob
 from celedger.reporting.tests.conftest import claim, job_for
 from celedger.testing.axe import assert_accessible
-from celedger.testing.browser import sign_in_as
+from celedger.testing.browser import PHONE_VIEWPORT, no_horizontal_scroll, sign_in_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -69,4 +69,6 @@ def test_it_starts_an_export_shows_progress_and_downloads_it(
     )
     expect(page.locator("#export-list")).not_to_have_attribute("hx-trigger", re.compile("."))
     assert_accessible(page)
+    page.set_viewport_size(PHONE_VIEWPORT)
+    assert no_horizontal_scroll(page)
     assert not [p for p in problems if "Content Security Policy" in p], problems
