@@ -47,6 +47,8 @@ MOC_DAYS = 30
 # The missing-NABP learners listed on the page; the count is always complete.
 MISSING_LIST_LIMIT = 50
 FORMATS = ("csv", "xlsx")
+# A job no worker finished in this time was stranded (a worker died, or none runs).
+STALE_AFTER = datetime.timedelta(hours=2)
 SCHEMA_PATH = Path(__file__).parent / "schemas" / "accme-pars-learner-reports.schema_v0_5.json"
 
 
@@ -145,6 +147,25 @@ def export_run(*, job_id: int) -> ExportJob | None:
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "done", "total", "file", "result", "error", "finished_at"])
     return job
+
+
+def exports_expire_stale(*, publisher: Publisher, now: datetime.datetime | None = None) -> int:
+    """Mark the publisher's unfinished jobs older than STALE_AFTER failed; returns how many.
+
+    Run whenever the exports page is read, so a job left behind by a dead worker never
+    shows a progress bar forever.
+    """
+    cutoff = (now or timezone.now()) - STALE_AFTER
+    return ExportJob.objects.filter(
+        publisher=publisher,
+        status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING],
+        created_at__lt=cutoff,
+    ).update(
+        status=ExportJob.Status.FAILED,
+        finished_at=timezone.now(),
+        error="No task worker finished this export within two hours (is `manage.py "
+        "db_worker` running?). Start it again.",
+    )
 
 
 def _fail(job: ExportJob, message: str) -> None:

@@ -50,6 +50,7 @@ def exports(request: AuthedRequest, code: str) -> HttpResponse:
     """The exports list and start form; htmx polls the list partial while jobs run."""
     publisher = publisher_get_for_staff(user=request.user, code=code)
     if request.method == "GET":
+        services.exports_expire_stale(publisher=publisher)
         form = ExportStartForm(initial=_initial(publisher))
         template = "reporting/exports.html"
         if request.htmx:

@@ -1,12 +1,15 @@
 """The exports page: who may see, start and download; progress polling; query counts."""
 
+import datetime
 from typing import Any
 
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
+from django.utils import timezone
 
 from celedger.credits.tests.helpers import activity_with, learner
+from celedger.reporting import services
 from celedger.reporting.models import ExportJob
 from celedger.reporting.tests.conftest import claim, job_for
 
@@ -208,9 +211,9 @@ def test_it_lists_exports_in_constant_queries(
 ) -> None:
     client.force_login(people["viewer"])
     done_job(publisher)
-    # session (1), user (1), membership with publisher (1), exports with requester (1),
-    # the profile for the header's reminders (1), the header's "is staff" check (1).
-    with django_assert_max_num_queries(6) as one:
+    # session (1), user (1), membership with publisher (1), stranded jobs expired (1),
+    # exports with requester (1), the header's profile (1) and "is staff" check (1).
+    with django_assert_max_num_queries(7) as one:
         client.get(page_url())
     for kind in ("cpe_monitor", "pars_moc", "credit_claims") * 10:
         job = job_for(publisher, kind)
@@ -219,3 +222,24 @@ def test_it_lists_exports_in_constant_queries(
     with django_assert_max_num_queries(len(one.captured_queries)):
         response = client.get(page_url())
     assert response.content.decode().count('<tr id="export-') == 31
+
+
+def test_it_fails_jobs_stranded_by_a_dead_worker_and_says_why(
+    client: Any, publisher: Any, people: dict[str, Any]
+) -> None:
+    stranded = job_for(publisher, "credit_claims")
+    ExportJob.objects.filter(pk=stranded.pk).update(
+        status=ExportJob.Status.RUNNING,
+        created_at=timezone.now() - services.STALE_AFTER - datetime.timedelta(minutes=1),
+    )
+    fresh = job_for(publisher, "credit_claims")
+    ExportJob.objects.filter(pk=fresh.pk).update(status=ExportJob.Status.RUNNING)
+    client.force_login(people["viewer"])
+
+    body = client.get(page_url()).content.decode()
+
+    stranded.refresh_from_db()
+    fresh.refresh_from_db()
+    assert stranded.status == ExportJob.Status.FAILED and stranded.finished_at is not None
+    assert "db_worker" in stranded.error and "Start it again" in body
+    assert fresh.status == ExportJob.Status.RUNNING
