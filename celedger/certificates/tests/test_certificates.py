@@ -205,3 +205,22 @@ def test_staff_download_a_learners_certificate_from_their_console_only(client):
         args=[other.publisher.code, session.activity_id, profile.user.pk],
     )
     assert client.get(foreign).status_code == 404
+
+
+def test_it_tells_the_learner_once_when_the_certificate_is_withdrawn(
+    django_capture_on_commit_callbacks, mailoutbox
+):
+    from celedger.credits.models import Claim
+
+    session = activity_with("ama-pra-1")
+    profile = learner("MD")
+    with django_capture_on_commit_callbacks(execute=True):
+        claimed(profile, session)
+    staff = StaffMembershipFactory(publisher=session.activity.publisher).user
+    with django_capture_on_commit_callbacks(execute=True):
+        claim_revoke(actor=staff, claim=Claim.objects.get(), reason="Did not attend")
+
+    notices = [m for m in mailoutbox if "withdrawn" in m.subject]
+    assert len(notices) == 1 and notices[0].to == [profile.user.email]
+    assert "no longer valid" in notices[0].body and not notices[0].attachments
+    assert "/verify/" in notices[0].body
