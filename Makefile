@@ -26,7 +26,9 @@ run: $(BIN)/.installed
 	$(BIN)/python manage.py migrate --no-input -v0
 	$(BIN)/python manage.py seed_demo
 	@echo "CE Ledger is running at http://127.0.0.1:$(PORT)/  (Ctrl-C stops it)"
-	@trap 'kill 0' EXIT; $(BIN)/python manage.py db_worker --queue-name '*' >/dev/null 2>&1 & \
+	@echo "Emails the task worker sends (certificates with their PDFs) are saved in ./mail/"
+	@trap 'kill 0' EXIT; EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend \
+	 $(BIN)/python manage.py db_worker --queue-name '*' -v0 & \
 	 $(BIN)/python manage.py runserver --skip-checks 127.0.0.1:$(PORT)
 
 worker: $(BIN)/.installed

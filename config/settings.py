@@ -192,6 +192,8 @@ if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend"):
         "use_ssl": env_bool("EMAIL_USE_SSL"),
         "timeout": 20,
     }
+elif EMAIL_BACKEND_PATH.endswith("filebased.EmailBackend"):
+    MAILER_OPTIONS = {"file_path": os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "mail"))}
 MAILERS = {"default": {"BACKEND": EMAIL_BACKEND_PATH, "OPTIONS": MAILER_OPTIONS}}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "CE Ledger <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
