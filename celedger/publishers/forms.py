@@ -72,7 +72,9 @@ class StatementsForm(forms.Form):
 
 
 class StaffAddForm(forms.Form):
-    email = forms.EmailField(help_text="The person must have a CE Ledger account already.")
+    email = forms.EmailField(
+        help_text="Someone without a CE Ledger account yet gets an emailed invitation."
+    )
     role = forms.ChoiceField(choices=StaffMembership.Role.choices, initial="coordinator")
 
 

@@ -1,5 +1,11 @@
+import datetime
+import secrets
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
 
 from celedger.accreditation.models import CreditType
 
@@ -67,3 +73,69 @@ class StaffMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.publisher.code} ({self.role})"
+
+
+def invitation_token() -> str:
+    # 256 random bits: the link alone is the invitation, so it must not be guessable.
+    return secrets.token_urlsafe(32)
+
+
+class StaffInvitation(models.Model):
+    """An admin's invitation for an email that has no account yet; accepted by the person
+    who signs in with that address verified. Open = neither accepted nor revoked."""
+
+    EXPIRES_AFTER = datetime.timedelta(days=14)
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        EXPIRED = "expired", "Expired"
+        ACCEPTED = "accepted", "Accepted"
+        REVOKED = "revoked", "Revoked"
+
+    publisher = models.ForeignKey(Publisher, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=16, choices=StaffMembership.Role.choices)
+    token = models.CharField(max_length=64, unique=True, default=invitation_token, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # When the invitation was (last) sent: a resend starts the 14 days again.
+    created_at = models.DateTimeField(default=timezone.now)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                "publisher",
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_one_open_per_email",
+                violation_error_message="This address already has an open invitation.",
+            ),
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True) | Q(revoked_at__isnull=True),
+                name="invitation_not_accepted_and_revoked",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} @ {self.publisher_id} ({self.role})"
+
+    @property
+    def expires_at(self) -> datetime.datetime:
+        return self.created_at + self.EXPIRES_AFTER
+
+    @property
+    def state(self) -> "StaffInvitation.State":
+        if self.accepted_at is not None:
+            return self.State.ACCEPTED
+        if self.revoked_at is not None:
+            return self.State.REVOKED
+        if timezone.now() >= self.expires_at:
+            return self.State.EXPIRED
+        return self.State.PENDING

@@ -1,12 +1,14 @@
 """Reads scoped to staff: every provider page finds its publisher through here."""
 
+from enum import StrEnum
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from celedger.publishers.models import Publisher, StaffMembership
+from celedger.publishers.models import Publisher, StaffInvitation, StaffMembership
 
 Role = StaffMembership.Role
 # What each role may do; a role includes the rights of those after it.
@@ -50,3 +52,57 @@ def publisher_get_for_staff(*, user: Any, code: str, min_role: str = Role.VIEWER
 
 def role_allows(*, role: str, min_role: str) -> bool:
     return ROLE_RANK[Role(role)] >= ROLE_RANK[Role(min_role)]
+
+
+# Invitations ---------------------------------------------------------------------------
+
+
+def invitation_get_by_token(*, token: str) -> StaffInvitation | None:
+    """The invitation behind a link, whatever its state; None for an unknown token."""
+    if not token or len(token) > 64:
+        return None
+    return (
+        StaffInvitation.objects.select_related("publisher", "invited_by")
+        .filter(token=token)
+        .first()
+    )
+
+
+def invitations_open(*, publisher: Publisher) -> QuerySet[StaffInvitation]:
+    """Invitations neither accepted nor revoked (expired ones included: they can be resent)."""
+    return (
+        StaffInvitation.objects.filter(
+            publisher=publisher, accepted_at__isnull=True, revoked_at__isnull=True
+        )
+        .select_related("invited_by")
+        .order_by("email", "pk")
+    )
+
+
+def invitation_get_for_admin(*, publisher: Publisher, pk: int) -> StaffInvitation:
+    """An invitation of this publisher (the caller has checked the admin role), else 404."""
+    invitation = StaffInvitation.objects.filter(publisher=publisher, pk=pk).first()
+    if invitation is None:
+        raise Http404
+    invitation.publisher = publisher
+    return invitation
+
+
+class InviteeCheck(StrEnum):
+    """Whether a visitor may accept an invitation sent to a given address."""
+
+    ANONYMOUS = "anonymous"
+    OTHER_EMAIL = "other_email"  # signed in with an account for another address
+    UNVERIFIED = "unverified"  # the right address, not confirmed yet
+    MATCH = "match"
+
+
+def invitee_check(*, invitation: StaffInvitation, user: Any) -> InviteeCheck:
+    if not user.is_authenticated:
+        return InviteeCheck.ANONYMOUS
+    addresses = EmailAddress.objects.filter(user=user, email__iexact=invitation.email)
+    if any(address.verified for address in addresses):
+        return InviteeCheck.MATCH
+    if addresses or user.email.lower() == invitation.email.lower():
+        return InviteeCheck.UNVERIFIED
+    return InviteeCheck.OTHER_EMAIL

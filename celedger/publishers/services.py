@@ -1,13 +1,25 @@
-"""Writes for publishers: settings, designation statements, staff. Staff changes are audited."""
+"""Writes for publishers: settings, designation statements, staff and staff invitations.
+Staff changes are audited."""
 
+import logging
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from celedger.accreditation.models import CreditType
 from celedger.core.services import audit_changes, audit_record
-from celedger.publishers.models import DesignationStatement, Publisher, StaffMembership
+from celedger.publishers.models import (
+    DesignationStatement,
+    Publisher,
+    StaffInvitation,
+    StaffMembership,
+)
+from celedger.publishers.selectors import InviteeCheck, invitee_check
+
+logger = logging.getLogger(__name__)
 
 Role = StaffMembership.Role
 SETTINGS_AUDITED = [
@@ -127,3 +139,169 @@ def staff_remove(*, membership: StaffMembership, actor: Any) -> None:
             old={"user": membership.user.email, "role": membership.role},
         )
         membership.delete()
+
+
+# Invitations ---------------------------------------------------------------------------
+
+State = StaffInvitation.State
+
+
+def _send_invitation_on_commit(invitation: StaffInvitation) -> None:
+    # Imported here: the task module imports this one's models and templates.
+    from celedger.publishers.tasks import invitation_email_send
+
+    def enqueue() -> None:
+        try:
+            invitation_email_send.enqueue(invitation.pk)
+        except Exception:
+            # The invitation stands; the admin sees it as pending and can press Resend.
+            logger.exception("invitation %s email could not be queued", invitation.pk)
+
+    transaction.on_commit(enqueue)
+
+
+def staff_invite(
+    *, publisher: Publisher, email: str, role: str, actor: Any
+) -> StaffMembership | StaffInvitation:
+    """Add the account with this email (any case) to the staff, or, when there is none,
+    open an invitation and email it after commit. One open invitation per address."""
+    email = email.strip()
+    user = get_user_model().objects.filter(email__iexact=email).first()
+    if user is not None:
+        return staff_add(publisher=publisher, user=user, role=role, actor=actor)
+    existing = (
+        StaffInvitation.objects.filter(
+            publisher=publisher,
+            email__iexact=email,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+        )
+        .only("created_at", "accepted_at", "revoked_at")
+        .first()
+    )
+    if existing is not None:
+        raise ValidationError({"email": _already_invited(existing)})
+    invitation = StaffInvitation(publisher=publisher, email=email, role=role, invited_by=actor)
+    # The open-invitation constraint is checked by the database below (a race's loser
+    # gets the same friendly message), not by a second query here.
+    invitation.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            invitation.save()
+            audit_record(
+                actor=actor,
+                action="staff.invite",
+                obj=invitation,
+                new={"email": email, "publisher": publisher.code, "role": role},
+            )
+            _send_invitation_on_commit(invitation)
+    except IntegrityError:
+        raise ValidationError(
+            {"email": "This address was invited a moment ago; see the pending invitations."}
+        ) from None
+    return invitation
+
+
+def _already_invited(invitation: StaffInvitation) -> str:
+    if invitation.state == State.EXPIRED:
+        return (
+            "This address has an invitation that has expired. "
+            "Use Resend under Pending invitations to send a fresh link."
+        )
+    return (
+        "This address has already been invited and has not answered yet. "
+        "Use Resend under Pending invitations to send the email again."
+    )
+
+
+def _lock_open(invitation: StaffInvitation, verb: str) -> StaffInvitation:
+    locked = StaffInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if locked.accepted_at is not None:
+        raise ValidationError(f"This invitation was already accepted; it cannot be {verb}.")
+    if locked.revoked_at is not None:
+        raise ValidationError(f"This invitation was revoked; it cannot be {verb}.")
+    return locked
+
+
+def invitation_resend(*, invitation: StaffInvitation, actor: Any) -> StaffInvitation:
+    """Email an open invitation again, with the same link, valid 14 days from now."""
+    with transaction.atomic():
+        locked = _lock_open(invitation, "resent")
+        old_sent = locked.created_at
+        locked.created_at = timezone.now()
+        locked.save(update_fields=["created_at"])
+        audit_record(
+            actor=actor,
+            action="staff.invite_resend",
+            obj=locked,
+            old={"sent_at": old_sent.isoformat()},
+            new={"sent_at": locked.created_at.isoformat(), "email": locked.email},
+        )
+        _send_invitation_on_commit(locked)
+    return locked
+
+
+def invitation_revoke(*, invitation: StaffInvitation, actor: Any) -> StaffInvitation:
+    """Withdraw an open invitation: its link stops working at once."""
+    with transaction.atomic():
+        locked = _lock_open(invitation, "revoked")
+        locked.revoked_at = timezone.now()
+        locked.save(update_fields=["revoked_at"])
+        audit_record(
+            actor=actor,
+            action="staff.invite_revoke",
+            obj=locked,
+            old={"email": locked.email, "role": locked.role},
+        )
+    return locked
+
+
+def invitation_accept(*, invitation: StaffInvitation, user: Any) -> StaffMembership:
+    """Join the staff through an invitation, as a user whose verified email is the invited
+    address. An existing membership keeps its role; accepting twice changes nothing."""
+    check = invitee_check(invitation=invitation, user=user)
+    if check == InviteeCheck.ANONYMOUS:
+        raise ValidationError("Sign in to accept this invitation.")
+    if check == InviteeCheck.OTHER_EMAIL:
+        raise ValidationError("This invitation was sent to another email address.")
+    if check == InviteeCheck.UNVERIFIED:
+        raise ValidationError("Confirm your email address first, then accept the invitation.")
+    with transaction.atomic():
+        locked = StaffInvitation.objects.select_for_update().get(pk=invitation.pk)
+        if locked.accepted_at is not None:
+            # A second click or tab: the first acceptance stands.
+            membership = StaffMembership.objects.filter(
+                publisher_id=locked.publisher_id, user=user
+            ).first()
+            if membership is None:
+                raise ValidationError("This invitation has already been used.")
+            return membership
+        if locked.revoked_at is not None:
+            raise ValidationError("This invitation was revoked by the publisher's admin.")
+        if locked.state == State.EXPIRED:
+            raise ValidationError("This invitation has expired; ask the admin to resend it.")
+        membership, created = StaffMembership.objects.get_or_create(
+            publisher_id=locked.publisher_id, user=user, defaults={"role": locked.role}
+        )
+        locked.accepted_at = timezone.now()
+        locked.save(update_fields=["accepted_at"])
+        audit_record(
+            actor=user,
+            action="staff.invite_accept",
+            obj=locked,
+            new={
+                "user": user.email,
+                "membership": membership.pk,
+                "role": membership.role,
+                "membership_created": created,
+            },
+        )
+        if created:
+            audit_record(
+                actor=user,
+                action="staff.add",
+                obj=membership,
+                new={"user": user.email, "role": membership.role},
+                reason=f"Accepted invitation {locked.pk}",
+            )
+    return membership

@@ -6,6 +6,12 @@ app_name = "publishers"
 
 urlpatterns = [
     path("console/", views.console, name="console"),
+    # Before the publisher pages: the invitee is not staff of any publisher yet.
+    path(
+        "console/invitations/<str:token>/",
+        views.invitation_accept_view,
+        name="invitation_accept",
+    ),
     path("console/<slug:code>/", views.dashboard, name="dashboard"),
     path("console/<slug:code>/settings/", views.settings_edit, name="settings"),
     path("console/<slug:code>/staff/", views.staff, name="staff"),
@@ -14,6 +20,16 @@ urlpatterns = [
         "console/<slug:code>/staff/<int:pk>/remove/",
         views.staff_remove_view,
         name="staff_remove",
+    ),
+    path(
+        "console/<slug:code>/staff/invitations/<int:pk>/resend/",
+        views.invitation_resend_view,
+        name="invitation_resend",
+    ),
+    path(
+        "console/<slug:code>/staff/invitations/<int:pk>/revoke/",
+        views.invitation_revoke_view,
+        name="invitation_revoke",
     ),
     path("p/<slug:code>/", views.portal, name="portal"),
 ]

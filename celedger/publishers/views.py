@@ -1,14 +1,16 @@
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from celedger.accounts.services import mask_email
 from celedger.accreditation.models import CreditType
 from celedger.core.types import AuthedRequest
 from celedger.publishers.forms import (
@@ -17,13 +19,30 @@ from celedger.publishers.forms import (
     StaffRoleForm,
     StatementsForm,
 )
-from celedger.publishers.models import DesignationStatement, Publisher, StaffMembership
-from celedger.publishers.selectors import publisher_get_for_staff, role_allows
+from celedger.publishers.models import (
+    DesignationStatement,
+    Publisher,
+    StaffInvitation,
+    StaffMembership,
+)
+from celedger.publishers.selectors import (
+    InviteeCheck,
+    invitation_get_by_token,
+    invitation_get_for_admin,
+    invitations_open,
+    invitee_check,
+    membership_get,
+    publisher_get_for_staff,
+    role_allows,
+)
 from celedger.publishers.services import (
     SETTINGS_AUDITED,
+    invitation_accept,
+    invitation_resend,
+    invitation_revoke,
     publisher_update,
-    staff_add,
     staff_change_role,
+    staff_invite,
     staff_remove,
     statements_set,
 )
@@ -104,25 +123,24 @@ def staff(request: HttpRequest, code: str) -> HttpResponse:
     publisher = publisher_get_for_staff(user=request.user, code=code, min_role=Role.ADMIN)
     form = StaffAddForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = get_user_model().objects.filter(email__iexact=form.cleaned_data["email"]).first()
-        if user is None:
-            form.add_error(
-                "email",
-                "No account uses this email. Ask the person to create an account first.",
+        try:
+            added = staff_invite(
+                publisher=publisher,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                actor=request.user,
             )
+        except ValidationError as error:
+            form.add_error(None, error)
         else:
-            try:
-                staff_add(
-                    publisher=publisher,
-                    user=user,
-                    role=form.cleaned_data["role"],
-                    actor=request.user,
+            if isinstance(added, StaffInvitation):
+                messages.success(
+                    request,
+                    f"{added.email} has no account yet: an invitation was emailed to them.",
                 )
-            except ValidationError as error:
-                form.add_error(None, error)
             else:
-                messages.success(request, f"{user.email} was added to the staff.")
-                return redirect("publishers:staff", publisher.code)
+                messages.success(request, f"{added.user.email} was added to the staff.")
+            return redirect("publishers:staff", publisher.code)
     memberships = list(
         StaffMembership.objects.filter(publisher=publisher)
         .select_related("user")
@@ -132,11 +150,93 @@ def staff(request: HttpRequest, code: str) -> HttpResponse:
         membership.role_form = StaffRoleForm(  # type: ignore[attr-defined]
             initial={"role": membership.role}, prefix=f"m{membership.pk}"
         )
-    return render(
-        request,
-        "publishers/staff.html",
-        {"form": form, "memberships": memberships, **console_context(publisher)},
-    )
+    invitations = list(invitations_open(publisher=publisher))
+    with timezone.override(publisher.time_zone):
+        return render(
+            request,
+            "publishers/staff.html",
+            {
+                "form": form,
+                "memberships": memberships,
+                "invitations": invitations,
+                **console_context(publisher),
+            },
+        )
+
+
+@login_required
+@require_POST
+def invitation_resend_view(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    publisher = publisher_get_for_staff(user=request.user, code=code, min_role=Role.ADMIN)
+    invitation = invitation_get_for_admin(publisher=publisher, pk=pk)
+    try:
+        invitation_resend(invitation=invitation, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"The invitation to {invitation.email} was sent again.")
+    return redirect("publishers:staff", publisher.code)
+
+
+@login_required
+@require_POST
+def invitation_revoke_view(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    publisher = publisher_get_for_staff(user=request.user, code=code, min_role=Role.ADMIN)
+    invitation = invitation_get_for_admin(publisher=publisher, pk=pk)
+    try:
+        invitation_revoke(invitation=invitation, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"The invitation to {invitation.email} was revoked.")
+    return redirect("publishers:staff", publisher.code)
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept_view(request: HttpRequest, token: str) -> HttpResponse:
+    """The emailed link: explains the invitation; a POST by the invitee joins the staff.
+
+    Public on purpose (the invitee may have no account yet); only the invited address,
+    verified, can accept.
+    """
+    invitation = invitation_get_by_token(token=token)
+    if invitation is None:
+        return render(request, "publishers/invitation.html", {"invitation": None}, status=404)
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(_with_next("account_login", request.path))
+        try:
+            membership = invitation_accept(invitation=invitation, user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            invitation = invitation_get_by_token(token=token) or invitation
+        else:
+            messages.success(
+                request,
+                f"Welcome to {invitation.publisher.name}: you are "
+                f"{membership.get_role_display().lower()} on its staff.",
+            )
+            return redirect("publishers:dashboard", invitation.publisher.code)
+    check = invitee_check(invitation=invitation, user=request.user)
+    with timezone.override(invitation.publisher.time_zone):
+        return render(
+            request,
+            "publishers/invitation.html",
+            {
+                "invitation": invitation,
+                "state": invitation.state,
+                "check": check,
+                "masked_email": mask_email(invitation.email),
+                "login_url": _with_next("account_login", request.path),
+                "signup_url": _with_next("accounts:create", request.path),
+                "is_member": check == InviteeCheck.MATCH
+                and membership_get(user=request.user, publisher=invitation.publisher) is not None,
+            },
+        )
+
+
+def _with_next(url_name: str, next_url: str) -> str:
+    return f"{reverse(url_name)}?{urlencode({'next': next_url})}"
 
 
 def _membership(publisher: Publisher, pk: int) -> StaffMembership:

@@ -1,7 +1,7 @@
 import factory
 
 from celedger.accounts.tests.factories import UserFactory
-from celedger.publishers.models import Publisher, StaffMembership
+from celedger.publishers.models import Publisher, StaffInvitation, StaffMembership
 
 
 class PublisherFactory(factory.django.DjangoModelFactory):
@@ -26,3 +26,13 @@ class StaffMembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     publisher = factory.SubFactory(PublisherFactory)
     role = StaffMembership.Role.COORDINATOR
+
+
+class StaffInvitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StaffInvitation
+
+    publisher = factory.SubFactory(PublisherFactory)
+    email = factory.Sequence(lambda n: f"invitee{n}@example.org")
+    role = StaffMembership.Role.COORDINATOR
+    invited_by = factory.SubFactory(UserFactory)

@@ -1,15 +1,18 @@
 """Every provider page and action × every persona: staff of one publisher never see or
 change another's data, and each role gets exactly its rights."""
 
+import datetime
 from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from celedger.accreditation.tests.factories import CreditTypeFactory
 from celedger.activities.models import Activity, Session
-from celedger.publishers.models import StaffMembership
+from celedger.publishers.models import StaffInvitation, StaffMembership
 from celedger.publishers.selectors import ROLE_RANK
+from celedger.publishers.tests.factories import StaffInvitationFactory
 from celedger.publishers.tests.personas import PERSONAS
 
 Role = StaffMembership.Role
@@ -73,6 +76,27 @@ ACTIONS: list[tuple[str, str, str, Any, Any]] = [
         Role.ADMIN,
         lambda c: reverse("publishers:staff", args=[c.code]),
         lambda c: {"email": c.newcomer.email, "role": "viewer"},
+    ),
+    (
+        "staff-invite",
+        "post",
+        Role.ADMIN,
+        lambda c: reverse("publishers:staff", args=[c.code]),
+        lambda c: {"email": "no.account.yet@example.org", "role": "coordinator"},
+    ),
+    (
+        "invitation-resend",
+        "post",
+        Role.ADMIN,
+        lambda c: reverse("publishers:invitation_resend", args=[c.code, c.invitation.pk]),
+        lambda c: {},
+    ),
+    (
+        "invitation-revoke",
+        "post",
+        Role.ADMIN,
+        lambda c: reverse("publishers:invitation_revoke", args=[c.code, c.invitation.pk]),
+        lambda c: {},
     ),
     (
         "staff-role",
@@ -203,20 +227,28 @@ ACTIONS: list[tuple[str, str, str, Any, Any]] = [
 
 
 class Ctx:
-    def __init__(self, publisher: Any, activity: Any, member: Any, newcomer: Any) -> None:
+    def __init__(
+        self, publisher: Any, activity: Any, member: Any, newcomer: Any, invitation: Any
+    ) -> None:
         self.code = publisher.code
         self.activity = activity
         self.session = activity.sessions.get()
         self.member = member
         self.newcomer = newcomer
+        self.invitation = invitation
 
 
-def _snapshot() -> tuple[int, int, list[str], list[str]]:
+def _snapshot() -> tuple[int, int, list[str], list[str], list[tuple[Any, ...]]]:
     return (
         Activity.objects.count(),
         Session.objects.count(),
         sorted(Activity.objects.values_list("title", flat=True)),
         sorted(StaffMembership.objects.values_list("role", flat=True)),
+        list(
+            StaffInvitation.objects.order_by("pk").values_list(
+                "email", "created_at", "accepted_at", "revoked_at"
+            )
+        ),
     )
 
 
@@ -239,7 +271,16 @@ def test_it_gives_each_persona_exactly_its_rights(
 ) -> None:
     from celedger.accounts.tests.factories import UserFactory
 
-    ctx = Ctx(publisher, activity, other_staff_member, UserFactory())
+    ctx = Ctx(
+        publisher,
+        activity,
+        other_staff_member,
+        UserFactory(),
+        StaffInvitationFactory(
+            publisher=publisher,
+            created_at=timezone.now() - datetime.timedelta(days=3),
+        ),
+    )
     client = login(persona)
     before = _snapshot()
     call = getattr(client, method)
@@ -311,6 +352,8 @@ def test_it_lists_every_console_url_in_the_matrix() -> None:
         "staff",
         "staff_role",
         "staff_remove",
+        "invitation_resend",
+        "invitation_revoke",
         "console_create",
         "console_detail",
         "console_edit",

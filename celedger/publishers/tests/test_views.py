@@ -136,13 +136,20 @@ def test_it_adds_changes_and_removes_staff_with_audit(login: Any, publisher: Any
 
 
 @pytest.mark.django_db
-def test_it_explains_an_email_without_an_account(login: Any, publisher: Any) -> None:
-    response = login("admin").post(
-        reverse("publishers:staff", args=[publisher.code]),
-        {"email": "nobody@example.org", "role": "viewer"},
-    )
-    assert response.status_code == 200
-    assert "No account uses this email" in response.content.decode()
+def test_it_invites_an_email_without_an_account(
+    login: Any, publisher: Any, mailoutbox: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        response = login("admin").post(
+            reverse("publishers:staff", args=[publisher.code]),
+            {"email": "nobody@example.org", "role": "viewer"},
+            follow=True,
+        )
+    body = response.content.decode()
+    assert "an invitation was emailed" in body
+    assert "Pending invitations" in body and "nobody@example.org" in body
+    assert [m.to for m in mailoutbox] == [["nobody@example.org"]]
+    assert not StaffMembership.objects.filter(user__email="nobody@example.org").exists()
 
 
 @pytest.mark.django_db
