@@ -2,9 +2,12 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils import dateformat
+from django.utils.timezone import localtime
 
 from celedger.activities.models import CreditDesignation, Session
 from celedger.core.decimals import QUARTER
+from celedger.credits.selectors import RosterFilters, RosterStatus
 from celedger.credits.services import HOURS_FIELD
 
 
@@ -87,6 +90,58 @@ class TranscriptFilterForm(forms.Form):
         if start and end and start > end:
             self.add_error("date_to", "The end date is before the start date.")
         return data
+
+
+class SearchInput(forms.TextInput):
+    input_type = "search"
+
+
+class RosterFilterForm(forms.Form):
+    """The roster's search box and filters; a bad value is dropped, never a 500."""
+
+    q = forms.CharField(
+        label="Find a learner",
+        required=False,
+        max_length=100,
+        help_text="Name, email or license number.",
+        widget=SearchInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    session = forms.TypedChoiceField(label="Session", required=False, coerce=int, empty_value=None)
+    status = forms.ChoiceField(label="Status", required=False, choices=RosterStatus.CHOICES)
+
+    def __init__(
+        self,
+        *args: Any,
+        sessions: list[Session],
+        htmx_attrs: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        # Its own ids: the award form on the same page has a "session" field too.
+        kwargs.setdefault("auto_id", "roster-%s")
+        super().__init__(*args, **kwargs)
+        self.sessions = sessions
+        self.fields["session"].choices = [  # type: ignore[attr-defined]
+            ("", "All sessions"),
+            *(
+                (
+                    s.pk,
+                    f"{s.event_id} · {dateformat.format(localtime(s.starts_at), 'M j, Y H:i')}"
+                    + (f" · {s.topic}" if s.topic else ""),
+                )
+                for s in sessions
+            ),
+        ]
+        if htmx_attrs:
+            self.fields["q"].widget.attrs.update(htmx_attrs)
+
+    def filters(self) -> RosterFilters:
+        """The valid part of what was asked (call after `is_valid()`)."""
+        data = getattr(self, "cleaned_data", {})
+        return RosterFilters(
+            session_id=data.get("session"),
+            q=(data.get("q") or "").strip(),
+            status=data.get("status") or RosterStatus.ALL,
+        )
 
 
 class AwardForm(forms.Form):

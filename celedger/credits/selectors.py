@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -201,71 +201,256 @@ class Roster:
     rows: list[RosterRow]
 
 
-def roster_for(*, activity: Activity, session_id: int | None = None) -> Roster:
-    """One row per learner and session who attended, evaluated or claimed.
+class RosterStatus:
+    """The roster's status filter; each one is a question a coordinator asks of a row."""
 
-    Queries (constant in the number of learners): sessions (1), attendances (1),
-    evaluation responses (1), active claims with credit types (1), learners with their
-    profile and profession (1).
+    ALL = ""
+    ATTENDED_UNCLAIMED = "attended-unclaimed"
+    CLAIMED = "claimed"
+    EVALUATED_UNCLAIMED = "evaluated-unclaimed"
+    CHOICES = [
+        (ALL, "Everyone"),
+        (ATTENDED_UNCLAIMED, "Attended but not claimed"),
+        (CLAIMED, "Claimed"),
+        (EVALUATED_UNCLAIMED, "Evaluated but not claimed"),
+    ]
+
+
+@dataclass(frozen=True)
+class RosterFilters:
+    session_id: int | None = None
+    q: str = ""
+    status: str = RosterStatus.ALL
+
+
+@dataclass
+class RosterTotals:
+    learners: int
+    attended: int
+    evaluated: int
+    claimed: int
+    hours: list[tuple[str, str, Decimal]]  # (credit type name, unit, hours)
+
+
+class _Conditions:
+    """Per-learner EXISTS tests over the chosen sessions, to filter users in SQL.
+
+    A roster row is a (session, learner) pair that attended, claimed, or evaluated that
+    session; an activity-wide evaluation counts for every row the learner has.
     """
+
+    def __init__(self, *, activity: Activity, chosen_ids: list[int]) -> None:
+        from celedger.evaluations.models import Response
+
+        learner = OuterRef("pk")
+        in_sessions = Q(session_id__in=chosen_ids)
+        # Correlated one level deeper: the claim of the same (session, learner) pair.
+        pair_claim = Claim.objects.filter(
+            learner_id=OuterRef("learner_id"),
+            session_id=OuterRef("session_id"),
+            status=Claim.Status.ACTIVE,
+        )
+        attendances = Attendance.objects.filter(in_sessions, learner=learner)
+        session_responses = Response.objects.filter(in_sessions, learner=learner)
+        activity_response = Exists(
+            Response.objects.filter(learner=learner, activity=activity, session__isnull=True)
+        )
+        self.attended = Exists(attendances)
+        self.claimed = Exists(
+            Claim.objects.filter(in_sessions, learner=learner, status=Claim.Status.ACTIVE)
+        )
+        self.evaluated = Exists(session_responses) | activity_response
+        self.in_roster = self.attended | self.claimed | Exists(session_responses)
+        self.attended_unclaimed = Exists(attendances.filter(~Exists(pair_claim)))
+        self.evaluated_unclaimed = Exists(session_responses.filter(~Exists(pair_claim))) | (
+            activity_response & self.attended_unclaimed
+        )
+
+    def for_status(self, status: str) -> Any:
+        return {
+            RosterStatus.ATTENDED_UNCLAIMED: self.attended_unclaimed,
+            RosterStatus.CLAIMED: self.claimed,
+            RosterStatus.EVALUATED_UNCLAIMED: self.evaluated_unclaimed,
+        }.get(status, self.in_roster)
+
+
+def _row_matches(row: RosterRow, status: str) -> bool:
+    if status == RosterStatus.ATTENDED_UNCLAIMED:
+        return row.attended and not row.claims
+    if status == RosterStatus.CLAIMED:
+        return bool(row.claims)
+    if status == RosterStatus.EVALUATED_UNCLAIMED:
+        return row.evaluated and not row.claims
+    return True
+
+
+def _search(q: str) -> Q:
+    """Every word must match a learner's last name (folded like `last_name_key`: case,
+    accents, spaces and punctuation ignored), first name, email or license number."""
+    from celedger.profiles.services import fold_last_name
+
+    condition = Q()
+    for word in q.split()[:6]:
+        match = (
+            Q(email__icontains=word)
+            | Q(profile__first_name__icontains=word)
+            | Q(profile__license_number__icontains=word)
+        )
+        folded = fold_last_name(word)
+        if folded:
+            match |= Q(profile__last_name_key__contains=folded)
+        condition &= match
+    return condition
+
+
+def roster_sessions(*, activity: Activity) -> list[Session]:
+    return list(Session.objects.filter(activity=activity).order_by("starts_at", "pk"))
+
+
+def _chosen(sessions: list[Session], session_id: int | None) -> list[Session]:
+    return [s for s in sessions if session_id is None or s.pk == session_id]
+
+
+def roster_learners(
+    *, activity: Activity, sessions: list[Session], filters: RosterFilters
+) -> QuerySet[Any]:
+    """The roster's learners matching `filters`, by last name: one lazy query to page."""
+    from django.contrib.auth import get_user_model
+
+    chosen_ids = [s.pk for s in _chosen(sessions, filters.session_id)]
+    conditions = _Conditions(activity=activity, chosen_ids=chosen_ids)
+    users = get_user_model().objects.filter(conditions.for_status(filters.status))
+    if filters.q.strip():
+        users = users.filter(_search(filters.q))
+    return users.select_related("profile__profession").order_by(
+        F("profile__last_name_key").asc(nulls_last=True),
+        F("profile__first_name").asc(nulls_last=True),
+        "email",
+        "pk",
+    )
+
+
+def roster_rows(
+    *,
+    activity: Activity,
+    sessions: list[Session],
+    learners: list[Any],
+    session_id: int | None = None,
+    status: str = RosterStatus.ALL,
+    everyone: bool = False,
+) -> list[RosterRow]:
+    """The rows of `learners` (in their order, then by session start), three queries:
+    attendances, evaluation responses, active claims with credit types.
+
+    `everyone` says `learners` is the whole roster, so the queries need no id list."""
     from celedger.evaluations.models import Response
 
-    sessions = list(Session.objects.filter(activity=activity).order_by("starts_at"))
-    chosen = [s for s in sessions if session_id is None or s.pk == session_id]
+    chosen = _chosen(sessions, session_id)
     chosen_ids = [s.pk for s in chosen]
+    of_learners = Q() if everyone else Q(learner_id__in=[u.pk for u in learners])
     attended = set(
-        Attendance.objects.filter(session_id__in=chosen_ids).values_list(
+        Attendance.objects.filter(of_learners, session_id__in=chosen_ids).values_list(
             "session_id", "learner_id"
         )
     )
     # A response may be for one session or for the whole activity (session empty).
     evaluated_pairs: set[tuple[int | None, int]] = set(
-        Response.objects.filter(activity=activity).values_list("session_id", "learner_id")
-    )
-    claims = list(
-        Claim.objects.filter(session_id__in=chosen_ids, status=Claim.Status.ACTIVE)
-        .select_related("designation__credit_type")
-        .order_by("designation__credit_type__sort_order")
+        Response.objects.filter(of_learners, activity=activity).values_list(
+            "session_id", "learner_id"
+        )
     )
     claims_by_key: dict[tuple[int, int], list[Claim]] = defaultdict(list)
-    for claim in claims:
+    for claim in (
+        Claim.objects.filter(of_learners, session_id__in=chosen_ids, status=Claim.Status.ACTIVE)
+        .select_related("designation__credit_type")
+        .order_by("designation__credit_type__sort_order", "pk")
+    ):
         claims_by_key[(claim.session_id, claim.learner_id)].append(claim)
 
-    keys = set(attended) | set(claims_by_key)
-    for sid, lid in evaluated_pairs:
-        if sid is None:
-            keys.update((s, lid) for s in chosen_ids if (s, lid) in attended)
-        elif sid in chosen_ids:
-            keys.add((sid, lid))
-    learner_ids = {lid for _, lid in keys}
-    from django.contrib.auth import get_user_model
-
-    users = {
-        u.pk: u
-        for u in get_user_model()
-        .objects.filter(pk__in=learner_ids)
-        .select_related("profile__profession")
-    }
-    by_id = {s.pk: s for s in chosen}
     rows = []
-    for sid, lid in keys:
-        user = users.get(lid)
-        if user is None:
-            continue
+    for user in learners:
         profile = getattr(user, "profile", None)
-        rows.append(
-            RosterRow(
-                session=by_id[sid],
-                learner_id=lid,
+        for session in chosen:
+            key = (session.pk, user.pk)
+            evaluated = key in evaluated_pairs or (None, user.pk) in evaluated_pairs
+            if not (key in attended or key in claims_by_key or key in evaluated_pairs):
+                continue
+            row = RosterRow(
+                session=session,
+                learner_id=user.pk,
                 email=user.email,
                 name=f"{profile.last_name}, {profile.first_name}" if profile else "",
                 profession=profile.profession.name if profile else "",
-                attended=(sid, lid) in attended,
-                evaluated=(sid, lid) in evaluated_pairs or (None, lid) in evaluated_pairs,
-                claims=claims_by_key.get((sid, lid), []),
+                attended=key in attended,
+                evaluated=evaluated,
+                claims=claims_by_key.get(key, []),
             )
+            if _row_matches(row, status):
+                rows.append(row)
+    return rows
+
+
+def roster_totals(
+    *, activity: Activity, sessions: list[Session], session_id: int | None
+) -> RosterTotals:
+    """Counts of learners and hours per credit type for the whole roster (all pages):
+    two aggregate queries whatever the number of learners."""
+    from django.contrib.auth import get_user_model
+
+    chosen_ids = [s.pk for s in _chosen(sessions, session_id)]
+    conditions = _Conditions(activity=activity, chosen_ids=chosen_ids)
+    counts = (
+        get_user_model()
+        .objects.filter(conditions.in_roster)
+        .aggregate(
+            learners=Count("pk"),
+            attended=Count("pk", filter=Q(conditions.attended)),
+            evaluated=Count("pk", filter=Q(conditions.evaluated)),
+            claimed=Count("pk", filter=Q(conditions.claimed)),
         )
-    rows.sort(key=lambda r: (r.session.starts_at, r.name.casefold(), r.email))
+    )
+    hours = [
+        (
+            row["designation__credit_type__name"],
+            row["designation__credit_type__unit"],
+            row["hours"],
+        )
+        for row in Claim.objects.filter(session_id__in=chosen_ids, status=Claim.Status.ACTIVE)
+        .values(
+            "designation__credit_type__sort_order",
+            "designation__credit_type__name",
+            "designation__credit_type__unit",
+        )
+        .annotate(hours=Sum("hours"))
+        .order_by("designation__credit_type__sort_order", "designation__credit_type__name")
+    ]
+    return RosterTotals(
+        learners=counts["learners"],
+        attended=counts["attended"],
+        evaluated=counts["evaluated"],
+        claimed=counts["claimed"],
+        hours=hours,
+    )
+
+
+def roster_for(*, activity: Activity, session_id: int | None = None) -> Roster:
+    """The whole roster (for exports): one row per learner and session who attended,
+    evaluated or claimed, by session then name.
+
+    Queries (constant in the number of learners): sessions (1), learners with their
+    profile and profession (1), attendances, evaluation responses and active claims (3).
+    """
+    sessions = roster_sessions(activity=activity)
+    filters = RosterFilters(session_id=session_id)
+    learners = list(roster_learners(activity=activity, sessions=sessions, filters=filters))
+    rows = roster_rows(
+        activity=activity,
+        sessions=sessions,
+        learners=learners,
+        session_id=session_id,
+        everyone=True,
+    )
+    rows.sort(key=lambda r: (r.session.starts_at, r.session.pk))  # stable: names stay sorted
     return Roster(activity=activity, sessions=sessions, rows=rows)
 
 

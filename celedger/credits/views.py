@@ -7,10 +7,12 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -23,6 +25,7 @@ from celedger.credits.forms import (
     ClaimForm,
     CorrectForm,
     RevokeForm,
+    RosterFilterForm,
     TranscriptFilterForm,
 )
 from celedger.credits.selectors import (
@@ -37,6 +40,10 @@ from celedger.credits.selectors import (
     profile_for_eligibility,
     publisher_zone,
     roster_for,
+    roster_learners,
+    roster_rows,
+    roster_sessions,
+    roster_totals,
     session_get_for_claim,
     transcript_for,
 )
@@ -228,27 +235,84 @@ def _int_or_none(value: str | None) -> int | None:
         return None
 
 
+ROSTER_PAGE_SIZE = 100
+
+
+def _roster_context(
+    request: AuthedRequest,
+    publisher: Any,
+    activity: Any,
+    form: RosterFilterForm,
+    *,
+    totals: bool = True,
+) -> dict[str, Any]:
+    """One page of learners for the filters, and (for a whole page) totals of all pages.
+
+    Queries: paginator count (1), the page's learners (1), their attendances, responses
+    and claims (3); totals (2). Sessions are read by the caller for the form.
+    """
+    form.is_valid()
+    filters = form.filters()
+    sessions = form.sessions
+    learners = roster_learners(activity=activity, sessions=sessions, filters=filters)
+    page = Paginator(learners, ROSTER_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = roster_rows(
+        activity=activity,
+        sessions=sessions,
+        learners=list(page.object_list),
+        session_id=filters.session_id,
+        status=filters.status,
+    )
+    export_query = f"?{urlencode({'session': filters.session_id})}" if filters.session_id else ""
+    return {
+        "publisher": publisher,
+        "activity": activity,
+        "form": form,
+        "filters": filters,
+        "filtered": bool(filters.q or filters.status),
+        "page_obj": page,
+        "rows": rows,
+        "totals": roster_totals(
+            activity=activity, sessions=sessions, session_id=filters.session_id
+        )
+        if totals
+        else None,
+        "export_query": export_query,
+        "activity_url": _url_or_none("activities:console_detail", publisher.code, activity.pk),
+    }
+
+
+def _roster_form(request: AuthedRequest, publisher: Any, activity: Any) -> RosterFilterForm:
+    url = reverse("credits:roster", args=[publisher.code, activity.pk])
+    # Progressive enhancement: without JavaScript the form's Show button does the same.
+    htmx_attrs = {
+        "hx-get": url,
+        "hx-trigger": "input changed delay:300ms, search",
+        "hx-target": "#roster-results",
+        "hx-include": "closest form",
+        "hx-push-url": "true",
+    }
+    return RosterFilterForm(
+        request.GET, sessions=roster_sessions(activity=activity), htmx_attrs=htmx_attrs
+    )
+
+
 @require_http_methods(["GET"])
 @login_required
 def roster(request: AuthedRequest, code: str, pk: int) -> HttpResponse:
     publisher = publisher_get_for_staff(user=request.user, code=code)
     activity = activity_get_for_staff(publisher=publisher, pk=pk)
-    session_id = _int_or_none(request.GET.get("session"))
-    data = roster_for(activity=activity, session_id=session_id)
+    form = _roster_form(request, publisher, activity)
+    partial = bool(request.htmx) and not request.htmx.boosted
+    context = _roster_context(request, publisher, activity, form, totals=not partial)
     can_edit = role_allows(role=publisher.membership.role, min_role=Role.COORDINATOR)  # type: ignore[attr-defined]
-    return render(
-        request,
-        "credits/roster.html",
-        {
-            "publisher": publisher,
-            "activity": activity,
-            "roster": data,
-            "session_id": session_id,
-            "can_edit": can_edit,
-            "award_form": AwardForm(activity=activity) if can_edit else None,
-            "activity_url": _url_or_none("activities:console_detail", publisher.code, activity.pk),
-        },
-    )
+    context["can_edit"] = can_edit
+    context["award_form"] = AwardForm(activity=activity) if can_edit else None
+    template = "credits/roster.html#roster-results" if partial else "credits/roster.html"
+    response = render(request, template, context)
+    # The same URL answers with a page or a fragment: caches must tell them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @require_http_methods(["GET"])
@@ -297,21 +361,14 @@ def roster_award(request: AuthedRequest, code: str, pk: int) -> HttpResponse:
             else:
                 messages.success(request, f"Credit awarded to {learner.email}.")
                 return redirect("credits:roster", publisher.code, activity.pk)
-    data = roster_for(activity=activity)
-    return render(
+    context = _roster_context(
         request,
-        "credits/roster.html",
-        {
-            "publisher": publisher,
-            "activity": activity,
-            "roster": data,
-            "session_id": None,
-            "can_edit": True,
-            "award_form": form,
-            "activity_url": _url_or_none("activities:console_detail", publisher.code, activity.pk),
-        },
-        status=400,
+        publisher,
+        activity,
+        RosterFilterForm({}, sessions=roster_sessions(activity=activity)),
     )
+    context.update(can_edit=True, award_form=form)
+    return render(request, "credits/roster.html", context, status=400)
 
 
 @require_http_methods(["GET", "POST"])
