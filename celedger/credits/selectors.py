@@ -1,6 +1,8 @@
 """Reads for claims, transcripts and rosters; every lookup is scoped to who may see it."""
 
 import datetime
+import functools
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -284,9 +286,40 @@ def _row_matches(row: RosterRow, status: str) -> bool:
     return True
 
 
+@functools.cache
+def _accented() -> dict[str, str]:
+    """Each ASCII letter's accented forms in the Latin blocks: "e" -> "èéêëēĕėęě…"."""
+    from celedger.profiles.services import fold_last_name
+
+    forms: dict[str, str] = defaultdict(str)
+    for code in range(0xC0, 0x250):
+        char = chr(code)
+        base = fold_last_name(char)
+        if len(base) == 1 and base.isascii() and base != char:
+            forms[base] += char
+    return dict(forms)
+
+
+def _accent_blind_pattern(folded: str) -> str:
+    # First names have no folded column: a regex ("jose" -> "j[oóò…]s[eé…]") makes them
+    # accent-blind on SQLite and PostgreSQL alike. Upper and lower case are both listed
+    # because PostgreSQL's ~* may not fold non-ASCII letters under the C collation.
+    accented = _accented()
+    parts = []
+    for char in folded:
+        forms = accented.get(char, "")
+        if not forms:
+            parts.append(re.escape(char))
+            continue
+        letters = {char, char.upper(), *forms, *(f.upper() for f in forms)}
+        parts.append("[" + "".join(sorted(c for c in letters if len(c) == 1)) + "]")
+    return "".join(parts)
+
+
 def _search(q: str) -> Q:
-    """Every word must match a learner's last name (folded like `last_name_key`: case,
-    accents, spaces and punctuation ignored), first name, email or license number."""
+    """Every word must match the learner's last name (folded like `last_name_key`: case,
+    accents, spaces and punctuation ignored), first name (case and accents ignored),
+    email or license number."""
     from celedger.profiles.services import fold_last_name
 
     condition = Q()
@@ -298,7 +331,9 @@ def _search(q: str) -> Q:
         )
         folded = fold_last_name(word)
         if folded:
-            match |= Q(profile__last_name_key__contains=folded)
+            match |= Q(profile__last_name_key__contains=folded) | Q(
+                profile__first_name__iregex=_accent_blind_pattern(folded)
+            )
         condition &= match
     return condition
 
