@@ -429,6 +429,7 @@ def test_it_tells_a_different_signed_in_user_to_switch_accounts_and_changes_noth
     body = client.get(path).content.decode()
     assert f"You are signed in as <strong>{people['learner'].email}</strong>" in body
     assert "Sign out, then sign in as n•••@e•••.org" in body
+    assert f'<input type="hidden" name="next" value="{path}">' in body  # back here after
     assert "Accept and join" not in body
     response = client.post(path)
     assert response.status_code == 200
