@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from celedger.publishers import views
 
@@ -6,9 +6,10 @@ app_name = "publishers"
 
 urlpatterns = [
     path("console/", views.console, name="console"),
-    # Before the publisher pages: the invitee is not staff of any publisher yet.
-    path(
-        "console/invitations/<str:token>/",
+    # Tokens are 43 URL-safe characters; the length floor keeps a publisher coded
+    # "invitations" reaching its own pages (settings/, staff/ …).
+    re_path(
+        r"^console/invitations/(?P<token>[A-Za-z0-9_-]{16,64})/$",
         views.invitation_accept_view,
         name="invitation_accept",
     ),

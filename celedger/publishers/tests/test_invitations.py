@@ -482,3 +482,12 @@ def test_it_explains_an_unknown_link_with_the_site_layout(client: Any) -> None:
     assert response.status_code == 404
     assert "This invitation link does not work" in response.content.decode()
     assert client.post(response.request["PATH_INFO"]).status_code == 404
+
+
+def test_it_leaves_a_publisher_coded_invitations_its_own_pages() -> None:
+    from django.urls import resolve
+
+    assert resolve("/console/invitations/staff/").url_name == "staff"
+    assert resolve("/console/invitations/settings/").url_name == "settings"
+    token = "x" * 43
+    assert resolve(f"/console/invitations/{token}/").url_name == "invitation_accept"
