@@ -73,7 +73,8 @@ class StatementsForm(forms.Form):
 
 class StaffAddForm(forms.Form):
     email = forms.EmailField(
-        help_text="Someone without a CE Ledger account yet gets an emailed invitation."
+        help_text="An account with this email joins at once; anyone else gets an emailed "
+        "invitation, valid for 14 days."
     )
     role = forms.ChoiceField(choices=StaffMembership.Role.choices, initial="coordinator")
 
