@@ -308,7 +308,7 @@ def roster(request: AuthedRequest, code: str, pk: int) -> HttpResponse:
     can_edit = role_allows(role=publisher.membership.role, min_role=Role.COORDINATOR)  # type: ignore[attr-defined]
     context["can_edit"] = can_edit
     context["award_form"] = AwardForm(activity=activity) if can_edit else None
-    template = "credits/roster.html#roster-results" if partial else "credits/roster.html"
+    template = "credits/roster.html#roster-htmx" if partial else "credits/roster.html"
     response = render(request, template, context)
     # The same URL answers with a page or a fragment: caches must tell them apart.
     patch_vary_headers(response, ["HX-Request"])

@@ -186,8 +186,12 @@ def test_blocked_credit_and_the_coordinators_roster_are_accessible(
     page: Any, live_server: Any, program: Any
 ) -> None:
     # A pharmacist without NABP data sees why, with the fix.
-    pharmacist = learner("PharmD")
+    pharmacist = learner("PharmD", first_name="Inés", last_name="Núñez")
     session = program
+    from celedger.activities.models import Attendance
+
+    for other in (learner("MD", last_name="Okafor"), learner("RN", last_name="Nunn")):
+        Attendance.objects.create(session=session, learner=other.user)
     from celedger.evaluations.models import Response
 
     Response.objects.create(learner=pharmacist.user, activity=session.activity, session=session)
@@ -226,3 +230,21 @@ def test_blocked_credit_and_the_coordinators_roster_are_accessible(
     page.get_by_text("Hours corrected.").wait_for()
     assert page.get_by_text("Stayed for the panel").is_visible()
     assert_accessible(page)
+
+    # Back on the roster on a phone, the coordinator finds her by typing, accents left out:
+    # htmx replaces the results (and the address) without reloading the page.
+    page.set_viewport_size(PHONE_VIEWPORT)
+    page.goto(f"{live_server.url}/console/lakeside/activities/{session.activity_id}/roster/")
+    assert page.get_by_text("Showing 1–3 of 3 learners.").is_visible()
+    page.get_by_label("Find a learner").fill("nunez")
+    page.get_by_text("Showing 1–1 of 1 learner matching.").wait_for()
+    assert page.locator(".roster-table tbody tr").count() == 1
+    assert page.get_by_role("cell", name=re.compile("Núñez, Inés")).is_visible()
+    assert "q=nunez" in page.url
+    _check_phone_page(page)
+    # The status filter narrows the same search (the Show button: works without JavaScript).
+    page.get_by_label("Status").select_option(label="Attended but not claimed")
+    page.get_by_role("button", name="Show").click()
+    page.get_by_text("No learner matches.").wait_for()
+    assert "status=attended-unclaimed" in page.url and "q=nunez" in page.url
+    _check_phone_page(page)

@@ -206,7 +206,7 @@ def crowd():
 
 
 @pytest.mark.parametrize(
-    ("page", "number", "shown"),
+    ("asked", "number", "shown"),
     [
         ("", 1, "Showing 1–100 of 250 learners."),
         ("2", 2, "Showing 101–200 of 250 learners."),
@@ -216,8 +216,8 @@ def crowd():
         ("abc", 1, "Showing 1–100 of 250 learners."),
     ],
 )
-def test_it_pages_the_roster_and_forgives_bad_page_numbers(client, crowd, page, number, shown):
-    response = staff_client(client, crowd).get(roster_url(crowd), {"page": page})
+def test_it_pages_the_roster_and_forgives_bad_page_numbers(client, crowd, asked, number, shown):
+    response = staff_client(client, crowd).get(roster_url(crowd), {"page": asked})
     assert response.status_code == 200
     assert response.context["page_obj"].number == number
     assert shown in response.content.decode()
