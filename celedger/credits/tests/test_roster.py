@@ -170,7 +170,9 @@ def test_it_combines_search_session_and_status(client):
     assert one_session.context["totals"].learners == 2
     # A session of another activity, or garbage, is ignored rather than a 500.
     for bad in ("999999", "abc"):
-        assert client.get(url, {"session": bad}).status_code == 200
+        response = client.get(url, {"session": bad, "q": "garcia"})
+        assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+        assert len(response.context["rows"]) == 3
 
 
 @pytest.fixture
