@@ -231,7 +231,7 @@ class RosterTotals:
     attended: int
     evaluated: int
     claimed: int
-    hours: list[tuple[str, str, Decimal]]  # (credit type name, unit, hours)
+    hours: list[tuple[str, str, Decimal]]  # (credit type short name, unit, hours)
 
 
 class _Conditions:
@@ -446,18 +446,19 @@ def roster_totals(
     )
     hours = [
         (
-            row["designation__credit_type__name"],
+            row["designation__credit_type__short_name"],
             row["designation__credit_type__unit"],
             row["hours"],
         )
         for row in Claim.objects.filter(session_id__in=chosen_ids, status=Claim.Status.ACTIVE)
         .values(
             "designation__credit_type__sort_order",
-            "designation__credit_type__name",
+            "designation__credit_type__code",
+            "designation__credit_type__short_name",
             "designation__credit_type__unit",
         )
         .annotate(hours=Sum("hours"))
-        .order_by("designation__credit_type__sort_order", "designation__credit_type__name")
+        .order_by("designation__credit_type__sort_order", "designation__credit_type__code")
     ]
     return RosterTotals(
         learners=counts["learners"],

@@ -303,7 +303,10 @@ def roster(request: AuthedRequest, code: str, pk: int) -> HttpResponse:
     publisher = publisher_get_for_staff(user=request.user, code=code)
     activity = activity_get_for_staff(publisher=publisher, pk=pk)
     form = _roster_form(request, publisher, activity)
-    partial = bool(request.htmx) and not request.htmx.boosted
+    # A history restore (cache miss after Back) wants the whole page, not the fragment.
+    partial = bool(request.htmx) and not (
+        request.htmx.boosted or request.htmx.history_restore_request
+    )
     context = _roster_context(request, publisher, activity, form, totals=not partial)
     can_edit = role_allows(role=publisher.membership.role, min_role=Role.COORDINATOR)  # type: ignore[attr-defined]
     context["can_edit"] = can_edit
@@ -365,7 +368,7 @@ def roster_award(request: AuthedRequest, code: str, pk: int) -> HttpResponse:
         request,
         publisher,
         activity,
-        RosterFilterForm({}, sessions=roster_sessions(activity=activity)),
+        _roster_form(request, publisher, activity),
     )
     context.update(can_edit=True, award_form=form)
     return render(request, "credits/roster.html", context, status=400)

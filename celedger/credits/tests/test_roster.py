@@ -253,7 +253,12 @@ def test_it_answers_htmx_with_the_results_fragment_only(
     assert "<html" not in body and "Find a learner" not in body
     assert "Showing 1–10 of 10 learners matching." in body and "Crowd019" in body
     assert "HX-Request" in response["Vary"]
-    full = client.get(roster_url(crowd), {"q": "crowd01"}).content.decode()
+    restore = client.get(
+        roster_url(crowd),
+        {"q": "crowd01"},
+        headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
+    )
+    full = restore.content.decode()
     assert 'id="roster-results"' in full and 'hx-get="' in full and "Find a learner" in full
 
 
