@@ -40,3 +40,43 @@ def email_confirmation_path(email: str) -> str:
 
 def no_horizontal_scroll(page: Any) -> bool:
     return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"))
+
+
+def sign_up_the_guides_way(
+    page: Any,
+    live_server: Any,
+    *,
+    email: str,
+    last_name: str,
+    phone: str,
+    first_name: str,
+    credential: str,
+    specialty: str,
+    license_number: str,
+    password: str = "a long passphrase 9041",
+) -> None:
+    """From a page with a "Create account" link: email → CREATE ACCOUNT → last name + phone
+    (no match) → CONTINUE → Online Profile → Save Profile → confirm the emailed link."""
+    page.get_by_role("link", name="Create account").first.click()
+    page.locator("#id_email").fill(email)
+    page.get_by_role("button", name="CREATE ACCOUNT").click()
+    page.locator("#id_last_name").fill(last_name)
+    page.locator("#id_phone").fill(phone)
+    page.get_by_role("button", name="SUBMIT").click()
+    page.get_by_role("link", name="CONTINUE").click()
+    page.locator("#id_email2").fill(email)
+    page.locator("#id_password1").fill(password)
+    page.locator("#id_password2").fill(password)
+    page.locator("#id_first_name").fill(first_name)
+    page.get_by_label(re.compile(rf"^{re.escape(credential)} \(")).check()
+    page.locator("#id_specialty").select_option(label=specialty)
+    page.locator("#id_address1").fill("1 Main Street")
+    page.locator("#id_city").fill("Livonia")
+    page.locator("#id_state").select_option("MI")
+    page.locator("#id_postal_code").fill("48154")
+    page.locator("#id_status").select_option("practicing")
+    page.locator("#id_license_number").fill(license_number)
+    page.get_by_role("button", name="Save Profile").click()
+    page.wait_for_load_state()
+    page.goto(live_server.url + email_confirmation_path(email))
+    page.get_by_role("button", name=re.compile("confirm", re.I)).click()

@@ -1,5 +1,4 @@
 import datetime
-import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -17,9 +16,9 @@ from celedger.publishers.tests.factories import PublisherFactory, StaffMembershi
 from celedger.testing.axe import assert_accessible
 from celedger.testing.browser import (
     PHONE_VIEWPORT,
-    email_confirmation_path,
     no_horizontal_scroll,
     sign_in_as,
+    sign_up_the_guides_way,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -110,29 +109,17 @@ def test_a_coordinator_builds_a_series_and_prints_a_poster_and_a_learner_signs_i
     assert no_horizontal_scroll(page)
 
     # Sign-up (the guide's way: email, duplicate check, profile, verification).
-    page.get_by_role("link", name="Create account").click()
-    page.get_by_label("Email").fill("ana.nunez@example.org")
-    page.get_by_role("button", name="CREATE ACCOUNT").click()
-    page.get_by_label("Last name").fill("Nuñez")
-    page.get_by_label("Phone").fill("(734) 555-0199")
-    page.get_by_role("button", name="SUBMIT").click()
-    page.get_by_role("link", name="CONTINUE").click()
-    page.locator("#id_email2").fill("ana.nunez@example.org")
-    page.locator("#id_password1").fill("a long passphrase 9041")
-    page.locator("#id_password2").fill("a long passphrase 9041")
-    page.locator("#id_first_name").fill("Ana")
-    page.get_by_label(re.compile(r"^RN \(")).check()
-    page.locator("#id_specialty").select_option(label="Nursing")
-    page.locator("#id_address1").fill("1 Main Street")
-    page.locator("#id_city").fill("Livonia")
-    page.locator("#id_state").select_option("MI")
-    page.locator("#id_postal_code").fill("48154")
-    page.locator("#id_status").select_option("practicing")
-    page.locator("#id_license_number").fill("RN123456")
-    page.get_by_role("button", name="Save Profile").click()
-    page.wait_for_load_state()
-    page.goto(live_server.url + email_confirmation_path("ana.nunez@example.org"))
-    page.get_by_role("button", name=re.compile("confirm", re.I)).click()
+    sign_up_the_guides_way(
+        page,
+        live_server,
+        email="ana.nunez@example.org",
+        last_name="Nuñez",
+        phone="(734) 555-0199",
+        first_name="Ana",
+        credential="RN",
+        specialty="Nursing",
+        license_number="RN123456",
+    )
 
     page.wait_for_url(f"**/e/{first.event_id}/")
     page.get_by_text("You are checked in").wait_for()

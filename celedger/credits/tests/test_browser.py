@@ -22,9 +22,9 @@ from celedger.publishers.tests.factories import PublisherFactory, StaffMembershi
 from celedger.testing.axe import assert_accessible
 from celedger.testing.browser import (
     PHONE_VIEWPORT,
-    email_confirmation_path,
     no_horizontal_scroll,
     sign_in_as,
+    sign_up_the_guides_way,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -86,35 +86,19 @@ def test_a_new_learner_goes_from_event_id_to_certificate_and_transcript(
     page.get_by_role("heading", name="Sepsis: The First Hour").first.wait_for()
 
     # Sign-up: email, duplicate check, profile.
-    page.get_by_role("link", name="Create account").first.click()
-    page.locator("#id_email").fill(EMAIL)
-    page.get_by_role("button", name="CREATE ACCOUNT").click()
-    page.locator("#id_last_name").fill("Okafor")
-    page.locator("#id_phone").fill("(734) 555-0177")
-    page.get_by_role("button", name="SUBMIT").click()
-    page.get_by_role("link", name="CONTINUE").click()
-    page.locator("#id_email2").fill(EMAIL)
-    page.locator("#id_password1").fill(PASSWORD)
-    page.locator("#id_password2").fill(PASSWORD)
-    page.locator("#id_first_name").fill("Ria")
-    page.locator("#id_last_name").fill("Okafor")
-    page.get_by_label(re.compile(r"^MD \(")).check()
-    page.locator("#id_profession").select_option(label="Physician")
-    page.locator("#id_specialty").select_option(label="Internal Medicine")
-    page.locator("#id_address1").fill("1 Main Street")
-    page.locator("#id_city").fill("Livonia")
-    page.locator("#id_state").select_option("MI")
-    page.locator("#id_postal_code").fill("48154")
-    page.locator("#id_status").select_option("practicing")
-    page.locator("#id_license_number").fill("4301098765")
-    page.locator("#id_license_state").select_option("MI")
-    page.get_by_role("button", name="Save Profile").click()
-    page.wait_for_load_state()
-
-    # Email verification: the link from the message.
+    sign_up_the_guides_way(
+        page,
+        live_server,
+        email=EMAIL,
+        last_name="Okafor",
+        phone="(734) 555-0177",
+        first_name="Ria",
+        credential="MD",
+        specialty="Internal Medicine",
+        license_number="4301098765",
+        password=PASSWORD,
+    )
     assert len([m for m in mail.outbox if EMAIL in m.to]) == 1
-    page.goto(live_server.url + email_confirmation_path(EMAIL))
-    page.get_by_role("button", name=re.compile("confirm", re.I)).click()
     page.wait_for_load_state()
 
     # Back on the program: continue to the evaluation (the claim page sends us there).

@@ -15,9 +15,9 @@ from celedger.publishers.tests.factories import PublisherFactory, StaffMembershi
 from celedger.testing.axe import assert_accessible
 from celedger.testing.browser import (
     PHONE_VIEWPORT,
-    email_confirmation_path,
     no_horizontal_scroll,
     sign_in_as,
+    sign_up_the_guides_way,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -61,30 +61,17 @@ def test_an_admin_invites_a_new_coordinator_who_signs_up_and_accepts(
     assert page.get_by_text("s•••@e•••.org").first.is_visible()
     assert no_horizontal_scroll(page)
     assert_accessible(page)
-    page.get_by_role("link", name="Create account").click()
-
-    page.get_by_label("Email").fill(INVITEE)
-    page.get_by_role("button", name="CREATE ACCOUNT").click()
-    page.get_by_label("Last name").fill("Ortiz")
-    page.get_by_label("Phone").fill("(734) 555-0177")
-    page.get_by_role("button", name="SUBMIT").click()
-    page.get_by_role("link", name="CONTINUE").click()
-    page.locator("#id_email2").fill(INVITEE)
-    page.locator("#id_password1").fill("a long passphrase 9041")
-    page.locator("#id_password2").fill("a long passphrase 9041")
-    page.locator("#id_first_name").fill("Sam")
-    page.get_by_label(re.compile(r"^RN \(")).check()
-    page.locator("#id_specialty").select_option(label="Nursing")
-    page.locator("#id_address1").fill("1 Main Street")
-    page.locator("#id_city").fill("Livonia")
-    page.locator("#id_state").select_option("MI")
-    page.locator("#id_postal_code").fill("48154")
-    page.locator("#id_status").select_option("practicing")
-    page.locator("#id_license_number").fill("RN123456")
-    page.get_by_role("button", name="Save Profile").click()
-    page.wait_for_load_state()
-    page.goto(live_server.url + email_confirmation_path(INVITEE))
-    page.get_by_role("button", name=re.compile("confirm", re.I)).click()
+    sign_up_the_guides_way(
+        page,
+        live_server,
+        email=INVITEE,
+        last_name="Ortiz",
+        phone="(734) 555-0177",
+        first_name="Sam",
+        credential="RN",
+        specialty="Nursing",
+        license_number="RN123456",
+    )
 
     page.wait_for_url(f"**{invitation_path}")
     accept = page.get_by_role("button", name="Accept and join Lakeside Health")
