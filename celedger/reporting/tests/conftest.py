@@ -9,9 +9,12 @@ from django.utils import timezone
 
 from celedger.activities.models import CreditDesignation
 from celedger.credits.models import Claim
-from celedger.profiles.tests.factories import LearnerProfileFactory
 from celedger.publishers.models import StaffMembership
-from celedger.publishers.tests.factories import PublisherFactory, StaffMembershipFactory
+from celedger.publishers.tests.factories import PublisherFactory
+
+# The console personas (admin, coordinator, viewer, outsider, learner) and the other
+# publisher are the publishers app's; this app only sets its own time zone.
+from celedger.publishers.tests.personas import other_publisher, people  # noqa: F401
 from celedger.reporting.models import ExportJob
 
 Role = StaffMembership.Role
@@ -30,22 +33,6 @@ def reference_data(django_db_blocker: Any) -> None:
 @pytest.fixture
 def publisher() -> Any:
     return PublisherFactory(code="lakeside", name="Lakeside Health", time_zone="America/Chicago")
-
-
-@pytest.fixture
-def other_publisher() -> Any:
-    return PublisherFactory(code="glps", name="Great Lakes Pharmacy")
-
-
-@pytest.fixture
-def people(publisher: Any, other_publisher: Any) -> dict[str, Any]:
-    return {
-        "admin": StaffMembershipFactory(publisher=publisher, role=Role.ADMIN).user,
-        "coordinator": StaffMembershipFactory(publisher=publisher, role=Role.COORDINATOR).user,
-        "viewer": StaffMembershipFactory(publisher=publisher, role=Role.VIEWER).user,
-        "outsider": StaffMembershipFactory(publisher=other_publisher, role=Role.ADMIN).user,
-        "learner": LearnerProfileFactory().user,
-    }
 
 
 def claim(
