@@ -4,7 +4,6 @@ series and an enduring material. Safe to run again: found by title and publisher
 import datetime
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
@@ -62,7 +61,7 @@ def seed() -> list[str]:
     publishers_demo.seed()
     lhs = Publisher.objects.get(code="lhs")
     glps = Publisher.objects.get(code="glps")
-    today = timezone.localdate(timezone=ZoneInfo(lhs.time_zone))
+    today = timezone.localdate(timezone=lhs.zone)
     year = today.strftime("%y")
 
     live, _ = _activity(
@@ -91,7 +90,7 @@ def seed() -> list[str]:
         live_session.starts_at = timezone.now() - datetime.timedelta(hours=1)
         live_session.ends_at = timezone.now() + datetime.timedelta(hours=1)
         live_session.save(update_fields=["starts_at", "ends_at"])
-        tz = ZoneInfo(lhs.time_zone)
+        tz = lhs.zone
         live.starts_on = live_session.starts_at.astimezone(tz).date()
         live.ends_on = live_session.ends_at.astimezone(tz).date()
         live.status = Activity.Status.PUBLISHED
@@ -164,7 +163,7 @@ def seed() -> list[str]:
             f"→ {_link(live_session)}"
         )
     for session in series.sessions.order_by("starts_at")[:3]:
-        local = session.starts_at.astimezone(ZoneInfo(lhs.time_zone))
+        local = session.starts_at.astimezone(lhs.zone)
         lines.append(
             f"Grand rounds {local:%a %b %d}: Event ID {format_event_id(session.event_id)}"
             f" → {_link(session)}"

@@ -11,12 +11,14 @@ from celedger.accreditation.selectors import credit_types_for_credentials
 from celedger.activities.event_ids import is_well_formed, normalize_event_id
 from celedger.activities.models import Activity, CreditDesignation, Session
 from celedger.publishers.models import Publisher
-from celedger.publishers.selectors import publisher_get_for_staff
+from celedger.publishers.selectors import Role, publisher_get_for_staff
 
 Status = Activity.Status
 
 
-def activity_get_for_staff(*, user: Any, code: str, pk: int, min_role: str) -> Activity:
+def activity_get_for_staff(
+    *, user: Any, code: str, pk: int, min_role: str = Role.VIEWER
+) -> Activity:
     """The publisher's activity `pk` if `user` holds `min_role` there; else 404/403.
 
     Another publisher's activity is a 404 even when the user is staff elsewhere.

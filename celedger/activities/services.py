@@ -43,7 +43,7 @@ def local_datetime(
 
 def _extend_dates(activity: Activity, session: Session) -> None:
     # Sessions outside the activity's dates widen them, so listings stay truthful.
-    tz = ZoneInfo(activity.publisher.time_zone)
+    tz = activity.publisher.zone
     start = session.starts_at.astimezone(tz).date()
     end = session.ends_at.astimezone(tz).date()
     changed = []

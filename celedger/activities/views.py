@@ -1,6 +1,5 @@
 import datetime
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -157,7 +156,7 @@ def session_edit(request: HttpRequest, code: str, pk: int, session_pk: int) -> H
     )
     publisher = activity.publisher
     session = session_get_for_staff(activity=activity, pk=session_pk)
-    tz = ZoneInfo(publisher.time_zone)
+    tz = publisher.zone
     local_start, local_end = session.starts_at.astimezone(tz), session.ends_at.astimezone(tz)
     form = SessionForm(
         request.POST or None,

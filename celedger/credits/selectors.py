@@ -7,7 +7,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
@@ -48,13 +47,6 @@ def claim_window_state(*, session: Session, now: datetime.datetime) -> str:
     if now >= closes_at:
         return "closed"
     return "open"
-
-
-def publisher_zone(publisher: Publisher) -> ZoneInfo:
-    try:
-        return ZoneInfo(publisher.time_zone)
-    except (KeyError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def session_get_for_claim(*, event_id: str) -> Session:
@@ -157,14 +149,6 @@ def transcript_for(*, learner: Any, filters: TranscriptFilters | None = None) ->
 
 
 # Roster ---------------------------------------------------------------------------
-
-
-def activity_get_for_staff(*, publisher: Publisher, pk: int) -> Activity:
-    """The publisher's activity; another publisher's (or none) is a 404."""
-    activity = Activity.objects.filter(publisher=publisher, pk=pk).first()
-    if activity is None:
-        raise Http404
-    return activity
 
 
 def claim_get_for_staff(*, publisher: Publisher, pk: int) -> Claim:

@@ -16,6 +16,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from celedger.activities.selectors import activity_get_for_staff
 from celedger.core.pdf import render_pdf
 from celedger.core.types import AuthedRequest
 from celedger.credits import exports
@@ -30,7 +31,6 @@ from celedger.credits.forms import (
 )
 from celedger.credits.selectors import (
     TranscriptFilters,
-    activity_get_for_staff,
     claim_get_for_staff,
     claim_history,
     claim_window,
@@ -38,7 +38,6 @@ from celedger.credits.selectors import (
     claims_active_for,
     designations_for_activity,
     profile_for_eligibility,
-    publisher_zone,
     roster_for,
     roster_learners,
     roster_rows,
@@ -142,7 +141,7 @@ def claim(request: AuthedRequest, event_id: str) -> HttpResponse:
             "window_state": window_state,
             "opens_at": opens_at,
             "closes_at": closes_at,
-            "zone": publisher_zone(activity.publisher),
+            "zone": activity.publisher.zone,
             "email_verified": email_verified,
             "fix_url": fix_url,
             "program_url": _url_or_none("activities:program", session.event_id),
@@ -300,8 +299,8 @@ def _roster_form(request: AuthedRequest, publisher: Any, activity: Any) -> Roste
 @require_http_methods(["GET"])
 @login_required
 def roster(request: AuthedRequest, code: str, pk: int) -> HttpResponse:
-    publisher = publisher_get_for_staff(user=request.user, code=code)
-    activity = activity_get_for_staff(publisher=publisher, pk=pk)
+    activity = activity_get_for_staff(user=request.user, code=code, pk=pk)
+    publisher = activity.publisher
     form = _roster_form(request, publisher, activity)
     # A history restore (cache miss after Back) wants the whole page, not the fragment.
     partial = bool(request.htmx) and not (
@@ -323,8 +322,8 @@ def roster(request: AuthedRequest, code: str, pk: int) -> HttpResponse:
 def roster_export(request: AuthedRequest, code: str, pk: int, fmt: str) -> HttpResponse:
     if fmt not in ("csv", "xlsx"):
         raise Http404
-    publisher = publisher_get_for_staff(user=request.user, code=code)
-    activity = activity_get_for_staff(publisher=publisher, pk=pk)
+    activity = activity_get_for_staff(user=request.user, code=code, pk=pk)
+    publisher = activity.publisher
     data = roster_for(activity=activity, session_id=_int_or_none(request.GET.get("session")))
     name = f"roster-{publisher.code}-{activity.pk}"
     if fmt == "xlsx":
@@ -342,8 +341,10 @@ def roster_export(request: AuthedRequest, code: str, pk: int, fmt: str) -> HttpR
 @require_http_methods(["POST"])
 @login_required
 def roster_award(request: AuthedRequest, code: str, pk: int) -> HttpResponse:
-    publisher = publisher_get_for_staff(user=request.user, code=code, min_role=Role.COORDINATOR)
-    activity = activity_get_for_staff(publisher=publisher, pk=pk)
+    activity = activity_get_for_staff(
+        user=request.user, code=code, pk=pk, min_role=Role.COORDINATOR
+    )
+    publisher = activity.publisher
     form = AwardForm(request.POST, activity=activity)
     if form.is_valid():
         learner = get_user_model().objects.filter(email__iexact=form.cleaned_data["email"]).first()

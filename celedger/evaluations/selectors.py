@@ -63,14 +63,6 @@ YES_NO_LABELS = {1: "Yes", 0: "No"}
 TEXT_ANSWERS_SHOWN = 200
 
 
-def activity_get_for_staff(*, publisher: Publisher, pk: int) -> Activity:
-    """The publisher's activity `pk`; 404 for any other publisher's."""
-    activity = Activity.objects.filter(pk=pk, publisher=publisher).first()
-    if activity is None:
-        raise Http404
-    return activity
-
-
 def forms_for_publisher(*, publisher: Publisher) -> QuerySet[EvaluationForm]:
     """The publisher's own forms (every version) and the standard ones."""
     return (

@@ -15,6 +15,7 @@ from openpyxl import Workbook
 from celedger.accreditation.models import Profession
 from celedger.activities.event_ids import normalize_event_id
 from celedger.activities.models import Activity, Session
+from celedger.activities.selectors import activity_get_for_staff
 from celedger.evaluations import selectors, services
 from celedger.evaluations.forms import (
     ActivityEvaluationForm,
@@ -305,8 +306,8 @@ def question_delete(request: HttpRequest, code: str, pk: int, question_pk: int) 
 @login_required
 def activity_settings(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     min_role = Role.COORDINATOR if request.method == "POST" else Role.VIEWER
-    publisher = publisher_get_for_staff(user=request.user, code=code, min_role=min_role)
-    activity = selectors.activity_get_for_staff(publisher=publisher, pk=pk)
+    activity = activity_get_for_staff(user=request.user, code=code, pk=pk, min_role=min_role)
+    publisher = activity.publisher
     setup = ActivityEvaluation.objects.filter(activity=activity).select_related("form").first()
     initial: dict[str, Any] = {"mode": ActivityEvaluation.Mode.BUILTIN, "per_session": True}
     if setup is not None:
@@ -354,8 +355,8 @@ def activity_settings(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 @require_http_methods(["GET"])
 @login_required
 def summary(request: HttpRequest, code: str, pk: int) -> HttpResponse:
-    publisher = publisher_get_for_staff(user=request.user, code=code)
-    activity = selectors.activity_get_for_staff(publisher=publisher, pk=pk)
+    activity = activity_get_for_staff(user=request.user, code=code, pk=pk)
+    publisher = activity.publisher
     setup = ActivityEvaluation.objects.filter(activity=activity).select_related("form").first()
     filters = SummaryFilterForm(
         request.GET,
@@ -395,8 +396,7 @@ class _Echo:
 
 
 def _export_source(request: HttpRequest, code: str, pk: int) -> tuple[Activity, list[Any]]:
-    publisher = publisher_get_for_staff(user=request.user, code=code)
-    activity = selectors.activity_get_for_staff(publisher=publisher, pk=pk)
+    activity = activity_get_for_staff(user=request.user, code=code, pk=pk)
     setup = ActivityEvaluation.objects.filter(activity=activity).first()
     return activity, selectors.export_columns(activity=activity, setup=setup)
 

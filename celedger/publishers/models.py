@@ -1,5 +1,6 @@
 import datetime
 import secrets
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
@@ -33,6 +34,14 @@ class Publisher(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The publisher's time zone; UTC if the stored name is unknown to this system."""
+        try:
+            return ZoneInfo(self.time_zone)
+        except (KeyError, ValueError):
+            return ZoneInfo("UTC")
 
 
 class DesignationStatement(models.Model):

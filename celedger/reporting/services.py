@@ -193,19 +193,12 @@ def _set_total(job: ExportJob, total: int) -> None:
 # Reading claims ------------------------------------------------------------------------
 
 
-def publisher_zone(publisher: Publisher) -> ZoneInfo:
-    try:
-        return ZoneInfo(publisher.time_zone)
-    except (KeyError, ValueError):
-        return ZoneInfo("UTC")
-
-
 def claims_in_range(*, job: ExportJob) -> QuerySet[Claim]:
     """Active claims of the job's publisher whose session started within its dates.
 
     The dates are days in the publisher's time zone, both inclusive.
     """
-    zone = publisher_zone(job.publisher)
+    zone = job.publisher.zone
     date_from = datetime.date.fromisoformat(job.params["date_from"])
     date_to = datetime.date.fromisoformat(job.params["date_to"])
     start = datetime.datetime.combine(date_from, datetime.time.min, tzinfo=zone)
@@ -292,7 +285,7 @@ CLAIMS_HEADER = [
 
 def credit_claim_rows(job: ExportJob) -> Iterator[list[str | Decimal | float]]:
     """One row per active claim in the range; hours stay Decimal for the XLSX writer."""
-    zone = publisher_zone(job.publisher)
+    zone = job.publisher.zone
     claims = claims_in_range(job=job)
     _set_total(job, claims.count())
     rows = claims.prefetch_related("learner__profile__credentials").iterator(chunk_size=CHUNK_SIZE)
@@ -357,7 +350,7 @@ CPE_MONITOR_HEADER = [
 
 
 def _cpe_monitor(job: ExportJob, raw: IO[bytes]) -> Output:
-    zone = publisher_zone(job.publisher)
+    zone = job.publisher.zone
     now = timezone.now()
     late_before = (now - datetime.timedelta(days=CPE_MONITOR_DAYS)).astimezone(zone).date()
     claims = claims_in_range(job=job).filter(designation__credit_type__requires_nabp=True)
@@ -501,7 +494,7 @@ def _pars_moc(job: ExportJob, raw: IO[bytes]) -> Output:
         raise ExportError(
             "PARS needs the publisher's ACCME / JA provider ID: an admin can set it in Settings."
         )
-    zone = publisher_zone(publisher)
+    zone = publisher.zone
     now = timezone.now()
     moc = _moc_claims(job)
     claims = _consenting(moc)

@@ -36,7 +36,7 @@ def _context(publisher: Publisher, form: ExportStartForm) -> dict[str, Any]:
 
 
 def _initial(publisher: Publisher) -> dict[str, Any]:
-    today = timezone.now().astimezone(services.publisher_zone(publisher)).date()
+    today = timezone.now().astimezone(publisher.zone).date()
     return {
         "date_from": today - datetime.timedelta(days=DEFAULT_DAYS),
         "date_to": today,

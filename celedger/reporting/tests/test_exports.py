@@ -138,8 +138,8 @@ def test_it_writes_cpe_monitor_rows_and_counts_missing_nabp_and_late(publisher: 
     assert job.total == 3
     rows = csv_rows(job)
     assert [r["Date of participation"] for r in rows] == [
-        old.starts_at.astimezone(services.publisher_zone(publisher)).date().isoformat(),
-        recent.starts_at.astimezone(services.publisher_zone(publisher)).date().isoformat(),
+        old.starts_at.astimezone(publisher.zone).date().isoformat(),
+        recent.starts_at.astimezone(publisher.zone).date().isoformat(),
     ]
     assert rows[1] == {
         "NABP e-Profile ID": "1234567",
