@@ -118,6 +118,9 @@ AMA_STATEMENT = (
 CREDIT_TYPES: list[dict[str, Any]] = [
     {
         "code": "ama-pra-1",
+        "unit_singular": "AMA PRA Category 1 Credit™",
+        "partial_credit": "learner_chooses",
+        "post_test": "never",
         "name": "AMA PRA Category 1 Credit™",
         "short_name": "AMA PRA Category 1",
         "unit": "AMA PRA Category 1 Credits™",
@@ -128,6 +131,9 @@ CREDIT_TYPES: list[dict[str, Any]] = [
     },
     {
         "code": "aapa-1",
+        "unit_singular": "AAPA Category 1 CME credit",
+        "partial_credit": "learner_chooses",
+        "post_test": "never",
         "name": "AAPA Category 1 CME credit",
         "short_name": "AAPA Category 1",
         "unit": "AAPA Category 1 CME credits",
@@ -143,9 +149,12 @@ CREDIT_TYPES: list[dict[str, Any]] = [
     },
     {
         "code": "ancc",
+        "unit_singular": "nursing contact hour",
+        "partial_credit": "sessions_attended",
+        "post_test": "never",
         "name": "ANCC nursing contact hours",
         "short_name": "ANCC",
-        "unit": "contact hours",
+        "unit": "nursing contact hours",
         "accreditor": "ANCC",
         "statement": (
             "{provider} designates this activity for a maximum of {amount} ANCC nursing "
@@ -157,6 +166,9 @@ CREDIT_TYPES: list[dict[str, Any]] = [
     },
     {
         "code": "acpe-p",
+        "unit_singular": "contact hour",
+        "partial_credit": "not_allowed",
+        "post_test": "home_study",
         "name": "ACPE contact hours for pharmacists",
         "short_name": "ACPE (pharmacist)",
         "unit": "contact hours",
@@ -173,6 +185,9 @@ CREDIT_TYPES: list[dict[str, Any]] = [
     },
     {
         "code": "acpe-t",
+        "unit_singular": "contact hour",
+        "partial_credit": "not_allowed",
+        "post_test": "home_study",
         "name": "ACPE contact hours for pharmacy technicians",
         "short_name": "ACPE (technician)",
         "unit": "contact hours",
@@ -189,6 +204,9 @@ CREDIT_TYPES: list[dict[str, Any]] = [
     },
     {
         "code": "apa",
+        "unit_singular": "CE credit",
+        "partial_credit": "sessions_attended",
+        "post_test": "never",
         "name": "APA continuing education credits",
         "short_name": "APA CE",
         "unit": "CE credits",
@@ -203,6 +221,9 @@ CREDIT_TYPES: list[dict[str, Any]] = [
     },
     {
         "code": "aswb",
+        "unit_singular": "continuing education credit",
+        "partial_credit": "sessions_attended",
+        "post_test": "never",
         "name": "ASWB ACE continuing education credits",
         "short_name": "ASWB ACE",
         "unit": "continuing education credits",
@@ -220,6 +241,9 @@ CREDIT_TYPES: list[dict[str, Any]] = [
     },
     {
         "code": "cdr",
+        "unit_singular": "CPEU",
+        "partial_credit": "sessions_attended",
+        "post_test": "never",
         "name": "CDR continuing professional education units (CPEUs)",
         "short_name": "CDR CPEU",
         "unit": "CPEUs",
@@ -235,6 +259,9 @@ CREDIT_TYPES: list[dict[str, Any]] = [
     },
     {
         "code": "ada-cerp",
+        "unit_singular": "CE credit",
+        "partial_credit": "sessions_attended",
+        "post_test": "never",
         "name": "ADA CERP continuing education credits",
         "short_name": "ADA CERP",
         "unit": "CE credits",
@@ -250,6 +277,9 @@ CREDIT_TYPES: list[dict[str, Any]] = [
     },
     {
         "code": "cope",
+        "unit_singular": "hour",
+        "partial_credit": "sessions_attended",
+        "post_test": "never",
         "name": "COPE continuing education credit",
         "short_name": "COPE",
         "unit": "hours",
@@ -263,6 +293,9 @@ CREDIT_TYPES: list[dict[str, Any]] = [
     },
     {
         "code": "boc",
+        "unit_singular": "Category A hour/CEU",
+        "partial_credit": "sessions_attended",
+        "post_test": "never",
         "name": "BOC Category A continuing education units",
         "short_name": "BOC CEU",
         "unit": "Category A hours/CEUs",
@@ -277,6 +310,9 @@ CREDIT_TYPES: list[dict[str, Any]] = [
     },
     {
         "code": "participation",
+        "unit_singular": "hour",
+        "partial_credit": "learner_chooses",
+        "post_test": "never",
         "name": "Certificate of participation",
         "short_name": "Participation",
         "unit": "hours",
@@ -292,6 +328,9 @@ CREDIT_TYPES: list[dict[str, Any]] = [
     },
     {
         "code": "ipce",
+        "unit_singular": "IPCE credit",
+        "partial_credit": "learner_chooses",
+        "post_test": "never",
         "name": "IPCE credit",
         "short_name": "IPCE",
         "unit": "IPCE credits",
@@ -307,70 +346,120 @@ CREDIT_TYPES: list[dict[str, Any]] = [
     },
 ]
 
-# MOC per board that reports through PARS: (board code, program wording, unit).
-MOC_PROGRAMS: list[tuple[str, str, str]] = [
-    (
-        "ABIM",
-        "the American Board of Internal Medicine's (ABIM) Maintenance of Certification "
+# MOC per board that reports through PARS. "kind" is the board's own point kind; partial is
+# the board's rule for claiming less than the registered points (docs/credits.md, MOC).
+MOC_PROGRAMS: list[dict[str, str]] = [
+    {
+        "code": "moc-abim",
+        "board": "ABIM",
+        "name": "ABIM MOC Medical Knowledge points",
+        "program": "the American Board of Internal Medicine's (ABIM) Maintenance of "
+        "Certification (MOC) program",
+        "singular": "ABIM Medical Knowledge MOC point",
+        "plural": "ABIM Medical Knowledge MOC points",
+        "partial": "learner_chooses",
+    },
+    {
+        "code": "moc-abim-pa",
+        "board": "ABIM",
+        "name": "ABIM MOC Practice Assessment points",
+        "program": "the American Board of Internal Medicine's (ABIM) Maintenance of "
+        "Certification (MOC) program",
+        "singular": "ABIM Practice Assessment MOC point",
+        "plural": "ABIM Practice Assessment MOC points",
+        "partial": "learner_chooses",
+    },
+    {
+        "code": "moc-abp",
+        "board": "ABP",
+        "name": "ABP MOC Part 2 points",
+        "program": "the American Board of Pediatrics' (ABP) Maintenance of Certification "
         "(MOC) program",
-        "ABIM MOC points",
-    ),
-    (
-        "ABP",
-        "the American Board of Pediatrics' (ABP) Maintenance of Certification (MOC) program",
-        "ABP MOC Part 2 points",
-    ),
-    (
-        "ABA",
-        "the American Board of Anesthesiology's (ABA) redesigned Maintenance of "
+        "singular": "ABP MOC Part 2 point",
+        "plural": "ABP MOC Part 2 points",
+        "partial": "not_allowed",
+    },
+    {
+        "code": "moc-aba",
+        "board": "ABA",
+        "name": "ABA MOCA 2.0® Lifelong Learning credits",
+        "program": "the American Board of Anesthesiology's (ABA) redesigned Maintenance of "
         "Certification in Anesthesiology (MOCA®) program, known as MOCA 2.0®",
-        "ABA MOCA 2.0® Lifelong Learning credits",
-    ),
-    (
-        "ABS",
-        "the American Board of Surgery's (ABS) Continuous Certification program",
-        "ABS Accredited CME credits",
-    ),
-    (
-        "ABOS",
-        "the American Board of Orthopaedic Surgery's (ABOS) Maintenance of Certification program",
-        "ABOS MOC credits",
-    ),
-    (
-        "ABOHNS",
-        "the American Board of Otolaryngology – Head and Neck Surgery's (ABOHNS) "
+        "singular": "ABA MOCA 2.0® Lifelong Learning credit",
+        "plural": "ABA MOCA 2.0® Lifelong Learning credits",
+        "partial": "learner_chooses",
+    },
+    {
+        "code": "moc-abs",
+        "board": "ABS",
+        "name": "ABS Accredited CME credits",
+        "program": "the American Board of Surgery's (ABS) Continuous Certification program",
+        "singular": "ABS Accredited CME credit",
+        "plural": "ABS Accredited CME credits",
+        "partial": "learner_chooses",
+    },
+    {
+        "code": "moc-abos",
+        "board": "ABOS",
+        "name": "ABOS MOC credits",
+        "program": "the American Board of Orthopaedic Surgery's (ABOS) Maintenance of "
+        "Certification program",
+        "singular": "ABOS MOC credit",
+        "plural": "ABOS MOC credits",
+        "partial": "learner_chooses",
+    },
+    {
+        "code": "moc-abohns",
+        "board": "ABOHNS",
+        "name": "ABOHNS Continuing Certification points",
+        "program": "the American Board of Otolaryngology – Head and Neck Surgery's (ABOHNS) "
         "Continuing Certification program (formerly known as MOC)",
-        "ABOHNS MOC points",
-    ),
-    (
-        "ABPath",
-        "the American Board of Pathology's (ABPath) Continuing Certification program",
-        "ABPath Lifelong Learning credits",
-    ),
-    (
-        "ABTS",
-        "the American Board of Thoracic Surgery's (ABTS) Maintenance of Certification program",
-        "ABTS MOC credits",
-    ),
+        "singular": "ABOHNS MOC point",
+        "plural": "ABOHNS MOC points",
+        "partial": "learner_chooses",
+    },
+    {
+        "code": "moc-abpath",
+        "board": "ABPath",
+        "name": "ABPath Lifelong Learning credits",
+        "program": "the American Board of Pathology's (ABPath) Continuing Certification program",
+        "singular": "ABPath Lifelong Learning credit",
+        "plural": "ABPath Lifelong Learning credits",
+        "partial": "learner_chooses",
+    },
+    {
+        "code": "moc-abts",
+        "board": "ABTS",
+        "name": "ABTS MOC credits",
+        "program": "the American Board of Thoracic Surgery's (ABTS) Maintenance of "
+        "Certification program",
+        "singular": "ABTS MOC credit",
+        "plural": "ABTS MOC credits",
+        "partial": "learner_chooses",
+    },
 ]
 
-for _index, (_board, _program, _unit) in enumerate(MOC_PROGRAMS):
+for _index, _moc in enumerate(MOC_PROGRAMS):
     CREDIT_TYPES.append(
         {
-            "code": f"moc-{_board.lower()}",
-            "name": f"{_board} MOC",
-            "short_name": f"{_board} MOC",
-            "unit": _unit,
-            "accreditor": _board,
+            "code": _moc["code"],
+            "name": _moc["name"],
+            "short_name": _moc["name"].replace(" points", "").replace(" credits", ""),
+            "unit_singular": _moc["singular"],
+            "unit": _moc["plural"],
+            "partial_credit": _moc["partial"],
+            # CME for MOC needs an evaluation of the learner with a passing standard.
+            "post_test": "always",
+            "accreditor": _moc["board"],
             "statement": (
                 "Successful completion of this CME activity, which includes participation in "
-                "the evaluation component, enables the participant to earn up to {amount} "
-                f"{_unit} in {_program}. It is the CME activity provider's responsibility to "
+                "the evaluation component, enables the participant to earn up to {credits} "
+                f"in {_moc['program']}. It is the CME activity provider's responsibility to "
                 "submit participant completion information to ACCME for the purpose of "
-                f"granting {_board} credit."
+                f"granting {_moc['board']} credit."
             ),
             "professions": ["physician"],
-            "board": _board,
+            "board": _moc["board"],
             "sort_order": 200 + _index,
         }
     )
@@ -461,21 +550,28 @@ def load_reference_data(apps: Any) -> None:
         boards[code], _ = Board.objects.update_or_create(
             code=code, defaults={"name": name, "reports_through_pars": pars}
         )
+    # A migration's historical model may predate fields added later (rules, unit words):
+    # set only the fields it has; the later migration that adds them loads them again.
+    fields = {f.name for f in CreditType._meta.get_fields()}
     for spec in CREDIT_TYPES:
+        defaults = {
+            "name": spec["name"],
+            "short_name": spec["short_name"],
+            "unit": spec["unit"],
+            "unit_singular": spec["unit_singular"],
+            "partial_credit": spec["partial_credit"],
+            "post_test": spec["post_test"],
+            "accreditor": spec["accreditor"],
+            "designation_statement": spec["statement"],
+            "board": boards[spec["board"]] if spec.get("board") else None,
+            "requires_nabp": spec.get("requires_nabp", False),
+            "is_ipce": spec.get("is_ipce", False),
+            "is_participation": spec.get("is_participation", False),
+            "sort_order": spec["sort_order"],
+        }
         credit_type, _ = CreditType.objects.update_or_create(
             code=spec["code"],
-            defaults={
-                "name": spec["name"],
-                "short_name": spec["short_name"],
-                "unit": spec["unit"],
-                "accreditor": spec["accreditor"],
-                "designation_statement": spec["statement"],
-                "board": boards[spec["board"]] if spec.get("board") else None,
-                "requires_nabp": spec.get("requires_nabp", False),
-                "is_ipce": spec.get("is_ipce", False),
-                "is_participation": spec.get("is_participation", False),
-                "sort_order": spec["sort_order"],
-            },
+            defaults={k: v for k, v in defaults.items() if k in fields},
         )
         credit_type.professions.add(*(professions[code] for code in spec["professions"]))
     for name, subs in SPECIALTIES.items():

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from celedger.accreditation.phrases import amount_text, credit_amount_phrase
 from celedger.activities.models import Activity, CreditDesignation
 from celedger.certificates.models import Certificate
 from celedger.core.pdf import data_url, render_pdf
@@ -78,9 +79,13 @@ def designation_statement(
     template = (
         overrides.get(designation.credit_type_id) or designation.credit_type.designation_statement
     )
-    amount = f"{designation.max_hours.normalize():f}"
-    text = template.replace("{provider}", publisher.name).replace("{amount}", amount)
-    return text
+    amount = amount_text(designation.max_hours)
+    credits = credit_amount_phrase(designation.credit_type, designation.max_hours)
+    return (
+        template.replace("{provider}", publisher.name)
+        .replace("{credits}", credits)
+        .replace("{amount}", amount)
+    )
 
 
 def certificate_lines(*, claims: list[Claim], publisher: Publisher) -> list[CertificateLine]:

@@ -48,8 +48,8 @@ def test_it_words_statements_with_placeholders() -> None:
     assert "{provider}" in ama and "{amount}" in ama
     assert "Physicians should claim only the credit commensurate with the extent" in ama
     for credit_type in CreditType.objects.all():
-        # Everyone formats statements with these two names only.
-        credit_type.designation_statement.format(provider="P", amount="1.00")
+        # Statements use only the documented placeholders (docs/credits.md).
+        credit_type.designation_statement.format(provider="P", amount="1", credits="1 credit")
 
 
 def test_it_maps_credentials_to_credit_types() -> None:
