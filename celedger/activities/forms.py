@@ -82,13 +82,20 @@ class ActivityForm(forms.ModelForm):
 class DesignationForm(forms.ModelForm):
     class Meta:
         model = CreditDesignation
-        fields = ["credit_type", "max_hours", "uan"]
+        fields = ["credit_type", "max_hours", "uan", "acpe_activity_type"]
         widgets = {
             "max_hours": forms.NumberInput(attrs={"step": "0.25", "min": "0.25"}),
             "uan": forms.TextInput(attrs={"placeholder": "0123-0000-26-001-L01-P"}),
         }
         labels = {"max_hours": "Maximum hours"}
-        help_texts = {"uan": "ACPE only: ends in -P (pharmacists) or -T (technicians)."}
+        help_texts = {
+            "uan": (
+                "ACPE only, e.g. 0123-0000-26-001-L01-P or JA4008106-0000-26-001-H01-P: your "
+                "ACPE or JA number, L live / H home study as the activity's format, a topic "
+                "designator, -P pharmacists or -T technicians. Case and spaces do not matter."
+            ),
+            "acpe_activity_type": "ACPE only: printed on the certificate beside the UAN.",
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -1,10 +1,9 @@
-import re
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
 from celedger.accreditation.models import CreditType, Profession
+from celedger.accreditation.uan import UanError, provider_numbers, uan_check, uan_parse
 from celedger.core.decimals import is_quarter_step, quarter_step_check
 from celedger.publishers.models import Publisher
 
@@ -12,8 +11,7 @@ from celedger.publishers.models import Publisher
 EVENT_ID_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 EVENT_ID_LENGTH = 6
 
-# ACPE UAN: provider-(0000|9999 joint)-year-sequence-(L|H + topic 01..08 or 99)-(P|T).
-UAN_RE = re.compile(r"^\d{4}-(?:0000|9999)-\d{2}-\d{3}-[LH](?:0[1-8]|99)-([PT])$")
+# ACPE UAN (celedger.accreditation.uan): the P/T letter each ACPE credit type needs.
 UAN_SUFFIX_FOR_TYPE = {"acpe-p": "P", "acpe-t": "T"}
 
 
@@ -75,13 +73,35 @@ class Activity(models.Model):
             raise ValidationError(errors)
 
 
+# ACPE's L (live, including live webinars) or H (home study) for each activity format;
+# "other" is not known, so either letter is accepted.
+ACPE_HOME_STUDY: dict[str, bool] = {
+    Activity.Format.LIVE: False,
+    Activity.Format.RSS: False,
+    Activity.Format.INTERNET_LIVE: False,
+    Activity.Format.ENDURING: True,
+    Activity.Format.JOURNAL: True,
+}
+
+
 class CreditDesignation(models.Model):
     """Credit an activity offers: a credit type and its maximum hours (ACPE: with a UAN)."""
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="designations")
     credit_type = models.ForeignKey(CreditType, on_delete=models.PROTECT, related_name="+")
     max_hours = models.DecimalField(max_digits=5, decimal_places=2)
-    uan = models.CharField("ACPE UAN", max_length=24, blank=True)
+    uan = models.CharField("ACPE UAN", max_length=32, blank=True)
+
+    class AcpeActivityType(models.TextChoices):
+        KNOWLEDGE = "knowledge", "Knowledge-based"
+        APPLICATION = "application", "Application-based"
+        CERTIFICATE = "certificate", "Certificate program"
+
+    acpe_activity_type = models.CharField(
+        "ACPE activity type", max_length=12, choices=AcpeActivityType.choices, blank=True
+    )
+    # Set by the audited correction service only; a form never sets it.
+    uan_correction = False
 
     class Meta:
         ordering = ["credit_type__sort_order"]
@@ -101,22 +121,60 @@ class CreditDesignation(models.Model):
         errors: dict[str, str] = {}
         if self.max_hours is not None and not is_quarter_step(self.max_hours):
             errors["max_hours"] = "Use a positive number of hours in steps of 0.25 (e.g. 1.25)."
-        self.uan = (self.uan or "").strip().upper()
+        typed = (self.uan or "").strip()
         code = self.credit_type.code if self.credit_type_id else ""
-        suffix = UAN_SUFFIX_FOR_TYPE.get(code)
-        if suffix:
-            match = UAN_RE.match(self.uan)
-            if not self.uan:
-                errors["uan"] = "ACPE credit needs its UAN."
-            elif not match:
-                errors["uan"] = (
-                    "Enter the UAN as XXXX-XXXX-YY-NNN-FTT-P (e.g. 0123-0000-26-001-L01-P)."
+        audience = UAN_SUFFIX_FOR_TYPE.get(code)
+        if audience:
+            if not self.acpe_activity_type:
+                errors["acpe_activity_type"] = (
+                    "Choose the ACPE activity type (knowledge, application or certificate "
+                    "program)."
                 )
-            elif match.group(1) != suffix:
-                who = "pharmacists" if suffix == "P" else "pharmacy technicians"
-                errors["uan"] = f"A UAN for {who} ends in -{suffix}."
-        elif self.uan:
-            errors["uan"] = "Only ACPE credit takes a UAN; leave this empty."
+            if not typed:
+                errors["uan"] = "ACPE credit needs its UAN."
+            else:
+                try:
+                    uan = uan_parse(typed)
+                except UanError as error:
+                    errors["uan"] = str(error)
+                else:
+                    self.uan = str(uan)
+                    descriptor = type(self).activity
+                    activity = (
+                        self.activity
+                        if self.activity_id or descriptor.is_cached(self)  # type: ignore[attr-defined]
+                        else None
+                    )
+                    publisher = activity.publisher if activity and activity.publisher_id else None
+                    problems = uan_check(
+                        uan,
+                        allowed_providers=provider_numbers(
+                            acpe_provider_number=publisher.acpe_provider_number,
+                            ja_provider_id=publisher.accme_provider_id,
+                        )
+                        if publisher
+                        else None,
+                        home_study=ACPE_HOME_STUDY.get(activity.format) if activity else None,
+                        audience=audience,
+                    )
+                    if problems:
+                        errors["uan"] = " ".join(problems)
+            if "uan" not in errors and self.pk and not self.uan_correction:
+                # Claims carry the UAN to CPE Monitor: changing it is a correction
+                # (certificates.services.designation_uan_correct), audited, never an edit.
+                stored = type(self).objects.filter(pk=self.pk).values_list("uan", flat=True)
+                before = stored.first()
+                if before and before != self.uan and self.claims.filter(status="active").exists():
+                    errors["uan"] = (
+                        f"Pharmacists have claimed credit under {before}: the UAN cannot be "
+                        "edited. Ask an admin to correct it (the correction is audited and "
+                        "re-issues their certificates)."
+                    )
+        else:
+            self.uan = typed.upper()
+            if self.uan:
+                errors["uan"] = "Only ACPE credit takes a UAN; leave this empty."
+            self.acpe_activity_type = ""
         if errors:
             raise ValidationError(errors)
 
