@@ -109,9 +109,9 @@ BOARDS: list[tuple[str, str, bool]] = [
 ]
 
 AMA_STATEMENT = (
-    "{provider} designates this activity for a maximum of {amount} AMA PRA Category 1 "
-    "Credits™. Physicians should claim only the credit commensurate with the extent of "
-    "their participation in the activity."
+    "{provider} designates this {format} for a maximum of {credits}. Physicians "
+    "should claim only the credit commensurate with the extent of their participation "
+    "in the activity."
 )
 
 # (code, name, short name, unit, accreditor, statement, profession codes, flags, sort order)
@@ -141,25 +141,25 @@ CREDIT_TYPES: list[dict[str, Any]] = [
         "statement": (
             "{provider} has been authorized by the American Academy of PAs (AAPA) to award "
             "AAPA Category 1 CME credit for activities planned in accordance with AAPA CME "
-            "Criteria. This activity is designated for {amount} AAPA Category 1 CME credits. "
-            "PAs should only claim credit commensurate with the extent of their participation."
+            "Criteria. This activity is designated for {credits}. PAs should only claim credit "
+            "commensurate with the extent of their participation."
         ),
         "professions": ["physician-assistant"],
         "sort_order": 20,
     },
     {
         "code": "ancc",
-        "unit_singular": "nursing contact hour",
+        "unit_singular": "ANCC contact hour",
         "partial_credit": "sessions_attended",
         "post_test": "never",
         "name": "ANCC nursing contact hours",
         "short_name": "ANCC",
-        "unit": "nursing contact hours",
+        "unit": "ANCC contact hours",
         "accreditor": "ANCC",
         "statement": (
-            "{provider} designates this activity for a maximum of {amount} ANCC nursing "
-            "contact hours. Nurses should claim only the credit commensurate with the extent "
-            "of their participation in the activity."
+            "{provider} designates this activity for a maximum of {credits}. Nurses should "
+            "claim only the credit commensurate with the extent of their participation in the "
+            "activity."
         ),
         "professions": ["nurse"],
         "sort_order": 30,
@@ -174,10 +174,11 @@ CREDIT_TYPES: list[dict[str, Any]] = [
         "unit": "contact hours",
         "accreditor": "ACPE",
         "statement": (
-            "{provider} designates this knowledge-based activity for {amount} contact hours "
-            "of continuing pharmacy education credit for pharmacists, identified by the "
-            "Universal Activity Number (UAN) shown with this credit. Credit is reported to "
-            "CPE Monitor with the pharmacist's NABP e-Profile ID and birth month and day."
+            "This {activity_type} activity is approved for {credits} ({ceus} CEUs) of "
+            "continuing pharmacy education credit for pharmacists, Universal Activity Number "
+            "(UAN) {uan}. Credit is reported to CPE Monitor with the pharmacist's NABP "
+            "e-Profile ID and birth month and day; the official record of this credit is the "
+            "pharmacist's NABP e-Profile (CPE Monitor), not this certificate."
         ),
         "professions": ["pharmacist"],
         "requires_nabp": True,
@@ -193,10 +194,12 @@ CREDIT_TYPES: list[dict[str, Any]] = [
         "unit": "contact hours",
         "accreditor": "ACPE",
         "statement": (
-            "{provider} designates this knowledge-based activity for {amount} contact hours "
-            "of continuing pharmacy education credit for pharmacy technicians, identified by "
-            "the Universal Activity Number (UAN) shown with this credit. Credit is reported "
-            "to CPE Monitor with the technician's NABP e-Profile ID and birth month and day."
+            "This {activity_type} activity is approved for {credits} ({ceus} CEUs) of "
+            "continuing pharmacy education credit for pharmacy technicians, Universal "
+            "Activity Number (UAN) {uan}. Credit is reported to CPE Monitor with the "
+            "technician's NABP e-Profile ID and birth month and day; the official record of "
+            "this credit is the technician's NABP e-Profile (CPE Monitor), not this "
+            "certificate."
         ),
         "professions": ["pharmacy-technician"],
         "requires_nabp": True,
@@ -214,7 +217,7 @@ CREDIT_TYPES: list[dict[str, Any]] = [
         "statement": (
             "{provider} is approved by the American Psychological Association to sponsor "
             "continuing education for psychologists. {provider} maintains responsibility for "
-            "this program and its content. This activity offers {amount} CE credits."
+            "this program and its content. This activity offers {credits}."
         ),
         "professions": ["psychologist"],
         "sort_order": 60,
@@ -234,7 +237,7 @@ CREDIT_TYPES: list[dict[str, Any]] = [
             "Continuing Education (ACE) program. Organizations, not individual courses, are "
             "approved under this program. Regulatory boards are the final authority on courses "
             "accepted for continuing education credit. Social workers completing this course "
-            "receive {amount} continuing education credits."
+            "receive {credits}."
         ),
         "professions": ["social-worker"],
         "sort_order": 70,
@@ -249,10 +252,10 @@ CREDIT_TYPES: list[dict[str, Any]] = [
         "unit": "CPEUs",
         "accreditor": "CDR",
         "statement": (
-            "{provider} is a Continuing Professional Education (CPE) Accredited Provider with "
-            "the Commission on Dietetic Registration (CDR). Registered dietitians (RDs) and "
-            "dietetic technicians, registered (DTRs) will receive {amount} continuing "
-            "professional education units (CPEUs) for completion of this activity."
+            "{provider} designates this activity for {credits} for registered dietitians (RDs) "
+            "and dietetic technicians, registered (DTRs), awarded through its Joint "
+            "Accreditation as a Continuing Professional Education (CPE) provider with the "
+            "Commission on Dietetic Registration (CDR)."
         ),
         "professions": ["dietitian"],
         "sort_order": 80,
@@ -269,8 +272,11 @@ CREDIT_TYPES: list[dict[str, Any]] = [
         "statement": (
             "{provider} is an ADA CERP Recognized Provider. ADA CERP is a service of the "
             "American Dental Association to assist dental professionals in identifying quality "
-            "providers of continuing dental education. This activity is designated for "
-            "{amount} continuing education credits."
+            "providers of continuing dental education. ADA CERP does not approve or endorse "
+            "individual courses or instructors, nor does it imply acceptance of credit hours by "
+            "boards of dentistry. Concerns or complaints about a CE provider may be directed to "
+            "the provider or to the Commission for Continuing Education Provider Recognition at "
+            "ADA.org/CERP. This activity is designated for {credits}."
         ),
         "professions": ["dentist"],
         "sort_order": 90,
@@ -285,7 +291,7 @@ CREDIT_TYPES: list[dict[str, Any]] = [
         "unit": "hours",
         "accreditor": "ARBO COPE",
         "statement": (
-            "This activity, provided by {provider}, is COPE approved for {amount} hours of "
+            "This activity, provided by {provider}, is COPE approved for {credits} of "
             "continuing education credit for optometrists."
         ),
         "professions": ["optometrist"],
@@ -303,7 +309,8 @@ CREDIT_TYPES: list[dict[str, Any]] = [
         "statement": (
             "{provider} is approved by the Board of Certification, Inc. to provide continuing "
             "education to Athletic Trainers (ATs). This program is eligible for a maximum of "
-            "{amount} Category A hours/CEUs."
+            "{credits}. ATs should claim only those hours actually spent in the educational "
+            "program."
         ),
         "professions": ["athletic-trainer"],
         "sort_order": 110,
@@ -318,9 +325,9 @@ CREDIT_TYPES: list[dict[str, Any]] = [
         "unit": "hours",
         "accreditor": "Participation",
         "statement": (
-            "{provider} certifies participation in this activity for up to {amount} hours. "
-            "For information on the applicability and acceptance of continuing education "
-            "credit for this activity, please consult your professional licensing board."
+            "{provider} certifies participation in this activity for up to {credits}. For "
+            "information on the applicability and acceptance of continuing education credit "
+            "for this activity, please consult your professional licensing board."
         ),
         "professions": ["allied-health"],
         "is_participation": True,
@@ -328,17 +335,16 @@ CREDIT_TYPES: list[dict[str, Any]] = [
     },
     {
         "code": "ipce",
-        "unit_singular": "IPCE credit",
+        "unit_singular": "Interprofessional Continuing Education (IPCE) credit",
         "partial_credit": "learner_chooses",
         "post_test": "never",
         "name": "IPCE credit",
         "short_name": "IPCE",
-        "unit": "IPCE credits",
+        "unit": "Interprofessional Continuing Education (IPCE) credits",
         "accreditor": "Joint Accreditation",
         "statement": (
             "This activity was planned by and for the healthcare team, and learners will "
-            "receive {amount} Interprofessional Continuing Education (IPCE) credit for "
-            "learning and change."
+            "receive {credits} for learning and change."
         ),
         "professions": [code for code, _, _ in PROFESSIONS],
         "is_ipce": True,
@@ -358,6 +364,14 @@ MOC_PROGRAMS: list[dict[str, str]] = [
         "singular": "ABIM Medical Knowledge MOC point",
         "plural": "ABIM Medical Knowledge MOC points",
         "partial": "learner_chooses",
+        "statement": (
+            "Successful completion of this CME activity, which includes participation in "
+            "the evaluation component, enables the participant to earn up to {credits} in "
+            "the American Board of Internal Medicine's (ABIM) Maintenance of Certification "
+            "(MOC) program. It is the CME activity provider's responsibility to submit "
+            "participant completion information to ACCME for the purpose of granting ABIM "
+            "MOC credit."
+        ),
     },
     {
         "code": "moc-abim-pa",
@@ -368,6 +382,14 @@ MOC_PROGRAMS: list[dict[str, str]] = [
         "singular": "ABIM Practice Assessment MOC point",
         "plural": "ABIM Practice Assessment MOC points",
         "partial": "learner_chooses",
+        "statement": (
+            "Successful completion of this CME activity, which includes participation in "
+            "the evaluation component, enables the participant to earn up to {credits} in "
+            "the American Board of Internal Medicine's (ABIM) Maintenance of Certification "
+            "(MOC) program. It is the CME activity provider's responsibility to submit "
+            "participant completion information to ACCME for the purpose of granting ABIM "
+            "MOC credit."
+        ),
     },
     {
         "code": "moc-abp",
@@ -378,6 +400,14 @@ MOC_PROGRAMS: list[dict[str, str]] = [
         "singular": "ABP MOC Part 2 point",
         "plural": "ABP MOC Part 2 points",
         "partial": "not_allowed",
+        "statement": (
+            "Successful completion of this CME activity, which includes participation in "
+            "the activity and individual assessment of and feedback to the learner, enables"
+            " the learner to earn up to {credits} in the American Board of Pediatrics' "
+            "(ABP) Maintenance of Certification (MOC) program. It is the CME activity "
+            "provider's responsibility to submit learner completion information to ACCME "
+            "for the purpose of granting ABP MOC credit."
+        ),
     },
     {
         "code": "moc-aba",
@@ -388,6 +418,12 @@ MOC_PROGRAMS: list[dict[str, str]] = [
         "singular": "ABA MOCA 2.0® Lifelong Learning credit",
         "plural": "ABA MOCA 2.0® Lifelong Learning credits",
         "partial": "learner_chooses",
+        "statement": (
+            "This activity contributes to the CME component of the American Board of "
+            "Anesthesiology's redesigned Maintenance of Certification in Anesthesiology™ "
+            "(MOCA®) program, known as MOCA 2.0®, for up to {credits}. Please consult the "
+            "ABA website, www.theABA.org, for a list of all MOCA 2.0 requirements."
+        ),
     },
     {
         "code": "moc-abs",
@@ -397,6 +433,13 @@ MOC_PROGRAMS: list[dict[str, str]] = [
         "singular": "ABS Accredited CME credit",
         "plural": "ABS Accredited CME credits",
         "partial": "learner_chooses",
+        "statement": (
+            "Successful completion of this CME activity enables the learner to earn up to "
+            "{credits} toward the CME requirements of the American Board of Surgery's "
+            "Continuous Certification program. It is the CME activity provider's "
+            "responsibility to submit learner completion information to ACCME for the "
+            "purpose of granting ABS credit."
+        ),
     },
     {
         "code": "moc-abos",
@@ -407,6 +450,13 @@ MOC_PROGRAMS: list[dict[str, str]] = [
         "singular": "ABOS MOC credit",
         "plural": "ABOS MOC credits",
         "partial": "learner_chooses",
+        "statement": (
+            "Successful completion of this CME activity enables the learner to earn up to "
+            "{credits} toward the CME requirements of the American Board of Orthopaedic "
+            "Surgery's Maintenance of Certification program. It is the CME activity "
+            "provider's responsibility to submit learner completion information to ACCME "
+            "for the purpose of granting ABOS credit."
+        ),
     },
     {
         "code": "moc-abohns",
@@ -417,6 +467,15 @@ MOC_PROGRAMS: list[dict[str, str]] = [
         "singular": "ABOHNS MOC point",
         "plural": "ABOHNS MOC points",
         "partial": "learner_chooses",
+        "statement": (
+            "Successful completion of this CME activity, which includes participation in "
+            "the evaluation component, enables the participant to earn up to {credits} "
+            "toward their required annual part II self-assessment credit in the American "
+            "Board of Otolaryngology – Head and Neck Surgery's Continuing Certification "
+            "program (formerly known as MOC). It is the CME activity provider's "
+            "responsibility to submit participant completion information to ACCME for the "
+            "purpose of recognizing participation."
+        ),
     },
     {
         "code": "moc-abpath",
@@ -426,6 +485,13 @@ MOC_PROGRAMS: list[dict[str, str]] = [
         "singular": "ABPath Lifelong Learning credit",
         "plural": "ABPath Lifelong Learning credits",
         "partial": "learner_chooses",
+        "statement": (
+            "Successful completion of this CME activity, which includes participation in "
+            "the evaluation component, enables the participant to earn up to {credits} in "
+            "the American Board of Pathology's Continuing Certification program. It is the "
+            "CME activity provider's responsibility to submit participant completion "
+            "information to ACCME for the purpose of granting ABPath credit."
+        ),
     },
     {
         "code": "moc-abts",
@@ -436,6 +502,13 @@ MOC_PROGRAMS: list[dict[str, str]] = [
         "singular": "ABTS MOC credit",
         "plural": "ABTS MOC credits",
         "partial": "learner_chooses",
+        "statement": (
+            "Successful completion of this CME activity enables the learner to earn up to "
+            "{credits} toward the CME requirements of the American Board of Thoracic "
+            "Surgery's Maintenance of Certification program. It is the CME activity "
+            "provider's responsibility to submit learner completion information to ACCME "
+            "for the purpose of granting ABTS credit."
+        ),
     },
 ]
 
@@ -451,13 +524,7 @@ for _index, _moc in enumerate(MOC_PROGRAMS):
             # CME for MOC needs an evaluation of the learner with a passing standard.
             "post_test": "always",
             "accreditor": _moc["board"],
-            "statement": (
-                "Successful completion of this CME activity, which includes participation in "
-                "the evaluation component, enables the participant to earn up to {credits} "
-                f"in {_moc['program']}. It is the CME activity provider's responsibility to "
-                "submit participant completion information to ACCME for the purpose of "
-                f"granting {_moc['board']} credit."
-            ),
+            "statement": _moc["statement"],
             "professions": ["physician"],
             "board": _moc["board"],
             "sort_order": 200 + _index,

@@ -15,7 +15,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from celedger.accounts.models import User
-from celedger.accreditation.phrases import amount_text, credit_amount_phrase
+from celedger.accreditation.phrases import credit_amount_phrase
+from celedger.accreditation.statements import (
+    StatementFacts,
+    joint_accreditation_statement,
+    statement_fill,
+)
 from celedger.activities.models import Activity, CreditDesignation
 from celedger.certificates.models import Certificate, CertificateVersion
 from celedger.core.pdf import data_url, render_pdf
@@ -82,13 +87,27 @@ def designation_statement(
     template = (
         overrides.get(designation.credit_type_id) or designation.credit_type.designation_statement
     )
-    amount = amount_text(designation.max_hours)
-    credits = credit_amount_phrase(designation.credit_type, designation.max_hours)
-    return (
-        template.replace("{provider}", publisher.name)
-        .replace("{credits}", credits)
-        .replace("{amount}", amount)
+    return statement_fill(
+        template,
+        StatementFacts(
+            provider=publisher.name,
+            credit_type=designation.credit_type,
+            amount=designation.max_hours,
+            activity_format=designation.activity.format,
+            uan=designation.uan,
+            acpe_activity_type=designation.acpe_activity_type,
+        ),
     )
+
+
+def accreditation_statements(*, publisher: Publisher) -> list[str]:
+    """The accreditation statements a publisher's certificates carry: a jointly accredited
+    publisher's always include Joint Accreditation's, whatever else it typed."""
+    typed = publisher.accreditation_statement.strip()
+    if not publisher.is_jointly_accredited:
+        return [typed] if typed else []
+    joint = joint_accreditation_statement(provider=publisher.name)
+    return [joint] + ([typed] if typed and typed != joint else [])
 
 
 def certificate_lines(*, claims: list[Claim], publisher: Publisher) -> list[CertificateLine]:
@@ -193,6 +212,7 @@ def certificate_render(
         "profile": profile,
         "learner_email": certificate.learner.email,
         "lines": lines,
+        "accreditation_statements": accreditation_statements(publisher=publisher),
         "previous": previous,
         "verify_url": url,
         "qr": _qr_data_url(url),

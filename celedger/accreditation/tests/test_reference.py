@@ -7,6 +7,7 @@ from celedger.accreditation.selectors import (
     credit_types_for_credentials,
     profession_for_credentials,
 )
+from celedger.accreditation.statements import statement_unknown_placeholders
 
 pytestmark = pytest.mark.django_db
 
@@ -45,11 +46,12 @@ def test_it_ships_the_agreed_codes() -> None:
 
 def test_it_words_statements_with_placeholders() -> None:
     ama = CreditType.objects.get(code="ama-pra-1").designation_statement
-    assert "{provider}" in ama and "{amount}" in ama
+    assert "{provider}" in ama and "{credits}" in ama and "{format}" in ama
     assert "Physicians should claim only the credit commensurate with the extent" in ama
     for credit_type in CreditType.objects.all():
         # Statements use only the documented placeholders (docs/credits.md).
-        credit_type.designation_statement.format(provider="P", amount="1", credits="1 credit")
+        assert statement_unknown_placeholders(credit_type.designation_statement) == []
+        assert "{credits}" in credit_type.designation_statement, credit_type.code
 
 
 def test_it_maps_credentials_to_credit_types() -> None:

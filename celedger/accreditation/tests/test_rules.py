@@ -67,7 +67,7 @@ def test_it_ships_abim_practice_assessment_beside_medical_knowledge() -> None:
         ("ama-pra-1", "0.25", "0.25 AMA PRA Category 1 Credits™"),
         ("acpe-p", "1", "1 contact hour"),
         ("acpe-p", "1.5", "1.5 contact hours"),
-        ("ancc", "1", "1 nursing contact hour"),
+        ("ancc", "1", "1 ANCC contact hour"),
         ("moc-abim", "1", "1 ABIM Medical Knowledge MOC point"),
         ("moc-abp", "3", "3 ABP MOC Part 2 points"),
         ("cdr", "1", "1 CPEU"),

@@ -49,7 +49,7 @@ def test_it_names_learner_license_credit_hours_and_statements(tmp_path):
     assert profile.license_number in text
     assert "AMA PRA Category 1 Credit" in text and "1.75" in text
     flat = " ".join(text.split())
-    assert f"{publisher.name} designates this activity for a maximum of 2 AMA PRA" in flat
+    assert f"{publisher.name} designates this live activity for a maximum of 2 AMA PRA" in flat
     assert "commensurate with the extent" in flat
     assert "JA statement" in text
     assert certificate.number in text
@@ -225,3 +225,26 @@ def test_it_tells_the_learner_once_when_the_certificate_is_withdrawn(
     assert len(notices) == 1 and notices[0].to == [profile.user.email]
     assert "no longer valid" in notices[0].body and not notices[0].attachments
     assert "/verify/" in notices[0].body
+
+
+def test_a_jointly_accredited_publishers_certificate_carries_the_ja_statement(tmp_path):
+    session = activity_with("ama-pra-1", hours="1.00")
+    publisher = session.activity.publisher
+    publisher.accreditation_statement = ""
+    publisher.is_jointly_accredited = True
+    publisher.save()
+    text = " ".join(pdf_text(claimed(learner("MD"), session).pdf.read(), tmp_path).split())
+    assert f"In support of improving patient care, {publisher.name} is jointly accredited" in text
+    # pdftotext -layout interleaves the statement with the narrow "Awarded" column.
+    assert "designates this live activity for a maximum of 1 AMA PRA Category 1" in text
+    assert "Credits™" not in text
+
+
+def test_a_certificate_prints_the_acpe_activity_type_ceus_and_record_line(tmp_path):
+    session = activity_with("acpe-p", hours="1.50")
+    session.activity.designations.update(acpe_activity_type="application")
+    profile = learner("PharmD", nabp_eprofile_id="1234567", birth_month=1, birth_day=2)
+    text = " ".join(pdf_text(claimed(profile, session, "acpe-p").pdf.read(), tmp_path).split())
+    assert "Application-based activity" in text
+    assert "approved for 1.5 contact hours (0.15 CEUs)" in text
+    assert "official record of this credit is the pharmacist's NABP e-Profile" in text
