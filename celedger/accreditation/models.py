@@ -25,6 +25,12 @@ class Credential(models.Model):
     profession = models.ForeignKey(
         Profession, on_delete=models.PROTECT, related_name="credentials"
     )
+    # A degree such as PhD or MS says nothing about the profession (a PhD may be a chemist,
+    # a nurse or a psychologist): credit then follows the profession the learner chose.
+    implies_profession = models.BooleanField(
+        default=True,
+        help_text="Off for degrees that do not decide a profession (PhD, MS, MPH …).",
+    )
 
     class Meta:
         ordering = ["abbreviation"]

@@ -23,7 +23,8 @@ PROFESSIONS: list[tuple[str, str, int]] = [
     ("allied-health", "Allied Health / Other", 120),
 ]
 
-# (abbreviation, full name, profession code)
+# (abbreviation, full name, profession code). "" is a degree that does not decide a
+# profession: it is filed under allied health with implies_profession off.
 CREDENTIALS: list[tuple[str, str, str]] = [
     ("MD", "Doctor of Medicine", "physician"),
     ("DO", "Doctor of Osteopathic Medicine", "physician"),
@@ -46,7 +47,7 @@ CREDENTIALS: list[tuple[str, str, str]] = [
     ("RPh", "Registered Pharmacist", "pharmacist"),
     ("BPharm", "Bachelor of Pharmacy", "pharmacist"),
     ("CPhT", "Certified Pharmacy Technician", "pharmacy-technician"),
-    ("PhD", "Doctor of Philosophy", "psychologist"),
+    ("PhD", "Doctor of Philosophy", ""),
     ("PsyD", "Doctor of Psychology", "psychologist"),
     ("LCSW", "Licensed Clinical Social Worker", "social-worker"),
     ("LICSW", "Licensed Independent Clinical Social Worker", "social-worker"),
@@ -75,7 +76,13 @@ CREDENTIALS: list[tuple[str, str, str]] = [
     ("NRP", "Nationally Registered Paramedic", "allied-health"),
     ("LPC", "Licensed Professional Counselor", "allied-health"),
     ("LMFT", "Licensed Marriage and Family Therapist", "allied-health"),
-    ("MPH", "Master of Public Health", "allied-health"),
+    ("MPH", "Master of Public Health", ""),
+    ("MS", "Master of Science", ""),
+    ("MA", "Master of Arts", ""),
+    ("MBA", "Master of Business Administration", ""),
+    ("MHA", "Master of Health Administration", ""),
+    ("EdD", "Doctor of Education", ""),
+    ("DrPH", "Doctor of Public Health", ""),
     ("CHES", "Certified Health Education Specialist", "allied-health"),
     ("Other", "Other healthcare professional", "allied-health"),
 ]
@@ -607,10 +614,16 @@ def load_reference_data(apps: Any) -> None:
         professions[code], _ = Profession.objects.update_or_create(
             code=code, defaults={"name": name, "sort_order": order}
         )
+    credential_fields = {f.name for f in Credential._meta.get_fields()}
     for abbreviation, name, profession in CREDENTIALS:
+        credential_defaults = {
+            "name": name,
+            "profession": professions[profession or "allied-health"],
+            "implies_profession": bool(profession),
+        }
         Credential.objects.update_or_create(
             abbreviation=abbreviation,
-            defaults={"name": name, "profession": professions[profession]},
+            defaults={k: v for k, v in credential_defaults.items() if k in credential_fields},
         )
     boards = {}
     for code, name, pars in BOARDS:

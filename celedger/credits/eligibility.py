@@ -8,6 +8,7 @@ relations it is given (prefetch them for lists). No request, no URLs: the view t
 from dataclasses import dataclass, field
 from typing import Any
 
+from celedger.accreditation.selectors import profession_ids_for
 from celedger.activities.models import Activity, CreditDesignation
 from celedger.profiles.models import LearnerProfile
 
@@ -35,10 +36,11 @@ class Eligibility:
 
 
 def learner_profession_ids(profile: LearnerProfile) -> set[int]:
-    """The profile's profession plus every credential's profession (an MD, RN has both)."""
-    ids = {profile.profession_id}
-    ids.update(c.profession_id for c in profile.credentials.all())
-    return ids
+    """The profile's profession plus the professions its credentials decide (an MD, RN has
+    both); a degree such as PhD or MS decides none, so credit follows the chosen profession."""
+    return profession_ids_for(
+        credentials=profile.credentials.all(), profession_id=profile.profession_id
+    )
 
 
 def credit_eligibility(

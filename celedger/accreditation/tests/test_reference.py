@@ -56,7 +56,10 @@ def test_it_words_statements_with_placeholders() -> None:
 
 def test_it_maps_credentials_to_credit_types() -> None:
     assert codes("MD") == ["ama-pra-1"]
-    assert codes("MD", "PhD") == ["ama-pra-1", "apa"]
+    # A PhD is a degree, not a profession: it adds no APA credit by itself.
+    assert codes("MD", "PhD") == ["ama-pra-1"]
+    assert codes("PhD") == [] and codes("MS", "MPH") == []
+    assert codes("PsyD") == ["apa"]
     assert codes("PA-C") == ["aapa-1"]
     assert codes("RN", "NP") == ["ancc"]
     assert codes("PharmD") == ["acpe-p"]
@@ -72,6 +75,7 @@ def test_it_maps_credentials_to_credit_types() -> None:
 
 def test_it_defaults_the_profession_from_the_first_in_order() -> None:
     assert profession_for_credentials(credentials=creds("PhD", "MD")).code == "physician"
+    assert profession_for_credentials(credentials=creds("PhD")) is None
     assert profession_for_credentials(credentials=creds("CPhT")).code == "pharmacy-technician"
     assert profession_for_credentials(credentials=[]) is None
 
