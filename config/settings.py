@@ -124,6 +124,15 @@ TASKS = {
     "default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}
 }
 
+# The outbox (celedger.core.outbox): side effects recorded with the write, delivered by
+# `manage.py outbox_worker` with retries (backoff doubling from OUTBOX_BACKOFF_SECONDS).
+OUTBOX_LEASE_SECONDS = float(os.environ.get("OUTBOX_LEASE_SECONDS", "60"))
+OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "12"))
+OUTBOX_BACKOFF_SECONDS = float(os.environ.get("OUTBOX_BACKOFF_SECONDS", "2"))
+OUTBOX_MAX_BACKOFF_SECONDS = float(os.environ.get("OUTBOX_MAX_BACKOFF_SECONDS", "3600"))
+# Deliver in-process right after commit instead of in the worker (tests only).
+OUTBOX_DELIVER_ON_COMMIT = env_bool("OUTBOX_DELIVER_ON_COMMIT")
+
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
@@ -190,7 +199,7 @@ if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend"):
         "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
         "use_tls": env_bool("EMAIL_USE_TLS"),
         "use_ssl": env_bool("EMAIL_USE_SSL"),
-        "timeout": 20,
+        "timeout": int(os.environ.get("EMAIL_TIMEOUT", "20")),
     }
 elif EMAIL_BACKEND_PATH.endswith("filebased.EmailBackend"):
     MAILER_OPTIONS = {"file_path": os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "mail"))}

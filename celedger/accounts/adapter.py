@@ -1,9 +1,14 @@
+from typing import Any
 from urllib.parse import urlencode
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from django.contrib.sites.shortcuts import get_current_site
+from django.core.mail import EmailMultiAlternatives
 from django.http import HttpRequest
 from django.urls import reverse
 
+from celedger.core.outbox import outbox_email
 from celedger.profiles.selectors import profile_for_user
 
 
@@ -15,3 +20,22 @@ class AccountAdapter(DefaultAccountAdapter):
         if profile_for_user(user=request.user) is None:
             return f"{reverse('profiles:edit')}?{urlencode({'next': url})}"
         return url
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """Render allauth's email now, send it through the outbox: sign-up confirmation,
+        password reset and sign-in codes never make a web worker wait on SMTP."""
+        request = allauth_context.request
+        ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
+        ctx.update(context)
+        message = self.render_mail(template_prefix, email, ctx)
+        html = ""
+        if isinstance(message, EmailMultiAlternatives):
+            html = next((str(c) for c, mime in message.alternatives if mime == "text/html"), "")
+        outbox_email(
+            to=list(message.to),
+            subject=str(message.subject),
+            body=str(message.body),
+            html=html,
+            from_email=str(message.from_email or ""),
+            headers={k: str(v) for k, v in message.extra_headers.items()},
+        )

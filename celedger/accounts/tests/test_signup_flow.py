@@ -9,6 +9,7 @@ from django.urls import reverse
 from celedger.accounts.models import DuplicateCheck, User
 from celedger.accounts.services import mask_email
 from celedger.accreditation.models import Credential, Specialty
+from celedger.core.outbox import outbox_deliver_pending
 from celedger.profiles.models import LearnerProfile
 from celedger.profiles.tests.factories import LearnerProfileFactory
 
@@ -73,6 +74,8 @@ def test_it_walks_the_guides_way_in_and_keeps_next(client: Any) -> None:
     assert profile.license_is_placeholder
     assert DuplicateCheck.objects.get().new_user == user
 
+    assert mail.outbox == []  # recorded in the sign-up's transaction, sent by the outbox
+    outbox_deliver_pending()
     assert len(mail.outbox) == 1
     link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", mail.outbox[0].body)
     assert link, mail.outbox[0].body
@@ -199,6 +202,7 @@ def test_it_does_not_reveal_an_existing_email_at_signup(client: Any) -> None:
     assert taken.status_code == fresh.status_code == 302
     assert taken["Location"] == fresh["Location"]
     assert LearnerProfile.objects.count() == 2  # the existing one and fresh@'s
+    outbox_deliver_pending()
     assert "already" in mail.outbox[0].body.lower()  # told by email, not on the page
 
 
