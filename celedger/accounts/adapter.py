@@ -1,10 +1,27 @@
-from urllib.parse import urlencode
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
+from django.core.mail import EmailMessage
 from django.http import HttpRequest
 from django.urls import reverse
 
 from celedger.profiles.selectors import profile_for_user
+
+
+@dataclass(frozen=True)
+class SiteIdentity:
+    """What allauth's emails call `current_site`: the instance's name, not the request host
+    (without django.contrib.sites they said "Hello from 127.0.0.1:8822!")."""
+
+    name: str
+    domain: str
+
+
+def site_identity() -> SiteIdentity:
+    return SiteIdentity(name=settings.SITE_NAME, domain=urlsplit(settings.SITE_URL).netloc)
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -15,3 +32,13 @@ class AccountAdapter(DefaultAccountAdapter):
         if profile_for_user(user=request.user) is None:
             return f"{reverse('profiles:edit')}?{urlencode({'next': url})}"
         return url
+
+    def render_mail(
+        self,
+        template_prefix: str,
+        email: str | list[str],
+        context: dict[str, Any],
+        headers: dict[str, str] | None = None,
+    ) -> EmailMessage:
+        context = {**context, "current_site": site_identity()}
+        return super().render_mail(template_prefix, email, context, headers)
