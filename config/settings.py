@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "celedger.publishers.middleware.PublisherTimezoneMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

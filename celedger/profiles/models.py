@@ -76,7 +76,7 @@ class LearnerProfile(models.Model):
 
     @property
     def name_with_credentials(self) -> str:
-        """"Ana Nuñez, MSN, NP": the name, then each credential after a comma (prefetch
+        """ "Ana Nuñez, MSN, NP": the name, then each credential after a comma (prefetch
         `credentials` for lists)."""
         name = f"{self.first_name} {self.last_name}".strip()
         return ", ".join([name, *(c.abbreviation for c in self.credentials.all())])

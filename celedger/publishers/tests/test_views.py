@@ -1,15 +1,12 @@
-import datetime
 import io
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
 
 from celedger.accounts.tests.factories import UserFactory
 from celedger.accreditation.tests.factories import CreditTypeFactory
-from celedger.activities.models import Activity
 from celedger.activities.tests.factories import (
     ActivityFactory,
     CreditDesignationFactory,
@@ -17,7 +14,7 @@ from celedger.activities.tests.factories import (
 )
 from celedger.core.models import AuditEvent
 from celedger.publishers.models import DesignationStatement, StaffMembership
-from celedger.publishers.tests.factories import PublisherFactory, StaffMembershipFactory
+from celedger.publishers.tests.factories import StaffMembershipFactory
 
 Role = StaffMembership.Role
 
