@@ -3,6 +3,8 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import EmailConfirmation
+from allauth.account.utils import get_next_redirect_url
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.http import HttpRequest
@@ -20,6 +22,10 @@ class SiteIdentity:
     domain: str
 
 
+# Where a new learner goes after confirming, for the "check your email" page to say so.
+PENDING_NEXT_SESSION_KEY = "celedger_pending_next"
+
+
 def site_identity() -> SiteIdentity:
     return SiteIdentity(name=settings.SITE_NAME, domain=urlsplit(settings.SITE_URL).netloc)
 
@@ -31,6 +37,19 @@ class AccountAdapter(DefaultAccountAdapter):
         url = super().get_login_redirect_url(request)
         if profile_for_user(user=request.user) is None:
             return f"{reverse('profiles:edit')}?{urlencode({'next': url})}"
+        return url
+
+    def get_email_confirmation_url(
+        self, request: HttpRequest, emailconfirmation: EmailConfirmation
+    ) -> str:
+        """The link carries where the learner was going (the program they scanned), so
+        confirming on another device (a phone's mail app opens its own browser) still leads
+        there; the confirmation page passes `next` on."""
+        url = super().get_email_confirmation_url(request, emailconfirmation)
+        target = get_next_redirect_url(request) if request is not None else None
+        if target:
+            request.session[PENDING_NEXT_SESSION_KEY] = target
+            url = f"{url}?{urlencode({'next': target})}"
         return url
 
     def render_mail(
