@@ -7,6 +7,7 @@ from django.template.loader import render_to_string
 
 from celedger.certificates.models import Certificate
 from celedger.certificates.services import certificate_pdf_bytes
+from celedger.core.outbox import safe_subject
 
 
 def certificate_email_send(*, certificate: Certificate, revoked: bool) -> None:
@@ -21,7 +22,9 @@ def certificate_email_send(*, certificate: Certificate, revoked: bool) -> None:
     }
     if revoked:
         EmailMessage(
-            subject=f"[{settings.SITE_NAME}] Certificate withdrawn: {activity.title}",
+            subject=safe_subject(
+                f"[{settings.SITE_NAME}] Certificate withdrawn: {activity.title}"
+            ),
             body=render_to_string("certificates/email_revoked.txt", context),
             to=[certificate.learner.email],
         ).send()
@@ -34,7 +37,7 @@ def certificate_email_send(*, certificate: Certificate, revoked: bool) -> None:
         else f"[{settings.SITE_NAME}] Your certificate: {activity.title}"
     )
     message = EmailMessage(
-        subject=subject,
+        subject=safe_subject(subject),
         body=render_to_string("certificates/email.txt", context),
         to=[certificate.learner.email],
     )

@@ -1,4 +1,6 @@
-"""Background work for certificates: re-issue after claims change, email each version once."""
+"""Background work for certificates: re-issue after claims change, email each version once.
+
+Delivered by the outbox (`certificates/outbox.py`), which retries it on failure."""
 
 from django.contrib.auth import get_user_model
 from django.tasks import task

@@ -227,24 +227,35 @@ def test_it_tells_the_learner_once_when_the_certificate_is_withdrawn(
     assert "/verify/" in notices[0].body
 
 
+def pdf_reading_order(content: bytes, tmp_path) -> str:
+    """The PDF's text in reading order (no column interleaving), whitespace collapsed."""
+    path = tmp_path / "reading.pdf"
+    path.write_bytes(content)
+    out = subprocess.run(
+        ["pdftotext", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    return " ".join(out.split())
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils reads the PDF")
 def test_a_jointly_accredited_publishers_certificate_carries_the_ja_statement(tmp_path):
     session = activity_with("ama-pra-1", hours="1.00")
     publisher = session.activity.publisher
     publisher.accreditation_statement = ""
     publisher.is_jointly_accredited = True
     publisher.save()
-    text = " ".join(pdf_text(claimed(learner("MD"), session).pdf.read(), tmp_path).split())
+    text = pdf_reading_order(claimed(learner("MD"), session).pdf.read(), tmp_path)
     assert f"In support of improving patient care, {publisher.name} is jointly accredited" in text
-    # pdftotext -layout interleaves the statement with the narrow "Awarded" column.
-    assert "designates this live activity for a maximum of 1 AMA PRA Category 1" in text
+    assert "designates this live activity for a maximum of 1 AMA PRA Category 1 Credit™." in text
     assert "Credits™" not in text
 
 
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils reads the PDF")
 def test_a_certificate_prints_the_acpe_activity_type_ceus_and_record_line(tmp_path):
     session = activity_with("acpe-p", hours="1.50")
     session.activity.designations.update(acpe_activity_type="application")
     profile = learner("PharmD", nabp_eprofile_id="1234567", birth_month=1, birth_day=2)
-    text = " ".join(pdf_text(claimed(profile, session, "acpe-p").pdf.read(), tmp_path).split())
+    text = pdf_reading_order(claimed(profile, session, "acpe-p").pdf.read(), tmp_path)
     assert "Application-based activity" in text
     assert "approved for 1.5 contact hours (0.15 CEUs)" in text
     assert "official record of this credit is the pharmacist's NABP e-Profile" in text

@@ -135,7 +135,9 @@ def test_it_previews_credit_types_for_credentials(client: Any) -> None:
     response = client.get(reverse("profiles:credit_preview"), {"credentials": list(ids)})
     html = response.content.decode()
     assert "AMA PRA Category 1 Credit™" in html
-    assert "APA continuing education credits" in html
+    # A PhD is a degree, not a profession (issue 8): no APA credit from the letters alone.
+    assert "APA continuing education credits" not in html
+    assert "PhD (Doctor of Philosophy) is a degree, not a profession" in html
     assert "MOC points and IPCE credit depend on the activity" in html
 
 
@@ -157,3 +159,11 @@ def test_it_renders_the_profile_page_in_bounded_queries(
     with django_assert_num_queries(13):
         response = client.get(reverse("profiles:edit"))
     assert response.status_code == 200
+
+
+def test_it_separates_every_credential_with_a_comma(client: Any) -> None:
+    profile = LearnerProfileFactory(first_name="Ana", last_name="Nuñez")
+    profile.credentials.set(Credential.objects.filter(abbreviation__in=["MSN", "NP"]))
+    assert profile.name_with_credentials == "Ana Nuñez, MSN, NP"
+    client.force_login(profile.user)
+    assert "Ana Nuñez, MSN, NP" in client.get(reverse("profiles:edit")).content.decode()
