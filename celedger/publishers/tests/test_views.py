@@ -174,8 +174,9 @@ def test_it_keeps_the_last_admin(login: Any, people: dict[str, Any], publisher: 
     assert own.role == Role.ADMIN
 
 
+@pytest.mark.django_db
 def test_the_header_links_staff_to_the_console_without_asking_the_database_each_page(
-    client: Any, people: dict[str, Any], publisher: Any, django_assert_num_queries: Any
+    client: Any, people: dict[str, Any], publisher: Any
 ) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
