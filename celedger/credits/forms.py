@@ -154,6 +154,11 @@ class AwardForm(forms.Form):
     reason = forms.CharField(
         label="Reason (kept in the audit log)", widget=forms.Textarea(attrs={"rows": 2})
     )
+    override = forms.BooleanField(
+        label="Override the learner's eligibility (profession, evaluation)",
+        required=False,
+        help_text="Never the session's amount or the activity's maximum.",
+    )
 
     def __init__(self, *args: Any, activity: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

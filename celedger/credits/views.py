@@ -46,7 +46,13 @@ from celedger.credits.selectors import (
     session_get_for_claim,
     transcript_for,
 )
-from celedger.credits.services import claim_award, claim_correct, claim_revoke, claim_submit
+from celedger.credits.services import (
+    NOT_A_PARTICIPANT,
+    claim_award,
+    claim_correct,
+    claim_revoke,
+    claim_submit,
+)
 from celedger.evaluations.selectors import evaluation_is_complete
 from celedger.profiles.decorators import profile_required
 from celedger.profiles.selectors import profile_for_user
@@ -349,7 +355,9 @@ def roster_award(request: AuthedRequest, code: str, pk: int) -> HttpResponse:
     if form.is_valid():
         learner = get_user_model().objects.filter(email__iexact=form.cleaned_data["email"]).first()
         if learner is None:
-            form.add_error("email", "No learner has this email address. Ask them to sign up.")
+            # The same words as for an account that never took part: the form must not
+            # tell staff whether an email has an account elsewhere on the instance.
+            form.add_error("email", NOT_A_PARTICIPANT)
         else:
             try:
                 claim_award(
@@ -359,6 +367,7 @@ def roster_award(request: AuthedRequest, code: str, pk: int) -> HttpResponse:
                     designation=form.cleaned_data["designation"],
                     hours=form.cleaned_data["hours"],
                     reason=form.cleaned_data["reason"],
+                    override=form.cleaned_data["override"],
                 )
             except ValidationError as error:
                 _add_service_errors(form, error)
