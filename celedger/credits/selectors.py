@@ -8,12 +8,28 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    prefetch_related_objects,
+)
 from django.http import Http404
 from django.utils import timezone
 
 from celedger.activities.event_ids import normalize_event_id
-from celedger.activities.models import Activity, Attendance, CreditDesignation, Session
+from celedger.activities.models import (
+    UAN_SUFFIX_FOR_TYPE,
+    Activity,
+    Attendance,
+    CreditDesignation,
+    Session,
+)
 from celedger.credits.eligibility import Eligibility, credit_eligibility
 from celedger.credits.models import Claim
 from celedger.profiles.models import LearnerProfile
@@ -69,11 +85,17 @@ def session_get_for_claim(*, event_id: str) -> Session:
 
 
 def designations_for_activity(*, activity: Activity) -> list[CreditDesignation]:
-    return list(
+    """The activity's designations with what eligibility reads; sessions' own UANs only
+    when there is ACPE credit (no query otherwise)."""
+    designations = list(
         CreditDesignation.objects.filter(activity=activity)
         .select_related("credit_type__board")
-        .prefetch_related("credit_type__professions", "session_uans")
+        .prefetch_related("credit_type__professions")
     )
+    acpe = [d for d in designations if d.credit_type.code in UAN_SUFFIX_FOR_TYPE]
+    if acpe:
+        prefetch_related_objects(acpe, "session_uans")
+    return designations
 
 
 def claims_active_for(*, learner: Any, session: Session) -> list[Claim]:
@@ -95,6 +117,8 @@ def profile_for_eligibility(*, user: Any) -> LearnerProfile | None:
 
 def uan_in_force(*, session: Session, designation: CreditDesignation) -> str:
     """The session's own UAN for `designation` (prefetched `session_uans`), else its own."""
+    if designation.credit_type.code not in UAN_SUFFIX_FOR_TYPE:
+        return ""
     for own in designation.session_uans.all():
         if own.session_id == session.pk:
             return own.uan
