@@ -12,9 +12,7 @@ from celedger.credits.tests.helpers import activity_with, conference, learner
 pytestmark = pytest.mark.django_db
 
 
-def test_it_claims_a_conference_once_from_its_own_event_id(
-    client, django_assert_max_num_queries
-):
+def test_it_claims_a_conference_once_from_its_own_event_id(client, django_assert_max_num_queries):
     activity = conference()
     sessions = list(activity.sessions.order_by("starts_at"))
     profile = learner("MD")
