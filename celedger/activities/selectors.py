@@ -196,3 +196,14 @@ def program_sessions(
         )
         for s in sessions
     ]
+
+
+def acpe_designations(*, activity: Activity) -> list[CreditDesignation]:
+    """The activity's ACPE designations: the ones a conference session may give its own UAN."""
+    from celedger.activities.models import UAN_SUFFIX_FOR_TYPE
+
+    return list(
+        CreditDesignation.objects.filter(
+            activity=activity, credit_type__code__in=list(UAN_SUFFIX_FOR_TYPE)
+        ).select_related("credit_type")
+    )
