@@ -228,6 +228,7 @@ def activity_save(
     designations: Iterable[CreditDesignation] = (),
     removed_designations: Iterable[CreditDesignation] = (),
     first_session_times: tuple[datetime.time, datetime.time] | None = None,
+    first_session: bool = True,
 ) -> Activity:
     """Create or update an activity with its credit designations.
 
@@ -247,7 +248,12 @@ def activity_save(
             designation.activity = activity
             designation.full_clean()
             designation.save()
-        if is_new and activity.format != Activity.Format.RSS and not activity.is_series:
+        if (
+            is_new
+            and first_session
+            and activity.format != Activity.Format.RSS
+            and not activity.is_series
+        ):
             starts, ends = first_session_times or (datetime.time(9, 0), datetime.time(10, 0))
             tz = activity.publisher.time_zone
             session_create(

@@ -101,3 +101,32 @@ def test_home_study_is_not_for_live_formats(login: Any, publisher: Any) -> None:
     )
     assert "credit is for the session" in response.content.decode()
     assert 'value="Anticoagulation 2026"' in response.content.decode()
+
+
+def test_the_demo_has_a_conference_a_series_and_home_study_with_their_event_ids() -> None:
+    from decimal import Decimal
+
+    from celedger.activities import demo
+    from celedger.activities.event_ids import format_event_id
+
+    lines = demo.seed()
+    again = demo.seed()
+    conference = Activity.objects.get(title=demo.CONFERENCE_TITLE)
+    assert conference.structure == "conference"
+    sessions = list(conference.sessions.order_by("starts_at"))
+    assert [s.credit_hours for s in sessions] == [
+        Decimal(hours) for *_, hours in demo.CONFERENCE_SESSIONS
+    ]
+    ama = conference.designations.get(credit_type__code="ama-pra-1")
+    assert ama.max_hours == Decimal("6.50")
+    assert SessionUAN.objects.filter(session__activity=conference).count() == 1
+    text = "\n".join(lines)
+    assert format_event_id(conference.event_id) in text
+    for session in sessions:
+        assert format_event_id(session.event_id) in text
+    assert Activity.objects.get(title=demo.SERIES_TITLE).structure == "series"
+    assert Activity.objects.get(title=demo.ENDURING_TITLE).structure == "home_study"
+    # Idempotent: the second run prints the same conference and adds nothing.
+    assert conference.sessions.count() == 6 and format_event_id(conference.event_id) in "\n".join(
+        again
+    )
