@@ -4,8 +4,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,17 +22,19 @@ from celedger.activities.forms import (
 from celedger.activities.models import Activity, Session
 from celedger.activities.selectors import (
     EventNotFound,
+    acpe_designations,
     activity_detail_for_staff,
     activity_get_for_staff,
     designations_for,
     designations_for_learner,
     portal_listing,
+    program_sessions,
     session_get_for_staff,
     session_get_public,
 )
 from celedger.activities.services import (
     activity_save,
-    attendance_record,
+    attendance_check_in,
     claim_window,
     session_create,
     session_delete,
@@ -120,11 +121,24 @@ def activity_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         session.link = qr.session_link(session=session)  # type: ignore[attr-defined]
         session.display_id = format_event_id(session.event_id)  # type: ignore[attr-defined]
         session.claim_opens_at, session.claim_closes_at = claim_window(session=session)  # type: ignore[attr-defined]
+    conference = (
+        {
+            "display_id": format_event_id(activity.event_id),
+            "link": qr.event_link(event_id=activity.event_id),
+        }
+        if activity.event_id
+        else None
+    )
     with timezone.override(publisher.time_zone):
         return render(
             request,
             "activities/console_detail.html",
-            {"activity": activity, **detail, **console_context(publisher)},
+            {
+                "activity": activity,
+                "conference": conference,
+                **detail,
+                **console_context(publisher),
+            },
         )
 
 
@@ -135,10 +149,17 @@ def session_add(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         user=request.user, code=code, pk=pk, min_role=Role.COORDINATOR
     )
     publisher = activity.publisher
-    form = SessionForm(request.POST or None, initial={"date": activity.ends_on})
+    form = SessionForm(
+        request.POST or None,
+        initial={"date": activity.ends_on},
+        activity=activity,
+        acpe=acpe_designations(activity=activity),
+    )
     if request.method == "POST" and form.is_valid():
         session = session_create(
-            activity=activity, **form.session_fields(publisher_tz=publisher.time_zone)
+            activity=activity,
+            uans=form.session_uans(),
+            **form.session_fields(publisher_tz=publisher.time_zone),
         )
         messages.success(request, f"Session added: Event ID {format_event_id(session.event_id)}.")
         return redirect("activities:console_detail", publisher.code, activity.pk)
@@ -167,9 +188,15 @@ def session_edit(request: HttpRequest, code: str, pk: int, session_pk: int) -> H
             "starts": local_start.time(),
             "ends": local_end.time(),
         },
+        activity=activity,
+        acpe=acpe_designations(activity=activity),
     )
     if request.method == "POST" and form.is_valid():
-        session_update(session=session, **form.session_fields(publisher_tz=publisher.time_zone))
+        session_update(
+            session=session,
+            uans=form.session_uans(),
+            **form.session_fields(publisher_tz=publisher.time_zone),
+        )
         messages.success(request, "The session was saved.")
         return redirect("activities:console_detail", publisher.code, activity.pk)
     return render(
@@ -247,6 +274,23 @@ def session_qr(
 
 @login_required
 @require_GET
+def conference_qr(request: HttpRequest, code: str, pk: int, kind: str) -> HttpResponse:
+    """The QR code of a conference's own Event ID (one for all its sessions)."""
+    activity = activity_get_for_staff(user=request.user, code=code, pk=pk, min_role=Role.VIEWER)
+    if not activity.event_id:
+        raise Http404
+    if kind == "svg":
+        response = HttpResponse(
+            qr.qr_svg(event_id=activity.event_id), content_type="image/svg+xml"
+        )
+    else:
+        response = HttpResponse(qr.qr_png(event_id=activity.event_id), content_type="image/png")
+    response["Content-Disposition"] = f'attachment; filename="event-{activity.event_id}.{kind}"'
+    return response
+
+
+@login_required
+@require_GET
 def session_poster(request: HttpRequest, code: str, pk: int, session_pk: int) -> HttpResponse:
     session = _session_for_download(request, code, pk, session_pk)
     activity = session.activity
@@ -291,6 +335,8 @@ def lookup(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def program(request: HttpRequest, event_id: str) -> HttpResponse:
+    """The program page an Event ID, link or QR code opens. Reading it writes nothing:
+    checking in is the "I'm here" button (or the claim itself)."""
     normalized = normalize_event_id(event_id)
     if normalized and normalized != event_id:
         return redirect("activities:program", normalized)
@@ -307,24 +353,31 @@ def program(request: HttpRequest, event_id: str) -> HttpResponse:
         if profile is None
         else designations_for_learner(designations=designations, profile=profile)
     )
-    if profile is not None:
-        attendance_record(learner=request.user, session=session)
-    opens_at, closes_at = claim_window(session=session)
     now = timezone.now()
+    visits = program_sessions(
+        activity=activity,
+        session=session,
+        learner=request.user if profile is not None else None,
+        now=now,
+    )
+    opens_at, closes_at = claim_window(session=session)
     here = request.get_full_path()
-    start_url = reverse("activities:program_start", args=[session.event_id])
+    start_url = reverse("activities:program_start", args=[normalized])
     context = {
         "session": session,
         "activity": activity,
         "publisher": publisher,
-        "display_id": format_event_id(session.event_id),
+        "display_id": format_event_id(normalized),
         "designations": designations,
         "offered": offered,
         "profile": profile,
+        "visits": visits,
+        "checked_in": any(v.checked_in for v in visits),
         "claim_opens_at": opens_at,
         "claim_closes_at": closes_at,
-        "claim_is_open": opens_at <= now <= closes_at,
-        "claim_not_yet": now < opens_at,
+        "claim_is_open": opens_at <= now <= closes_at and session.starts_at <= now,
+        "claim_not_yet": now < opens_at or now < session.starts_at,
+        "claim_event_id": normalized,
         "login_url": f"{reverse('account_login')}?{urlencode({'next': start_url})}",
         "signup_url": f"{reverse('account_signup')}?{urlencode({'next': start_url})}",
         "start_url": start_url,
@@ -338,13 +391,31 @@ def program(request: HttpRequest, event_id: str) -> HttpResponse:
 @profile_required
 @require_GET
 def program_start(request: HttpRequest, event_id: str) -> HttpResponse:
-    """After sign-in (and the profile), check in and land back on the program."""
+    """Where sign-in and the profile send the learner back: the program page."""
     try:
-        session = session_get_public(event_id=event_id)
+        session_get_public(event_id=event_id)
     except EventNotFound as missing:
         return _not_found(request, format_event_id(missing.event_id), missing.reason)
-    with transaction.atomic():
-        attendance_record(learner=request.user, session=session)
+    return redirect("activities:program", normalize_event_id(event_id))
+
+
+@profile_required
+@require_POST
+def check_in(request: HttpRequest, event_id: str) -> HttpResponse:
+    """The "I'm here" button: check in to one session while it runs."""
+    try:
+        session = session_get_public(event_id=event_id, session_only=True)
+    except EventNotFound as missing:
+        return _not_found(request, format_event_id(missing.event_id), missing.reason)
+    try:
+        attendance_check_in(learner=request.user, session=session)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "You are checked in.")
+    back = request.POST.get("back", "")
+    if back and normalize_event_id(back) == back:
+        return redirect("activities:program", back)
     return redirect("activities:program", session.event_id)
 
 

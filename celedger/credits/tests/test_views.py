@@ -13,7 +13,7 @@ from django.utils import timezone
 from celedger.activities.models import Attendance
 from celedger.activities.tests.factories import SessionFactory
 from celedger.credits.models import Claim
-from celedger.credits.services import claim_submit
+from celedger.credits.services import NOT_A_PARTICIPANT, claim_submit
 from celedger.credits.tests.helpers import activity_with, hours_for, learner
 from celedger.evaluations.models import ActivityEvaluation
 from celedger.publishers.models import StaffMembership
@@ -206,6 +206,8 @@ def bulk_claims(learners_and_sessions, designation):
             session=session,
             designation=designation,
             hours=Decimal("1.00"),
+            max_hours=Decimal("1.00"),
+            participated_on=session.starts_at.date(),
             attested_at=timezone.now(),
         )
         for user, session in learners_and_sessions
@@ -272,10 +274,17 @@ def test_it_lets_coordinators_award_by_email_but_not_viewers(client):
     client.force_login(staff_of(publisher, StaffMembership.Role.VIEWER))
     assert client.post(url, data).status_code == 403
     client.force_login(staff_of(publisher))
+    # A learner who never took part reads exactly like an email with no account.
+    stranger = learner("MD")
+    elsewhere = client.post(url, {**data, "email": stranger.user.email})
+    nobody = client.post(url, {**data, "email": "nobody@example.org"})
+    assert elsewhere.status_code == nobody.status_code == 400
+    assert NOT_A_PARTICIPANT in elsewhere.content.decode()
+    assert NOT_A_PARTICIPANT in nobody.content.decode()
+    assert not Claim.objects.exists()
+    Attendance.objects.create(session=session, learner=profile.user)
     assert client.post(url, data).status_code == 302
     assert Claim.objects.get().awarded_by is not None
-    response = client.post(url, {**data, "email": "nobody@example.org"})
-    assert response.status_code == 400 and "No learner has this email" in response.content.decode()
 
 
 def test_it_corrects_and_revokes_from_the_claim_page(client):
