@@ -29,6 +29,7 @@ class Credential(models.Model):
     # a nurse or a psychologist): credit then follows the profession the learner chose.
     implies_profession = models.BooleanField(
         default=True,
+        db_default=True,
         help_text="Off for degrees that do not decide a profession (PhD, MS, MPH …).",
     )
 
@@ -74,7 +75,10 @@ class CreditType(models.Model):
     name = models.CharField(max_length=200)
     short_name = models.CharField(max_length=60)
     unit_singular = models.CharField(
-        max_length=60, default="hour", help_text='The unit after "1", e.g. "contact hour".'
+        max_length=60,
+        default="hour",
+        db_default="hour",
+        help_text='The unit after "1", e.g. "contact hour".',
     )
     unit = models.CharField(
         "unit (plural)",
@@ -83,13 +87,17 @@ class CreditType(models.Model):
         help_text='The unit after any other amount, e.g. "contact hours", "MOC points".',
     )
     partial_credit = models.CharField(
-        max_length=20, choices=PartialCredit.choices, default=PartialCredit.LEARNER_CHOOSES
+        max_length=20,
+        choices=PartialCredit.choices,
+        default=PartialCredit.LEARNER_CHOOSES,
+        db_default=PartialCredit.LEARNER_CHOOSES,
     )
     post_test = models.CharField(
         "passed post-test needed",
         max_length=12,
         choices=PostTest.choices,
         default=PostTest.NEVER,
+        db_default=PostTest.NEVER,
     )
     accreditor = models.CharField(max_length=60)
     designation_statement = models.TextField(

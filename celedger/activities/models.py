@@ -177,7 +177,11 @@ class CreditDesignation(models.Model):
         CERTIFICATE = "certificate", "Certificate program"
 
     acpe_activity_type = models.CharField(
-        "ACPE activity type", max_length=12, choices=AcpeActivityType.choices, blank=True
+        "ACPE activity type",
+        max_length=12,
+        choices=AcpeActivityType.choices,
+        blank=True,
+        db_default="",
     )
     # Set by the audited correction service only; a form never sets it.
     uan_correction = False

@@ -28,9 +28,9 @@ class Certificate(models.Model):
     # Fingerprint of the claims the stored PDF shows; a change means a new version.
     pdf_fingerprint = models.CharField(max_length=64, blank=True)
     # The current version's number (0 until the first PDF is rendered).
-    version = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(default=0, db_default=0)
     # The last version emailed to the learner: each version is emailed once.
-    emailed_version = models.PositiveIntegerField(default=0)
+    emailed_version = models.PositiveIntegerField(default=0, db_default=0)
 
     class Meta:
         constraints = [

@@ -32,6 +32,7 @@ class Publisher(models.Model):
     is_jointly_accredited = models.BooleanField(
         "jointly accredited (Joint Accreditation for Interprofessional Continuing Education)",
         default=False,
+        db_default=False,
         help_text="Certificates then always carry the Joint Accreditation statement.",
     )
     acpe_provider_number = models.CharField("ACPE provider number", max_length=9, blank=True)

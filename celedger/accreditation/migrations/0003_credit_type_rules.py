@@ -21,17 +21,17 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='credittype',
             name='partial_credit',
-            field=models.CharField(choices=[('learner_chooses', 'Learner claims any amount up to the maximum'), ('sessions_attended', 'Sum of the sessions attended'), ('not_allowed', 'Only the full designated amount')], default='learner_chooses', max_length=20),
+            field=models.CharField(db_default='learner_chooses', choices=[('learner_chooses', 'Learner claims any amount up to the maximum'), ('sessions_attended', 'Sum of the sessions attended'), ('not_allowed', 'Only the full designated amount')], default='learner_chooses', max_length=20),
         ),
         migrations.AddField(
             model_name='credittype',
             name='post_test',
-            field=models.CharField(choices=[('never', 'Not required'), ('always', 'Always required'), ('home_study', 'Required for home study / enduring formats')], default='never', max_length=12, verbose_name='passed post-test needed'),
+            field=models.CharField(db_default='never', choices=[('never', 'Not required'), ('always', 'Always required'), ('home_study', 'Required for home study / enduring formats')], default='never', max_length=12, verbose_name='passed post-test needed'),
         ),
         migrations.AddField(
             model_name='credittype',
             name='unit_singular',
-            field=models.CharField(default='hour', help_text='The unit after "1", e.g. "contact hour".', max_length=60),
+            field=models.CharField(db_default='hour', default='hour', help_text='The unit after "1", e.g. "contact hour".', max_length=60),
         ),
         migrations.AlterField(
             model_name='credittype',

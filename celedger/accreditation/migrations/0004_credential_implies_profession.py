@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='credential',
             name='implies_profession',
-            field=models.BooleanField(default=True, help_text='Off for degrees that do not decide a profession (PhD, MS, MPH …).'),
+            field=models.BooleanField(db_default=True, default=True, help_text='Off for degrees that do not decide a profession (PhD, MS, MPH …).'),
         ),
         migrations.RunPython(load, migrations.RunPython.noop),
     ]

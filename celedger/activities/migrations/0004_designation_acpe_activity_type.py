@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='creditdesignation',
             name='acpe_activity_type',
-            field=models.CharField(blank=True, choices=[('knowledge', 'Knowledge-based'), ('application', 'Application-based'), ('certificate', 'Certificate program')], max_length=12, verbose_name='ACPE activity type'),
+            field=models.CharField(blank=True, db_default='', choices=[('knowledge', 'Knowledge-based'), ('application', 'Application-based'), ('certificate', 'Certificate program')], max_length=12, verbose_name='ACPE activity type'),
         ),
         migrations.AlterField(
             model_name='creditdesignation',

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='publisher',
             name='is_jointly_accredited',
-            field=models.BooleanField(default=False, help_text='Certificates then always carry the Joint Accreditation statement.', verbose_name='jointly accredited (Joint Accreditation for Interprofessional Continuing Education)'),
+            field=models.BooleanField(db_default=False, default=False, help_text='Certificates then always carry the Joint Accreditation statement.', verbose_name='jointly accredited (Joint Accreditation for Interprofessional Continuing Education)'),
         ),
         migrations.AlterField(
             model_name='designationstatement',
