@@ -383,6 +383,7 @@ MOC_PROGRAMS: list[dict[str, str]] = [
     {
         "code": "moc-abim-pa",
         "board": "ABIM",
+        "short_name": "ABIM MOC Practice Assessment",
         "name": "ABIM MOC Practice Assessment points",
         "program": "the American Board of Internal Medicine's (ABIM) Maintenance of "
         "Certification (MOC) program",
@@ -524,7 +525,8 @@ for _index, _moc in enumerate(MOC_PROGRAMS):
         {
             "code": _moc["code"],
             "name": _moc["name"],
-            "short_name": _moc["name"].replace(" points", "").replace(" credits", ""),
+            # Short names are what PARS exports carry ("ABIM MOC"): kept as shipped before.
+            "short_name": _moc.get("short_name", f"{_moc['board']} MOC"),
             "unit_singular": _moc["singular"],
             "unit": _moc["plural"],
             "partial_credit": _moc["partial"],

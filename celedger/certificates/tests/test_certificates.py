@@ -48,7 +48,8 @@ def test_it_names_learner_license_credit_hours_and_statements(tmp_path):
     assert "Jan Łukasiewicz, MD" in text
     assert profile.license_number in text
     assert "AMA PRA Category 1 Credit" in text and "1.75" in text
-    flat = " ".join(text.split())
+    certificate.pdf.seek(0)
+    flat = pdf_reading_order(certificate.pdf.read(), tmp_path)
     assert f"{publisher.name} designates this live activity for a maximum of 2 AMA PRA" in flat
     assert "commensurate with the extent" in flat
     assert "JA statement" in text
