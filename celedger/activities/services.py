@@ -14,13 +14,13 @@ from django.utils import timezone
 from celedger.accreditation.models import Profession
 from celedger.activities.event_ids import random_event_id
 from celedger.activities.models import (
+    CHECK_IN_EARLY,
     Activity,
     Attendance,
     CreditDesignation,
     Session,
     SessionUAN,
 )
-from celedger.activities.selectors import CHECK_IN_EARLY
 
 # The default claim window stays open this long after a session ends.
 DEFAULT_CLAIM_DAYS_AFTER = 30

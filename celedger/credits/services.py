@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from celedger.activities.models import Activity, Attendance, CreditDesignation, Session
 from celedger.core.decimals import is_quarter_step
+from celedger.core.outbox import outbox_enqueue
 from celedger.core.services import audit_record
 from celedger.credits.eligibility import partial_credit_allowed
 from celedger.credits.models import Claim, CreditBalance
@@ -23,7 +24,6 @@ from celedger.credits.selectors import (
     participation_date,
     uan_in_force,
 )
-from celedger.credits.signals import claims_changed
 
 HOURS_FIELD = "hours_{}"
 SESSIONS_FIELD = "sessions"
@@ -74,8 +74,11 @@ def _num(value: Decimal) -> str:
 
 
 def _announce(*, learner_id: int, activity_id: int) -> None:
-    transaction.on_commit(
-        lambda: claims_changed.send(sender=Claim, learner_id=learner_id, activity_id=activity_id)
+    # Recorded with the claim (same transaction); the outbox worker sends claims_changed,
+    # so a listener's work (certificate, records) is never lost to a crash after commit.
+    outbox_enqueue(
+        kind="credits.claims_changed",
+        payload={"learner_id": learner_id, "activity_id": activity_id},
     )
 
 
