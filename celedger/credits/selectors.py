@@ -374,11 +374,12 @@ def transcript_for(*, learner: Any, filters: TranscriptFilters | None = None) ->
     base: QuerySet[Claim] = Claim.objects.filter(learner=learner, status=Claim.Status.ACTIVE)
     claims_qs = base.select_related(
         "session__activity__publisher", "designation__credit_type"
-    ).order_by("-session__starts_at", "-created_at", "-id")
+    ).order_by("-participated_on", "-session__starts_at", "-created_at", "-id")
+    # The date a credit is for: the session's day, or a home-study completion date.
     if filters.date_from:
-        claims_qs = claims_qs.filter(session__starts_at__date__gte=filters.date_from)
+        claims_qs = claims_qs.filter(participated_on__gte=filters.date_from)
     if filters.date_to:
-        claims_qs = claims_qs.filter(session__starts_at__date__lte=filters.date_to)
+        claims_qs = claims_qs.filter(participated_on__lte=filters.date_to)
     if filters.credit_type:
         claims_qs = claims_qs.filter(designation__credit_type__code=filters.credit_type)
     if filters.publisher:
