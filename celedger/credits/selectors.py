@@ -136,6 +136,10 @@ def participation_date(
     return session.starts_at.astimezone(activity.publisher.zone).date()
 
 
+def _long_date(day: datetime.date) -> str:
+    return f"{day:%B} {day.day}, {day.year}"
+
+
 @dataclass
 class ClaimableSession:
     """One session a claim may cover, and what the learner has done there."""
@@ -223,6 +227,13 @@ class ClaimPageState:
             return "Credit can be claimed once the session has started."
         if not self.evaluation_done:
             return "Complete the evaluation before claiming credit."
+        activity = self.activity
+        done = self.completed_on
+        if activity.is_home_study and done and not activity.starts_on <= done <= activity.ends_on:
+            return (
+                "Home-study credit is for completions between the course's release "
+                f"({_long_date(activity.starts_on)}) and expiry ({_long_date(activity.ends_on)})."
+            )
         if not self.email_verified:
             return "Confirm your email address before claiming credit."
         if self.profile is None:

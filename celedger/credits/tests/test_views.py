@@ -187,7 +187,7 @@ def test_it_exports_the_transcript_as_csv_and_pdf(client):
     rows = list(
         csv.reader(io.StringIO(client.get(reverse("credits:transcript_csv")).content.decode()))
     )
-    assert len(rows) == 3 and rows[1][4] == "1.00"
+    assert len(rows) == 3 and rows[0][:3] == ["Date", "Activity", "Session"] and rows[1][5] == "1.00"
     pdf = client.get(reverse("credits:transcript_pdf"))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
 
@@ -223,6 +223,7 @@ def test_it_renders_a_500_claim_transcript_in_constant_queries(
     bulk_claims([(profile.user, session)], designation)
     client.force_login(profile.user)
     url = reverse("credits:transcript")
+    client.get(url)  # the header's staff link is cached per user: count with a warm cache
     with_one, _ = count_queries(client, url)
     more = [SessionFactory(activity=session.activity) for _ in range(499)]
     bulk_claims([(profile.user, s) for s in more], designation)
@@ -359,6 +360,7 @@ def test_it_renders_a_2000_learner_roster_in_constant_queries(
     # Not claimed, so every query below finds this learner when alone too.
     first = learner("MD", last_name="Roster19a")
     Attendance.objects.create(session=session, learner=first.user)
+    client.get(url + query)  # the header's staff link is cached per user: warm it
     with_one, _ = count_queries(client, url + query)
 
     users = User.objects.bulk_create(User(email=f"roster{i}@example.org") for i in range(1999))
