@@ -447,6 +447,9 @@ class RosterRow:
     attended: bool
     evaluated: bool
     claims: list[Claim]
+    # Active credit above a maximum (the session's amount, or the activity's in total):
+    # recorded before the rule, or left by a lowered maximum. Correct it on the claim page.
+    over_maximum: bool = False
 
     @property
     def hours_total(self) -> Decimal:
@@ -631,8 +634,9 @@ def roster_rows(
     status: str = RosterStatus.ALL,
     everyone: bool = False,
 ) -> list[RosterRow]:
-    """The rows of `learners` (in their order, then by session start), three queries:
-    attendances, evaluation responses, active claims with credit types.
+    """The rows of `learners` (in their order, then by session start), four queries:
+    attendances, evaluation responses, active claims with credit types, and (not for a
+    series) the learners whose total is above a designated maximum.
 
     `everyone` says `learners` is the whole roster, so the queries need no id list."""
     from celedger.evaluations.models import Response
@@ -659,6 +663,19 @@ def roster_rows(
     ):
         claims_by_key[(claim.session_id, claim.learner_id)].append(claim)
 
+    over = {
+        c.learner_id for claims in claims_by_key.values() for c in claims if c.hours > c.max_hours
+    }
+    if activity.pools_sessions:
+        over.update(
+            Claim.objects.filter(
+                of_learners, session__activity=activity, status=Claim.Status.ACTIVE
+            )
+            .values("learner_id", "designation_id", "designation__max_hours")
+            .annotate(total=Sum("hours"))
+            .filter(total__gt=F("designation__max_hours"))
+            .values_list("learner_id", flat=True)
+        )
     rows = []
     for user in learners:
         profile = getattr(user, "profile", None)
@@ -676,6 +693,7 @@ def roster_rows(
                 attended=key in attended,
                 evaluated=evaluated,
                 claims=claims_by_key.get(key, []),
+                over_maximum=user.pk in over,
             )
             if _row_matches(row, status):
                 rows.append(row)

@@ -361,3 +361,33 @@ def test_home_study_completed_after_expiry_earns_no_credit():
             hours_by_designation=hours_for(session, "ama-pra-1"),
             attested=True,
         )
+
+
+def test_the_roster_flags_credit_above_the_maximum(client):
+    from django.urls import reverse
+
+    from celedger.publishers.models import StaffMembership
+
+    activity = conference()
+    sessions = sessions_of(activity)
+    designation = activity.designations.get()
+    over, fine = learner("MD", last_name="Over"), learner("MD", last_name="Fine")
+    for session, hours in ((sessions[0], "1.00"), (sessions[1], "6.50")):
+        Claim.objects.create(
+            learner=over.user,
+            session=session,
+            designation=designation,
+            hours=Decimal(hours),
+            max_hours=session.cap_for(designation),
+            legacy_over_max=Decimal(hours) > session.cap_for(designation),
+            participated_on=session.starts_at.date(),
+            attested_at=timezone.now(),
+        )
+    submit_conference(fine, activity, sessions[:2], "2.50")
+    client.force_login(
+        StaffMembershipFactory(publisher=activity.publisher, role=StaffMembership.Role.VIEWER).user
+    )
+    response = client.get(reverse("credits:roster", args=[activity.publisher.code, activity.pk]))
+    flagged = {r.email for r in response.context["rows"] if r.over_maximum}
+    assert flagged == {over.user.email}
+    assert "Over the maximum" in response.content.decode()
