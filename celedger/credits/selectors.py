@@ -634,9 +634,9 @@ def roster_rows(
     status: str = RosterStatus.ALL,
     everyone: bool = False,
 ) -> list[RosterRow]:
-    """The rows of `learners` (in their order, then by session start), four queries:
-    attendances, evaluation responses, active claims with credit types, and (not for a
-    series) the learners whose total is above a designated maximum.
+    """The rows of `learners` (in their order, then by session start), three queries:
+    attendances, evaluation responses, active claims with credit types; for one session
+    of a conference a fourth finds the learners whose total is above the maximum.
 
     `everyone` says `learners` is the whole roster, so the queries need no id list."""
     from celedger.evaluations.models import Response
@@ -666,7 +666,16 @@ def roster_rows(
     over = {
         c.learner_id for claims in claims_by_key.values() for c in claims if c.hours > c.max_hours
     }
-    if activity.pools_sessions:
+    if activity.pools_sessions and session_id is None:
+        # Every session's claims are loaded already: the totals need no query.
+        totals: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+        maxima: dict[int, Decimal] = {}
+        for claims in claims_by_key.values():
+            for c in claims:
+                totals[(c.learner_id, c.designation_id)] += c.hours
+                maxima[c.designation_id] = c.designation.max_hours
+        over.update(lid for (lid, did), total in totals.items() if total > maxima[did])
+    elif activity.pools_sessions:
         over.update(
             Claim.objects.filter(
                 of_learners, session__activity=activity, status=Claim.Status.ACTIVE
