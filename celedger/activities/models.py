@@ -10,12 +10,11 @@ from celedger.accreditation.uan import UanError, provider_numbers, uan_check, ua
 from celedger.core.decimals import is_quarter_step, quarter_step_check
 from celedger.publishers.models import Publisher
 
-# Learners may say "I'm here" from a little before a session starts until it ends.
-CHECK_IN_EARLY = datetime.timedelta(minutes=30)
-
 # Event IDs: 6 characters without look-alikes (no I, L, O, 0, 1).
 EVENT_ID_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 EVENT_ID_LENGTH = 6
+# Learners may say "I'm here" from a little before a session starts until it ends.
+CHECK_IN_EARLY = datetime.timedelta(minutes=30)
 
 # ACPE UAN (celedger.accreditation.uan): the P/T letter each ACPE credit type needs.
 UAN_SUFFIX_FOR_TYPE = {"acpe-p": "P", "acpe-t": "T"}

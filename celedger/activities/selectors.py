@@ -11,7 +11,6 @@ from django.utils import timezone
 from celedger.accreditation.selectors import credit_types_for_credentials
 from celedger.activities.event_ids import is_well_formed, normalize_event_id
 from celedger.activities.models import CHECK_IN_EARLY, Activity, CreditDesignation, Session
-from celedger.activities.services import claim_window
 from celedger.publishers.models import Publisher
 from celedger.publishers.selectors import Role, publisher_get_for_staff
 
@@ -93,6 +92,9 @@ def portal_listing(*, publisher: Publisher, now: datetime.datetime | None = None
     A series lists only the weeks that are open under "open now" (next month's grand rounds
     used to appear there); queries as `activities_for_portal`.
     """
+    # services imports this module (CHECK_IN_EARLY): import its window rule here.
+    from celedger.activities.services import claim_window
+
     now = now or timezone.now()
     horizon = now + datetime.timedelta(days=PORTAL_UPCOMING_DAYS)
     listing = PortalListing(open_now=[], upcoming=[])

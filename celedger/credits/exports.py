@@ -34,17 +34,21 @@ def _cell(value: str) -> str:
 def transcript_csv(claims: Iterable[Claim]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["Date", "Activity", "Provider", "Credit type", "Hours", "Event ID"])
+    writer.writerow(
+        ["Date", "Activity", "Session", "Provider", "Credit type", "Hours", "Event ID", "UAN"]
+    )
     for claim in claims:
         activity = claim.session.activity
         writer.writerow(
             [
-                claim.session.starts_at.date().isoformat(),
+                claim.participated_on.isoformat(),
                 _cell(activity.title),
+                _cell(claim.session.topic),
                 _cell(activity.publisher.name),
                 claim.designation.credit_type.name,
                 f"{claim.hours:.2f}",
                 claim.session.event_id,
+                claim.uan,
             ]
         )
     return out.getvalue()

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from openpyxl import Workbook
 
@@ -60,6 +61,10 @@ def evaluate(request: HttpRequest, event_id: str) -> HttpResponse:
         return redirect("evaluations:evaluate", event_id=normalized)
     session = selectors.session_get_for_learner(event_id=normalized)
     activity = session.activity
+    if session.starts_at > timezone.now():
+        # A session is evaluated (and claimed) only once it has started (issue 8).
+        messages.info(request, "The evaluation opens when the session starts.")
+        return redirect("activities:program", session.event_id)
     setup = selectors.evaluation_setup(activity=activity)
     next_url = _after_evaluation_url(session)
     if setup is None:
