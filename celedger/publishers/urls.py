@@ -33,4 +33,5 @@ urlpatterns = [
         name="invitation_revoke",
     ),
     path("p/<slug:code>/", views.portal, name="portal"),
+    path("p/<slug:code>/logo", views.logo, name="logo"),
 ]
