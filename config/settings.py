@@ -169,6 +169,7 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_SIGNUP_FORM_CLASS = "celedger.profiles.forms.SignupProfileForm"
 ACCOUNT_ADAPTER = "celedger.accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "celedger.accounts.signup.SignupForm"}
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
