@@ -1,11 +1,11 @@
 """CSV and XLSX files for transcripts and rosters (built in memory; rosters are small)."""
 
-import csv
 import io
 from collections.abc import Iterable
 
 from openpyxl import Workbook
 
+from celedger.core.spreadsheets import SafeCsvWriter, safe_cell, sheet_append
 from celedger.credits.models import Claim
 from celedger.credits.selectors import Roster
 
@@ -22,22 +22,17 @@ ROSTER_HEADER = [
 ]
 
 
-def _cell(value: str) -> str:
-    # Spreadsheet apps run cells that start with these as formulas.
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def transcript_csv(claims: Iterable[Claim]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeCsvWriter(out)
     writer.writerow(["Date", "Activity", "Provider", "Credit type", "Hours", "Event ID"])
     for claim in claims:
         activity = claim.session.activity
         writer.writerow(
             [
                 claim.session.starts_at.date().isoformat(),
-                _cell(activity.title),
-                _cell(activity.publisher.name),
+                safe_cell(activity.title),
+                safe_cell(activity.publisher.name),
                 claim.designation.credit_type.name,
                 f"{claim.hours:.2f}",
                 claim.session.event_id,
@@ -51,8 +46,8 @@ def roster_lines(roster: Roster) -> Iterable[list[str]]:
         base = [
             row.session.event_id,
             row.session.starts_at.strftime("%Y-%m-%d %H:%M"),
-            _cell(row.name),
-            _cell(row.email),
+            safe_cell(row.name),
+            safe_cell(row.email),
             row.profession,
             "yes" if row.attended else "no",
             "yes" if row.evaluated else "no",
@@ -65,7 +60,7 @@ def roster_lines(roster: Roster) -> Iterable[list[str]]:
 
 def roster_csv(roster: Roster) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeCsvWriter(out)
     writer.writerow(ROSTER_HEADER)
     writer.writerows(roster_lines(roster))
     return out.getvalue()
@@ -74,9 +69,9 @@ def roster_csv(roster: Roster) -> str:
 def roster_xlsx(roster: Roster) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Roster")
-    sheet.append(ROSTER_HEADER)
+    sheet_append(sheet, ROSTER_HEADER)
     for line in roster_lines(roster):
-        sheet.append([*line[:-1], float(line[-1]) if line[-1] else None])
+        sheet_append(sheet, [*line[:-1], float(line[-1]) if line[-1] else None])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
