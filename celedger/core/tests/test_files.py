@@ -110,3 +110,14 @@ def test_the_data_migration_moves_public_files_out_of_media() -> None:
     assert private_storage.open(certificate.pdf.name).read() == b"%PDF-old"
     gone.refresh_from_db()
     assert (gone.pdf.name, gone.pdf_fingerprint) == ("", "")
+
+
+def test_a_publishers_logo_is_served_by_its_view_not_media(client: Client) -> None:
+    from celedger.publishers.tests.factories import PublisherFactory
+
+    publisher = PublisherFactory()
+    publisher.logo.save("logo.png", ContentFile(b"\x89PNG fake"), save=True)
+    response = client.get(f"/p/{publisher.code}/logo")
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert client.get(f"/media/{publisher.logo.name}").status_code == 404
+    assert client.get("/p/no-such-publisher/logo").status_code == 404

@@ -49,3 +49,67 @@ def test_every_response_carries_a_permissions_policy(client: Client) -> None:
     policy = client.get("/").headers["Permissions-Policy"]
     for feature in ("camera=()", "microphone=()", "geolocation=()", "payment=()"):
         assert feature in policy
+
+
+def _png(width: int, height: int, payload: bytes = b"\x00") -> bytes:
+    """A PNG whose header says width × height (the pixel data itself stays tiny)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1-bit greyscale
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(payload))
+        + chunk(b"IEND", b"")
+    )
+
+
+def _upload(content: bytes, name: str = "logo.png") -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content, content_type="image/png")
+
+
+def _settings_form(logo: Any) -> Any:
+    from celedger.publishers.forms import PublisherSettingsForm
+    from celedger.publishers.tests.factories import PublisherFactory
+
+    publisher = PublisherFactory()
+    data = {
+        "name": publisher.name,
+        "contact_email": "ce@example.org",
+        "time_zone": "America/Chicago",
+    }
+    return PublisherSettingsForm(data, {"logo": logo}, instance=publisher)
+
+
+def test_a_144_megapixel_logo_is_refused_before_it_is_decoded() -> None:
+    form = _settings_form(_upload(_png(12000, 12000)))
+    assert not form.is_valid()
+    assert "12000 × 12000 pixels" in form.errors["logo"][0]
+
+
+def test_a_logo_over_two_megabytes_is_refused() -> None:
+    import os
+
+    form = _settings_form(_upload(os.urandom(3 * 1024 * 1024)))
+    assert not form.is_valid() and form.errors["logo"]
+
+
+def test_a_large_logo_is_stored_resized_as_png() -> None:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (3000, 1500), "navy").save(buffer, format="JPEG")
+    form = _settings_form(_upload(buffer.getvalue(), "big.jpg"))
+    assert form.is_valid(), form.errors
+    publisher = form.save()
+    with publisher.logo.open("rb") as handle, Image.open(handle) as stored:
+        assert stored.format == "PNG" and stored.size == (800, 400)
