@@ -1,8 +1,11 @@
 """One formula-safe writer for every CSV and XLSX export (TEAM.md interface 7).
 
 A spreadsheet program runs a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage
-return as a formula (`=cmd|' /C calc'!A0`, `=HYPERLINK(...)`): OWASP's "CSV Injection"
-guidance is to prefix such cells with a single quote. Every text cell goes through
+return as a formula (`=cmd|' /C calc'!A0`, `=HYPERLINK(...)`). OWASP ASVS 5.0 requirement
+1.2.10 (read at asvs.emil.hemdal.se/1.2.10, a rendering of the ASVS source
+0x10-V1-Encoding-and-Sanitization.md) asks that CSV, XLS(X) and ODF exports escape a first
+character of `=`, `+`, `-`, `@`, tab or NUL with a single quote; CR and LF are added here
+because spreadsheet programs skip them before a formula. Every text cell goes through
 `safe_cell`; numbers, dates and empty cells pass unchanged, so sums still work.
 """
 
@@ -10,7 +13,7 @@ import csv
 from collections.abc import Iterable
 from typing import Any, Protocol
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\x00")
 
 
 def safe_cell(value: Any) -> Any:

@@ -113,3 +113,23 @@ def test_a_large_logo_is_stored_resized_as_png() -> None:
     publisher = form.save()
     with publisher.logo.open("rb") as handle, Image.open(handle) as stored:
         assert stored.format == "PNG" and stored.size == (800, 400)
+
+
+def test_a_line_break_in_an_activity_title_does_not_stop_its_certificate_email(
+    mailoutbox: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from celedger.credits.services import claim_submit
+    from celedger.credits.tests.helpers import activity_with, hours_for, learner
+
+    session = activity_with("ama-pra-1", title="Sepsis\r\nThe First Hour")
+    profile = learner("MD")
+    with django_capture_on_commit_callbacks(execute=True):
+        claim_submit(
+            learner=profile.user,
+            session=session,
+            hours_by_designation=hours_for(session, "ama-pra-1", None),
+            attested=True,
+        )
+    (sent,) = mailoutbox
+    assert sent.subject.endswith("Your certificate: Sepsis The First Hour")
+    assert sent.attachments
