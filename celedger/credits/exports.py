@@ -3,23 +3,27 @@
 import io
 from collections.abc import Iterable
 
+from django.utils.timezone import localtime
 from openpyxl import Workbook
 
 from celedger.core.spreadsheets import SafeCsvWriter, safe_cell, sheet_append
 from celedger.credits.models import Claim
 from celedger.credits.selectors import Roster
 
-ROSTER_HEADER = [
-    "Event ID",
-    "Session start (UTC)",
-    "Learner",
-    "Email",
-    "Profession",
-    "Attended",
-    "Evaluated",
-    "Credit type",
-    "Hours",
-]
+
+def roster_header(roster: Roster) -> list[str]:
+    """Times are the publisher's, and the header names the zone."""
+    return [
+        "Event ID",
+        f"Session start ({roster.activity.publisher.time_zone})",
+        "Learner",
+        "Email",
+        "Profession",
+        "Attended",
+        "Evaluated",
+        "Credit type",
+        "Hours",
+    ]
 
 
 def transcript_csv(claims: Iterable[Claim]) -> str:
@@ -42,10 +46,11 @@ def transcript_csv(claims: Iterable[Claim]) -> str:
 
 
 def roster_lines(roster: Roster) -> Iterable[list[str]]:
+    zone = roster.activity.publisher.zone
     for row in roster.rows:
         base = [
             row.session.event_id,
-            row.session.starts_at.strftime("%Y-%m-%d %H:%M"),
+            localtime(row.session.starts_at, zone).strftime("%Y-%m-%d %H:%M"),
             safe_cell(row.name),
             safe_cell(row.email),
             row.profession,
@@ -61,7 +66,7 @@ def roster_lines(roster: Roster) -> Iterable[list[str]]:
 def roster_csv(roster: Roster) -> str:
     out = io.StringIO()
     writer = SafeCsvWriter(out)
-    writer.writerow(ROSTER_HEADER)
+    writer.writerow(roster_header(roster))
     writer.writerows(roster_lines(roster))
     return out.getvalue()
 
@@ -69,7 +74,7 @@ def roster_csv(roster: Roster) -> str:
 def roster_xlsx(roster: Roster) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Roster")
-    sheet_append(sheet, ROSTER_HEADER)
+    sheet_append(sheet, roster_header(roster))
     for line in roster_lines(roster):
         sheet_append(sheet, [*line[:-1], float(line[-1]) if line[-1] else None])
     out = io.BytesIO()

@@ -32,6 +32,5 @@ urlpatterns = [
         views.invitation_revoke_view,
         name="invitation_revoke",
     ),
-    path("p/<slug:code>/", views.portal, name="portal"),
     path("p/<slug:code>/logo", views.logo, name="logo"),
 ]

@@ -287,21 +287,6 @@ def staff_remove_view(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 
 @require_GET
-def portal(request: HttpRequest, code: str) -> HttpResponse:
-    # Imported here: activities depend on publishers, not the other way round at import time.
-    from celedger.activities.selectors import activities_for_portal
-
-    publisher = Publisher.objects.filter(code=code).first()
-    if publisher is None:
-        raise Http404
-    activities = list(activities_for_portal(publisher=publisher))
-    with timezone.override(publisher.time_zone):
-        return render(
-            request, "publishers/portal.html", {"publisher": publisher, "activities": activities}
-        )
-
-
-@require_GET
 def logo(request: HttpRequest, code: str) -> FileResponse:
     """The publisher's logo (public branding): served here, as nothing is under /media/."""
     publisher = Publisher.objects.only("logo").filter(code=code).first()

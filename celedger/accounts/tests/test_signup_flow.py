@@ -86,6 +86,37 @@ def test_it_walks_the_guides_way_in_and_keeps_next(client: Any) -> None:
     assert EmailAddress.objects.get(user=user).verified
 
 
+def test_it_keeps_the_program_when_the_email_is_confirmed_on_another_device(
+    client: Any,
+) -> None:
+    from django.test import Client
+
+    start(client, "ana@example.org")
+    client.post(
+        reverse("accounts:check"), {"last_name": "Nunez", "phone": "734-555-0199", "next": NEXT}
+    )
+    response = client.post(
+        reverse("account_signup"), {**signup_post("ana@example.org"), "next": NEXT}, follow=True
+    )
+    page = response.content.decode()
+    assert "What happens next" in page
+    assert f'<a href="{NEXT}">where you started</a>' in page
+
+    # The phone's mail app opens the link in a browser that has never seen this session.
+    outbox_deliver_pending()
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+", mail.outbox[-1].body)
+    assert link, mail.outbox[-1].body
+    assert link.group(0).endswith("?next=%2Fe%2FK7QM2P%2F")
+    other_device = Client()
+    path = "/" + link.group(0).split("://", 1)[1].split("/", 1)[1]
+    confirm_page = other_device.get(path).content.decode()
+    assert f'name="next" value="{NEXT}"' in confirm_page
+    response = other_device.post(path, {"next": NEXT})
+    assert response.status_code == 302
+    assert response["Location"] == NEXT
+    assert EmailAddress.objects.get(email="ana@example.org").verified
+
+
 def test_it_refuses_signup_before_the_check(client: Any) -> None:
     response = client.get(reverse("account_signup"), {"next": NEXT})
     assert response.status_code == 302
