@@ -15,16 +15,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.storage import Storage, storages
+from django.core.signals import setting_changed
 from django.db.models.fields.files import FieldFile
+from django.dispatch import receiver
 from django.http import FileResponse, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.utils.deconstruct import deconstructible
 from django.utils.encoding import iri_to_uri
-from django.utils.functional import LazyObject
-
-
-def private_storage_get() -> Storage:
-    """The private storage (a callable for FileField(storage=...): no path in migrations)."""
-    return storages["private"]
+from django.utils.functional import LazyObject, empty
 
 
 class _PrivateStorage(LazyObject):
@@ -32,7 +29,20 @@ class _PrivateStorage(LazyObject):
         self._wrapped = storages["private"]
 
 
+# Resolved on first use, and again after STORAGES changes (tests, override_settings).
 private_storage: Storage = _PrivateStorage()  # type: ignore[assignment]
+
+
+@receiver(setting_changed)
+def _reset_private_storage(*, setting: str, **kwargs: Any) -> None:
+    if setting == "STORAGES":
+        private_storage._wrapped = empty  # type: ignore[attr-defined]
+
+
+def private_storage_get() -> Storage:
+    """The private storage, for FileField(storage=...): a callable keeps the path out of
+    migrations, and the lazy object it returns follows settings changes."""
+    return private_storage
 
 
 @deconstructible

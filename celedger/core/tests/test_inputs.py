@@ -33,15 +33,22 @@ def test_hours_that_overflow_are_a_form_error_with_the_input_kept(value):
     assert f'value="{value}"' in str(form["hours"])
 
 
-def test_claim_hours_that_overflow_are_a_form_error():
-    from celedger.credits.forms import ClaimForm
-    from celedger.credits.tests.helpers import activity_with
+@pytest.mark.parametrize("value", ["1e309", "9" * 400])
+def test_claim_hours_that_overflow_are_the_form_with_its_error(client, value):
+    from celedger.activities.models import CreditDesignation
+    from celedger.credits.models import Claim
+    from celedger.credits.tests.helpers import activity_with, learner
 
     session = activity_with("ama-pra-1")
-    designations = list(session.activity.designations.all())
-    name = f"hours_{designations[0].pk}"
-    form = ClaimForm({name: "1e309", "attested": "on"}, designations=designations)
-    assert not form.is_valid() and "below" in form.errors[name][0]
+    designation = CreditDesignation.objects.get(activity=session.activity)
+    client.force_login(learner("MD").user)
+    response = client.post(
+        f"/e/{session.event_id}/claim/",
+        {f"hours_{designation.pk}": value, "attested": "on"},
+    )
+    assert response.status_code in (200, 400)
+    assert "Enter a number below" in response.content.decode()
+    assert Claim.objects.count() == 0
 
 
 @pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "1899-12-31", "2101-01-01"])
