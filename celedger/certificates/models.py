@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 
 from celedger.activities.models import Activity
+from celedger.core.files import private_storage_get, private_upload_to
 
 
 def new_verification_code() -> str:
@@ -24,7 +25,11 @@ class Certificate(models.Model):
     verification_code = models.CharField(max_length=32, unique=True, default=new_verification_code)
     issued_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
-    pdf = models.FileField(upload_to="certificates/%Y/%m/", blank=True)
+    # Private storage, unguessable name: served only by the access-checked views. The
+    # current version's file (CertificateVersion keeps every version's).
+    pdf = models.FileField(
+        storage=private_storage_get, upload_to=private_upload_to("certificates"), blank=True
+    )
     # Fingerprint of the claims the stored PDF shows; a change means a new version.
     pdf_fingerprint = models.CharField(max_length=64, blank=True)
     # The current version's number (0 until the first PDF is rendered).
@@ -52,7 +57,9 @@ class CertificateVersion(models.Model):
     certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="versions")
     version = models.PositiveIntegerField()
     issued_at = models.DateTimeField(auto_now_add=True)
-    pdf = models.FileField(upload_to="certificates/%Y/%m/")
+    pdf = models.FileField(
+        storage=private_storage_get, upload_to=private_upload_to("certificates")
+    )
     fingerprint = models.CharField(max_length=64)
     # [[credit type name, amount phrase], ...] as printed.
     credit = models.JSONField(default=list)

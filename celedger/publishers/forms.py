@@ -2,9 +2,11 @@ from typing import Any
 from zoneinfo import available_timezones
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 
 from celedger.accreditation.models import CreditType
 from celedger.accreditation.statements import PLACEHOLDERS, statement_unknown_placeholders
+from celedger.core.images import logo_normalize
 from celedger.publishers.models import Publisher, StaffMembership
 
 _COMMON_ZONES = [
@@ -47,7 +49,14 @@ class PublisherSettingsForm(forms.ModelForm):
         help_texts = {
             "liaison_name": "Shown to learners: “contact your CE site liaison …”.",
             "time_zone": "Session times are entered and shown in this time zone.",
+            "logo": "PNG, JPEG or GIF, at most 2 MB; stored at most 800 pixels wide.",
         }
+
+    def clean_logo(self) -> Any:
+        logo = self.cleaned_data.get("logo")
+        if isinstance(logo, UploadedFile):
+            return logo_normalize(logo)
+        return logo
 
 
 class StatementsForm(forms.Form):
