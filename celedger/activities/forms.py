@@ -1,4 +1,5 @@
 import datetime
+import re
 from typing import Any
 
 from django import forms
@@ -8,6 +9,7 @@ from celedger.accreditation.models import CreditType, Profession
 from celedger.activities.event_ids import normalize_event_id
 from celedger.activities.models import Activity, CreditDesignation, Session, uan_errors
 from celedger.activities.services import local_datetime
+from celedger.core.inputs import BoundedDateField, bounded_formfield
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -48,6 +50,7 @@ class ActivityForm(forms.ModelForm):
 
     class Meta:
         model = Activity
+        formfield_callback = bounded_formfield
         fields = [
             "title",
             "description",
@@ -125,6 +128,7 @@ class ActivityForm(forms.ModelForm):
 class DesignationForm(forms.ModelForm):
     class Meta:
         model = CreditDesignation
+        formfield_callback = bounded_formfield
         fields = ["credit_type", "max_hours", "uan"]
         widgets = {
             "max_hours": forms.NumberInput(attrs={"step": "0.25", "min": "0.25"}),
@@ -154,7 +158,7 @@ class SessionForm(forms.ModelForm):
     """One session: a date and wall-clock times at the publisher, its own credit amount
     and (ACPE, a conference) its own UANs."""
 
-    date = forms.DateField(widget=DATE)
+    date = BoundedDateField(widget=DATE)
     starts = forms.TimeField(label="Start time", widget=TIME)
     ends = forms.TimeField(label="End time", widget=TIME)
 
@@ -242,7 +246,7 @@ class WeeklySessionsForm(forms.Form):
     """A month (or more) of weekly sessions in one step."""
 
     weekday = forms.TypedChoiceField(choices=WEEKDAYS, coerce=int, label="Day of the week")
-    first_on = forms.DateField(label="Starting from", widget=DATE)
+    first_on = BoundedDateField(label="Starting from", widget=DATE)
     starts = forms.TimeField(label="Start time", widget=TIME)
     ends = forms.TimeField(label="End time", widget=TIME)
     count = forms.IntegerField(
@@ -252,7 +256,7 @@ class WeeklySessionsForm(forms.Form):
         required=False,
         help_text="Or give an end date below.",
     )
-    until = forms.DateField(label="Until (inclusive)", widget=DATE, required=False)
+    until = BoundedDateField(label="Until (inclusive)", widget=DATE, required=False)
     topic = forms.CharField(
         max_length=300, required=False, help_text="Editable per session later."
     )
@@ -273,4 +277,5 @@ class EventLookupForm(forms.Form):
     event_id = forms.CharField(max_length=20)
 
     def clean_event_id(self) -> str:
-        return normalize_event_id(self.cleaned_data["event_id"])
+        # Only the Event ID alphabet goes on to the URL ("12/31" cannot be reversed).
+        return re.sub(r"[^A-Z0-9]", "", normalize_event_id(self.cleaned_data["event_id"]))

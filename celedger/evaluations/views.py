@@ -1,4 +1,3 @@
-import csv
 import io
 from collections.abc import Iterator
 from typing import Any
@@ -17,6 +16,7 @@ from celedger.accreditation.models import Profession
 from celedger.activities.event_ids import normalize_event_id
 from celedger.activities.models import Activity, Session
 from celedger.activities.selectors import activity_get_for_staff
+from celedger.core.spreadsheets import SafeCsvWriter, sheet_append
 from celedger.evaluations import selectors, services
 from celedger.evaluations.forms import (
     ActivityEvaluationForm,
@@ -414,7 +414,7 @@ def _export_source(request: HttpRequest, code: str, pk: int) -> tuple[Activity, 
 @login_required
 def export_csv(request: HttpRequest, code: str, pk: int) -> StreamingHttpResponse:
     activity, columns = _export_source(request, code, pk)
-    writer = csv.writer(_Echo())
+    writer = SafeCsvWriter(_Echo())
 
     def lines() -> Iterator[str]:
         yield "\ufeff"  # so spreadsheet programs read UTF-8
@@ -435,9 +435,9 @@ def export_xlsx(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     activity, columns = _export_source(request, code, pk)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Responses")
-    sheet.append(selectors.EXPORT_HEAD + [c.title for c in columns])
+    sheet_append(sheet, selectors.EXPORT_HEAD + [c.title for c in columns])
     for row in selectors.export_rows(activity=activity, columns=columns):
-        sheet.append(row)
+        sheet_append(sheet, row)
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(
