@@ -463,7 +463,7 @@ def claim_correct(*, actor: Any, claim: Claim, hours: Any, reason: str) -> Claim
         raise ValidationError({"reason": ["Give a reason; it goes into the audit log."]})
     with transaction.atomic():
         locked = (
-            Claim.objects.select_for_update()
+            Claim.objects.select_for_update(of=("self",))
             .select_related("designation__credit_type__board", "session__activity__publisher")
             .get(pk=claim.pk)
         )
@@ -524,7 +524,7 @@ def claim_revoke(*, actor: Any, claim: Claim, reason: str) -> Claim:
         raise ValidationError({"reason": ["Give a reason; it goes into the audit log."]})
     with transaction.atomic():
         locked = (
-            Claim.objects.select_for_update()
+            Claim.objects.select_for_update(of=("self",))
             .select_related("session__activity", "designation__credit_type")
             .get(pk=claim.pk)
         )
