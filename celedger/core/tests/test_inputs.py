@@ -72,11 +72,12 @@ def test_activity_dates_are_bounded_to_sensible_years(day):
 
 def test_session_dates_are_bounded_too():
     from celedger.activities.forms import SessionForm, WeeklySessionsForm
-    from celedger.activities.models import Activity
+    from celedger.credits.tests.helpers import activity_with
 
+    activity = activity_with("ama-pra-1").activity
     form = SessionForm(
         {"date": "9999-12-31", "starts": "09:00", "ends": "10:00", "topic": "x"},
-        activity=Activity(),
+        activity=activity,
         acpe=[],
     )
     assert not form.is_valid() and "between 1900 and 2100" in form.errors["date"][0]
