@@ -39,11 +39,16 @@ def active_assessment(
 
 def _scope_passed(*, learner: User, assessment: Assessment) -> QuerySet[Attempt]:
     """Passed attempts on any post-test version for the same activity and session scope."""
+    scope = (
+        Q(assessment__session__isnull=True)
+        if assessment.session_id is None
+        else Q(assessment__session_id=assessment.session_id)
+    )
     return Attempt.objects.filter(
+        scope,
         learner=learner,
         passed=True,
         assessment__activity_id=assessment.activity_id,
-        assessment__session_id=assessment.session_id,
         assessment__kind=Kind.POST,
     )
 
@@ -360,8 +365,8 @@ def results_page(*, activity: Activity) -> ResultsPage:
         .order_by("learner__profile__last_name", "learner__email", "submitted_at")
     ):
         lid = attempt["learner_id"]
-        row = learners.get(lid)
-        if row is None:
+        person = learners.get(lid)
+        if person is None:
             name = " ".join(
                 p
                 for p in (
@@ -370,17 +375,17 @@ def results_page(*, activity: Activity) -> ResultsPage:
                 )
                 if p
             )
-            row = learners[lid] = LearnerResult(
+            person = learners[lid] = LearnerResult(
                 learner_id=lid, name=name, email=attempt["learner__email"]
             )
         if attempt["assessment__kind"] == Kind.PRE:
-            row.pre_percent = attempt["score_percent"]
+            person.pre_percent = attempt["score_percent"]
             continue
-        row.attempts += 1
+        person.attempts += 1
         first_attempts += attempt["attempt_no"] == 1
-        row.best_percent = max(row.best_percent, attempt["score_percent"])
-        if attempt["passed"] and row.passed_on is None:
-            row.passed_on = attempt["completed_on"]
+        person.best_percent = max(person.best_percent, attempt["score_percent"])
+        if attempt["passed"] and person.passed_on is None:
+            person.passed_on = attempt["completed_on"]
     return ResultsPage(
         post=post,
         pre=pre,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from celedger.accounts.models import User
@@ -165,11 +165,13 @@ def assessment_activate(*, assessment: Assessment) -> Assessment:
     if not assessment.items.exists():
         raise ValidationError("Add at least one question before learners can take the test.")
     with transaction.atomic():
+        scope = (
+            Q(session__isnull=True)
+            if assessment.session_id is None
+            else Q(session_id=assessment.session_id)
+        )
         others = Assessment.objects.select_for_update().filter(
-            activity_id=assessment.activity_id,
-            session_id=assessment.session_id,
-            kind=assessment.kind,
-            is_active=True,
+            scope, activity_id=assessment.activity_id, kind=assessment.kind, is_active=True
         )
         others.exclude(pk=assessment.pk).update(is_active=False)
         assessment.is_active = True
