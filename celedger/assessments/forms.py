@@ -112,6 +112,20 @@ class ItemForm(forms.Form):
                 self.add_error("options", "Give at least two answers, one per line.")
         return cleaned
 
+    @staticmethod
+    def initial_for(item: Item) -> dict[str, Any]:
+        options = list(item.options.all())
+        correct = next((o.text for o in options if o.is_correct), "")
+        return {
+            "text": item.text,
+            "kind": item.kind,
+            "feedback": item.feedback,
+            "options": ""
+            if item.kind == ItemKind.TRUE_FALSE
+            else "\n".join(f"*{o.text}" if o.is_correct else o.text for o in options),
+            "correct": correct if item.kind == ItemKind.TRUE_FALSE else "",
+        }
+
     def option_pairs(self) -> list[tuple[str, bool]]:
         data = self.cleaned_data
         if data["kind"] == ItemKind.TRUE_FALSE:

@@ -237,6 +237,29 @@ def item_add(
     return item
 
 
+def item_update(
+    *, item: Item, kind: str, text: str, feedback: str, options: Sequence[tuple[str, bool]]
+) -> Item:
+    """Rewrites a question of a test nobody has taken yet (its answers are replaced)."""
+    cleaned = _clean_options(kind, options)
+    if not feedback.strip():
+        raise ValidationError({"feedback": "Explain why the answer is correct."})
+    with transaction.atomic():
+        Assessment.objects.select_for_update().filter(pk=item.assessment_id).first()
+        _ensure_editable(item.assessment)
+        item.kind = kind
+        item.text = text.strip()
+        item.feedback = feedback.strip()
+        item.full_clean()
+        item.save()
+        item.options.all().delete()
+        Option.objects.bulk_create(
+            Option(item=item, order=n, text=t, is_correct=c)
+            for n, (t, c) in enumerate(cleaned, start=1)
+        )
+    return item
+
+
 def item_delete(*, item: Item) -> None:
     with transaction.atomic():
         _ensure_editable(item.assessment)

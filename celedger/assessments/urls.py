@@ -29,6 +29,7 @@ urlpatterns = [
     path(f"{console}attempts.<tablefmt:fmt>", views.export, name="export"),
     path(f"{console}<int:test_pk>/", views.detail, name="detail"),
     path(f"{console}<int:test_pk>/questions/", views.item_add, name="item_add"),
+    path(f"{console}<int:test_pk>/questions/<int:item_pk>/", views.item_edit, name="item_edit"),
     path(
         f"{console}<int:test_pk>/questions/<int:item_pk>/delete/",
         views.item_delete,

@@ -293,6 +293,56 @@ def item_add(request: AuthedRequest, code: str, pk: int, test_pk: int) -> HttpRe
     return _detail(request, activity, assessment, status=400, item_form=form)
 
 
+@require_http_methods(["GET", "POST"])
+@login_required
+def item_edit(
+    request: AuthedRequest, code: str, pk: int, test_pk: int, item_pk: int
+) -> HttpResponse:
+    activity = activity_get_for_staff(
+        user=request.user, code=code, pk=pk, min_role=Role.COORDINATOR
+    )
+    assessment = selectors.assessment_get_for_staff(activity=activity, pk=test_pk)
+    item = selectors.item_get_for_staff(assessment=assessment, pk=item_pk)
+    detail_url = reverse("assessments:detail", args=[code, pk, test_pk])
+    if assessment.attempt_count:  # type: ignore[attr-defined]
+        messages.error(request, "Learners have taken this test: use “Copy and edit” to change it.")
+        return redirect(detail_url)
+    form = ItemForm(
+        request.POST if request.method == "POST" else None, initial=ItemForm.initial_for(item)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.item_update(
+                item=item,
+                kind=form.cleaned_data["kind"],
+                text=form.cleaned_data["text"],
+                feedback=form.cleaned_data["feedback"],
+                options=form.option_pairs(),
+            )
+        except services.AssessmentLocked:
+            messages.error(
+                request, "Learners have taken this test: use “Copy and edit” to change it."
+            )
+            return redirect(detail_url)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Question saved.")
+            return redirect(f"{detail_url}#item-{item.pk}")
+    return render(
+        request,
+        "assessments/item_edit.html",
+        {
+            "publisher": activity.publisher,
+            "activity": activity,
+            "test": assessment,
+            "item": item,
+            "form": form,
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
 @require_http_methods(["POST"])
 @login_required
 def item_delete(

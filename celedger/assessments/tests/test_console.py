@@ -85,6 +85,25 @@ ACTIONS: list[tuple[str, str, str, Any, Any]] = [
         },
     ),
     (
+        "item_edit",
+        "get",
+        Role.COORDINATOR,
+        lambda c: reverse("assessments:item_edit", args=[*_base(c), c.draft.pk, c.item.pk]),
+        None,
+    ),
+    (
+        "item_edit-save",
+        "post",
+        Role.COORDINATOR,
+        lambda c: reverse("assessments:item_edit", args=[*_base(c), c.draft.pk, c.item.pk]),
+        lambda c: {
+            "text": "Renamed?",
+            "kind": "true_false",
+            "correct": "False",
+            "feedback": "Because.",
+        },
+    ),
+    (
         "item_delete",
         "post",
         Role.COORDINATOR,
@@ -111,7 +130,7 @@ ACTIONS: list[tuple[str, str, str, Any, Any]] = [
 def _snapshot() -> tuple[Any, ...]:
     return (
         list(Assessment.objects.order_by("pk").values_list("pk", "title", "is_active")),
-        Item.objects.count(),
+        sorted(Item.objects.values_list("pk", "text")),
     )
 
 
@@ -322,3 +341,27 @@ def test_the_export_has_every_attempt_and_keeps_formulas_as_text(
     values = list(sheet.iter_rows(values_only=True))
     assert len(values) == 3 and values[1][0].startswith("'=")
     assert Attempt.objects.count() == 2
+
+
+def test_a_draft_question_is_edited_in_place(login: Any, activity: Any, publisher: Any) -> None:
+    test = build_post_test(activity)
+    item = test.items.get(kind="multiple")
+    url = reverse("assessments:item_edit", args=[publisher.code, activity.pk, test.pk, item.pk])
+    client = login("coordinator")
+    page = client.get(url).content.decode()
+    assert "*Pinpoint pupils\n*Slow breathing\nAgitation" in page
+    response = client.post(
+        url, {"text": "Signs?", "kind": "multiple", "options": "A\nB", "feedback": "Why"}
+    )
+    assert response.status_code == 400
+    assert "Mark the correct answers" in response.content.decode()
+    client.post(
+        url, {"text": "Signs?", "kind": "multiple", "options": "*A\n*B\nC", "feedback": "Why"}
+    )
+    item.refresh_from_db()
+    assert item.text == "Signs?"
+    assert [(o.text, o.is_correct) for o in item.options.all()] == [
+        ("A", True),
+        ("B", True),
+        ("C", False),
+    ]
