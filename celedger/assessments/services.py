@@ -36,10 +36,14 @@ def default_gated_designations(
     """Credit that needs a passed post-test unless staff say otherwise.
 
     MOC points (a board's credit type) need a learner assessment with a passing score;
-    ACPE home study (an enduring activity or a UAN with the H type) needs an assessment
+    ACPE home study (a home-study structure, an enduring or journal format, or a UAN of
+    type H) needs an assessment
     of learning. Sources and what is a choice here: docs/evaluations.md.
     """
-    home_study = activity.format in (Activity.Format.ENDURING, Activity.Format.JOURNAL)
+    home_study = activity.is_home_study or activity.format in (
+        Activity.Format.ENDURING,
+        Activity.Format.JOURNAL,
+    )
     gated = []
     for designation in designations:
         credit_type = designation.credit_type

@@ -21,7 +21,10 @@ YEAR = "26"
 def home_study(publisher: Any) -> Activity:
     """An enduring course with ACPE (home study), AMA PRA and ABIM MOC credit."""
     activity = ActivityFactory(
-        publisher=publisher, title="Opioid Stewardship (online)", format=Activity.Format.ENDURING
+        publisher=publisher,
+        title="Opioid Stewardship (online)",
+        format=Activity.Format.ENDURING,
+        structure=Activity.Structure.HOME_STUDY,
     )
     for code, uan, board in (
         ("ama-pra-1", "", None),

@@ -40,6 +40,7 @@ def course(django_db_blocker: Any) -> Activity:
         publisher=publisher,
         title="Opioid Stewardship (online course)",
         format=Activity.Format.ENDURING,
+        structure=Activity.Structure.HOME_STUDY,
         starts_on=timezone.localdate() - datetime.timedelta(days=10),
         ends_on=timezone.localdate() + datetime.timedelta(days=300),
     )
@@ -87,7 +88,12 @@ def test_a_pharmacist_fails_once_reads_the_feedback_passes_and_claims_acpe(
     page.set_viewport_size(PHONE_VIEWPORT)
     sign_in_as(page, live_server, pharmacist)
 
-    page.goto(f"{live_server.url}/e/HS2P4Q/test/")
+    # The claim page holds ACPE back until the post-test is passed, and links to it.
+    page.goto(f"{live_server.url}/e/HS2P4Q/claim/")
+    assert page.get_by_text("Pass the post-test (70% or more) to claim this credit.").is_visible()
+    _check(page)
+    page.get_by_role("link", name=re.compile("Take the post-test")).first.click()
+    page.wait_for_url(re.compile(r"/e/HS2P4Q/test/$"))
     _check(page)
     assert page.get_by_text("attempt 1 of 3").count() == 1
 
@@ -128,6 +134,7 @@ def test_a_pharmacist_fails_once_reads_the_feedback_passes_and_claims_acpe(
     page.get_by_role("heading", name="Your credit").wait_for()
     claim = Claim.objects.get(learner=pharmacist, designation__credit_type__code="acpe-p")
     assert claim.hours == Decimal("2.00")
+    assert claim.participated_on == passed.completed_on
     assert passed.completed_on == timezone.localdate(timezone=course.publisher.zone)
 
     # The coordinator sees the two attempts and the pass date.

@@ -141,6 +141,7 @@ def test_by_default_moc_and_acpe_home_study_need_the_test(home_study: Any) -> No
 
 def test_live_acpe_is_not_gated_by_default(home_study: Any) -> None:
     home_study.format = "live"
+    home_study.structure = "single"
     home_study.save()
     acpe = home_study.designations.get(credit_type__code="acpe-p")
     acpe.uan = "0123-0000-26-002-L01-P"
