@@ -75,3 +75,20 @@ def test_after_the_pass_it_is_claimed_and_dated_the_day_of_the_pass(
     )
     claim = result.created[0]
     assert claim.participated_on == passed_at.astimezone(home_study.publisher.zone).date()
+
+
+def test_the_claim_page_with_a_post_test_stays_within_its_query_budget(
+    client: Any, home_study: Any, pharmacist: Any, django_assert_max_num_queries: Any
+) -> None:
+    test = build_post_test(home_study)
+    for _ in range(5):
+        other = LearnerProfileFactory().user
+        services.attempt_submit(
+            learner=other, assessment=test, attempt_no=1, selected=answers(test, right=0)
+        )
+    client.force_login(pharmacist)
+    client.get(CLAIM)  # warms the layout's cached staff check
+    # The claim page's budget (13) + the gates with an active post-test (4 more) + the
+    # home-study pass date (1); other learners' attempts add nothing.
+    with django_assert_max_num_queries(18):
+        assert client.get(CLAIM).status_code == 200
