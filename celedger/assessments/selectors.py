@@ -71,6 +71,8 @@ class TestPage:
     attempts: list[Attempt]
     passed: Attempt | None
     claim_url: str
+    # An active pre-test the learner has not taken (offered before a first post-test try).
+    pre_test_url: str = ""
 
     @property
     def attempts_left(self) -> int:
@@ -98,7 +100,8 @@ class TestPage:
 
 def test_page(*, learner: User, session: Session, kind: str) -> TestPage:
     """What the learner's test page shows and allows. Queries: the test with questions and
-    options (3), the learner's attempts on it (1), a pass on another version (0-1)."""
+    options (3), the learner's attempts on it (1), a pass on another version (0-1), an
+    untaken pre-test before a first try (0-1)."""
     activity = session.activity
     assessment = active_assessment(activity=activity, session=session, kind=kind)
     attempts: list[Attempt] = []
@@ -109,6 +112,16 @@ def test_page(*, learner: User, session: Session, kind: str) -> TestPage:
             passed = next((a for a in attempts if a.passed), None)
             if passed is None:
                 passed = _scope_passed(learner=learner, assessment=assessment).first()
+    pre_test_url = ""
+    if kind == Kind.POST and assessment is not None and not attempts:
+        pre = Assessment.objects.filter(
+            Q(session__isnull=True) | Q(session=session),
+            activity=activity,
+            kind=Kind.PRE,
+            is_active=True,
+        ).exclude(attempts__learner=learner)
+        if pre.exists():
+            pre_test_url = test_url(session=session, kind=Kind.PRE)
     return TestPage(
         session=session,
         activity=activity,
@@ -118,6 +131,7 @@ def test_page(*, learner: User, session: Session, kind: str) -> TestPage:
         attempts=attempts,
         passed=passed,
         claim_url=reverse("credits:claim", args=[session.event_id]),
+        pre_test_url=pre_test_url,
     )
 
 

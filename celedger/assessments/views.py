@@ -179,10 +179,12 @@ def _detail(
     designations = CreditDesignation.objects.filter(activity=activity).select_related(
         "credit_type"
     )
+    target = assessment.session or Session.objects.filter(activity=activity).first()
     context = {
         "publisher": activity.publisher,
         "activity": activity,
         "test": assessment,
+        "learner_url": selectors.test_url(session=target, kind=assessment.kind) if target else "",
         "items": list(assessment.items.all()),
         "can_edit": _can_edit(activity),
         "editable": _can_edit(activity) and assessment.attempt_count == 0,  # type: ignore[attr-defined]

@@ -131,3 +131,32 @@ def test_signing_in_comes_first(home_study: Any, client: Any) -> None:
     response = client.get(URL)
     assert response.status_code == 302
     assert reverse("account_login") in response["Location"]
+
+
+def test_an_untaken_pre_test_is_offered_before_the_first_post_test_try(
+    home_study: Any, pharmacist_client: Any
+) -> None:
+    from celedger.assessments import services
+
+    test = build_post_test(home_study)
+    pre = services.assessment_create(activity=home_study, kind="pre", title="Pre")
+    services.item_add(
+        assessment=pre,
+        kind="true_false",
+        text="Q",
+        feedback="Why",
+        options=[("True", True), ("False", False)],
+    )
+    services.assessment_activate(assessment=pre)
+    client, _ = pharmacist_client
+    assert 'href="/e/HS2P4Q/pre-test/"' in client.get(URL).content.decode()
+    item = pre.items.get()
+    option = item.options.get(is_correct=False)
+    response = client.post("/e/HS2P4Q/pre-test/", {"attempt_no": "1", f"q{item.pk}": option.pk})
+    assert response["Location"] == "/e/HS2P4Q/pre-test/1/"
+    result = client.get(response["Location"]).content.decode()
+    assert "0%" in result and "answers are not shown" in result
+    assert "Correct answer" not in result
+    assert "Continue to the post-test" in result
+    assert 'href="/e/HS2P4Q/pre-test/"' not in client.get(URL).content.decode()
+    assert test.attempts.count() == 0
