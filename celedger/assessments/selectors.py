@@ -427,13 +427,9 @@ EXPORT_HEAD = [
 ]
 
 
-def _safe_text(value: str) -> str:
-    # Same rule as the reporting exports: text a spreadsheet would run stays text.
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def export_rows(*, activity: Activity) -> Iterator[list[str | int]]:
-    """Every attempt of the activity's tests, one row each, streamed in one query."""
+    """Every attempt of the activity's tests, one row each, streamed in one query; the
+    views write them with `celedger.core.spreadsheets` (formula-safe cells)."""
     rows = (
         Attempt.objects.filter(assessment__activity=activity)
         .order_by("assessment__kind", "learner__email", "submitted_at")
@@ -470,9 +466,9 @@ def export_rows(*, activity: Activity) -> Iterator[list[str | int]]:
         ok,
     ) in rows.iterator(chunk_size=2000):
         yield [
-            _safe_text(f"{first or ''} {last or ''}".strip()),
-            _safe_text(email),
-            _safe_text(title),
+            f"{first or ''} {last or ''}".strip(),
+            email,
+            title,
             labels.get(kind, kind),
             version,
             no,

@@ -15,6 +15,7 @@ from celedger.activities.selectors import activity_get_for_staff
 from celedger.assessments import selectors, services
 from celedger.assessments.forms import AttemptForm, CreateForm, GatesForm, ItemForm, SettingsForm
 from celedger.assessments.models import Assessment
+from celedger.core.spreadsheets import SafeCsvWriter, sheet_append
 from celedger.core.types import AuthedRequest
 from celedger.profiles.decorators import profile_required
 from celedger.publishers.models import StaffMembership
@@ -388,9 +389,9 @@ def export(request: AuthedRequest, code: str, pk: int, fmt: str) -> HttpResponse
     if fmt == "xlsx":
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet("Attempts")
-        sheet.append(selectors.EXPORT_HEAD)
+        sheet_append(sheet, selectors.EXPORT_HEAD)
         for row in rows:
-            sheet.append(row)
+            sheet_append(sheet, row)
         buffer = io.BytesIO()
         workbook.save(buffer)
         response = HttpResponse(
@@ -399,10 +400,8 @@ def export(request: AuthedRequest, code: str, pk: int, fmt: str) -> HttpResponse
         )
         response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
         return response
-    import csv
-
     buffer_text = io.StringIO()
-    writer = csv.writer(buffer_text)
+    writer = SafeCsvWriter(buffer_text)
     writer.writerow(selectors.EXPORT_HEAD)
     writer.writerows(rows)
     response = HttpResponse(

@@ -1,3 +1,4 @@
+import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -25,6 +26,9 @@ def home_study(publisher: Any) -> Activity:
         title="Opioid Stewardship (online)",
         format=Activity.Format.ENDURING,
         structure=Activity.Structure.HOME_STUDY,
+        # Released a month ago, expires in ten: completions in between earn credit.
+        starts_on=datetime.date.today() - datetime.timedelta(days=30),
+        ends_on=datetime.date.today() + datetime.timedelta(days=300),
     )
     for code, uan, board in (
         ("ama-pra-1", "", None),
