@@ -72,8 +72,13 @@ def test_activity_dates_are_bounded_to_sensible_years(day):
 
 def test_session_dates_are_bounded_too():
     from celedger.activities.forms import SessionForm, WeeklySessionsForm
+    from celedger.activities.models import Activity
 
-    form = SessionForm({"date": "9999-12-31", "starts": "09:00", "ends": "10:00", "topic": "x"})
+    form = SessionForm(
+        {"date": "9999-12-31", "starts": "09:00", "ends": "10:00", "topic": "x"},
+        activity=Activity(),
+        acpe=[],
+    )
     assert not form.is_valid() and "between 1900 and 2100" in form.errors["date"][0]
     weekly = WeeklySessionsForm(
         {
