@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "celedger.publishers",
     "celedger.activities",
     "celedger.evaluations",
+    "celedger.assessments",
     "celedger.credits",
     "celedger.certificates",
     "celedger.reporting",

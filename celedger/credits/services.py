@@ -322,6 +322,10 @@ def claim_submit(
     held: list[Claim] = []
     for designation_id, value in hours_by_designation.items():
         key = HOURS_FIELD.format(designation_id)
+        gate = state.gates.get(int(designation_id))
+        if gate is not None:
+            errors[key] = [gate.reason]
+            continue
         designation = open_ids.get(int(designation_id))
         if designation is None and int(designation_id) in eligible_ids:
             mine = [c for c in state.existing if c.designation_id == int(designation_id)]
