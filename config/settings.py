@@ -87,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "celedger.core.context_processors.site",
                 "celedger.profiles.context_processors.profile_reminders",
+                "celedger.reporting.context_processors.reporting_reminders",
             ],
         },
     }

@@ -12,7 +12,13 @@ from celedger.activities.models import Activity
 from celedger.publishers.models import Publisher, StaffMembership
 from celedger.publishers.selectors import role_allows
 from celedger.reporting import checks
-from celedger.reporting.models import ActivityReporting, ExportJob, ReportingRecord, ResponseUpload
+from celedger.reporting.models import (
+    ActivityReporting,
+    ExportJob,
+    ReportingRecord,
+    ResponseUpload,
+    board_schema_code,
+)
 
 Role = StaffMembership.Role
 Status = ReportingRecord.Status
@@ -199,4 +205,14 @@ def activity_reporting_get_for_staff(*, publisher: Publisher, pk: int) -> Activi
         raise Http404
     return ActivityReporting.objects.filter(activity=activity).first() or ActivityReporting(
         activity=activity
+    )
+
+
+def activity_boards(*, activity: Activity) -> list[str]:
+    """Board codes (as ACCME spells them) the activity designates MOC credit for."""
+    return sorted(
+        board_schema_code(code)
+        for code in activity.designations.filter(credit_type__board__isnull=False).values_list(
+            "credit_type__board__code", flat=True
+        )
     )

@@ -28,6 +28,7 @@ from celedger.core.services import audit_record
 from celedger.credits.models import Claim
 from celedger.profiles.models import LearnerProfile
 from celedger.publishers.models import Publisher
+from celedger.reporting.checks import CPE_MONITOR_DAYS, MOC_DAYS  # noqa: F401  (pages show them)
 from celedger.reporting.emails import reporting_fix_request_send
 from celedger.reporting.models import ActivityReporting, ExportJob, ReportingRecord, ResponseUpload
 from celedger.reporting.writing import (
@@ -45,12 +46,6 @@ from celedger.reporting.writing import (
 logger = logging.getLogger(__name__)
 
 Kind = ExportJob.Kind
-# Late thresholds: NABP takes CPE Monitor data up to 60 days after participation;
-# boards expect MOC completions within 30 days.
-CPE_MONITOR_DAYS = 60
-MOC_DAYS = 30
-# The missing-NABP learners listed on the page; the count is always complete.
-MISSING_LIST_LIMIT = 50
 # The file formats of each kind, the default first.
 FORMATS_BY_KIND: dict[str, tuple[str, ...]] = {
     Kind.CREDIT_CLAIMS: ("csv", "xlsx"),

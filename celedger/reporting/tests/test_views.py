@@ -73,7 +73,7 @@ def test_it_keeps_the_format_only_for_credit_claims(
         client.post(page_url(), start_data(kind="cpe_monitor", file_format="xlsx"))
         client.post(page_url(), start_data(kind="pars_moc"))
     formats = {job.kind: job.params["format"] for job in ExportJob.objects.all()}
-    assert formats == {"cpe_monitor": "csv", "pars_moc": "json"}
+    assert formats == {"cpe_monitor": "csv", "pars_moc": "json"}  # one format each
 
 
 def test_it_shows_errors_next_to_the_dates_and_keeps_the_input(
@@ -178,32 +178,6 @@ def test_it_polls_the_list_partial_only_while_a_job_is_unfinished(
     finished = client.get(page_url(), headers={"HX-Request": "true"}).content.decode()
     assert "hx-trigger" not in finished
     assert "Done" in finished
-
-
-def test_it_shows_the_cpe_monitor_and_pars_warnings(
-    client: Any, publisher: Any, people: dict[str, Any]
-) -> None:
-    cpe = done_job(publisher)
-    ExportJob.objects.filter(pk=cpe.pk).update(
-        kind="cpe_monitor",
-        result={
-            "rows": 4,
-            "late": 2,
-            "missing_nabp": 1,
-            "missing_nabp_learners": ["Cy Diaz <cy@example.org>"],
-        },
-    )
-    pars = done_job(publisher)
-    ExportJob.objects.filter(pk=pars.pk).update(
-        kind="pars_moc", result={"records": 3, "late": 1, "not_consented": 2}
-    )
-    client.force_login(people["viewer"])
-    body = client.get(page_url()).content.decode()
-    assert "2 late for CPE Monitor" in body
-    assert "1 claim left out: learner missing NABP e-Profile ID or birth date" in body
-    assert "Cy Diaz &lt;cy@example.org&gt;" in body
-    assert "1 older than 30 days" in body
-    assert "2 MOC claims not reported" in body
 
 
 def test_it_lists_exports_in_constant_queries(
