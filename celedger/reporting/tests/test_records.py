@@ -35,9 +35,7 @@ def pharmacist(**kwargs: Any) -> Any:
 
 
 def recompute(profile: Any, session: Any, **kwargs: Any) -> Any:
-    return records_recompute(
-        learner_id=profile.user_id, activity_id=session.activity_id, **kwargs
-    )
+    return records_recompute(learner_id=profile.user_id, activity_id=session.activity_id, **kwargs)
 
 
 def conference(publisher: Any, *codes: str, hours: str = "6.50", sessions: int = 3) -> Any:
