@@ -33,6 +33,7 @@ class ExportStartForm(forms.Form):
             ("json", "JSON"),
         ],
         initial="csv",
+        required=False,
         help_text="Credit claims: CSV or Excel; PARS batch template: tab-delimited or Excel; "
         "activity data: JSON or Excel. CPE Monitor is CSV, PARS learners JSON.",
     )

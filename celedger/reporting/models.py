@@ -103,7 +103,7 @@ class ActivityReporting(models.Model):
         blank=True, help_text="Non-accredited joint providers, one per line."
     )
     # None = not answered yet; integrity's disclosures list the supporters when present.
-    commercial_support = models.BooleanField("commercial support received", null=True)
+    commercial_support = models.BooleanField("commercial support received", null=True, blank=True)
     # Per board code, the MOC credit type the activity is registered for in PARS
     # (e.g. {"ABIM": "Medical Knowledge"}); boards missing here use BOARD_CREDIT_TYPES[0].
     moc_credit_types = models.JSONField(default=dict, blank=True)

@@ -372,10 +372,19 @@ def record_mark(
     return locked
 
 
+def _reason(line: str) -> str:
+    """The line without the record's identifiers: what the learner and staff should read."""
+    text = CCID_RE.sub("", line)
+    pair = EPID_UAN_RE.search(text)
+    if pair:
+        text = text.replace(pair.group(2), "").replace(pair.group(1), "", 1)
+    return re.sub(r"^[\s,;|\t]+|[\s,;|\t]+$", "", text) or line.strip()
+
+
 def _line_verdict(line: str) -> tuple[bool, str] | None:
     lowered = line.lower()
     if any(word in lowered for word in REJECT_WORDS):
-        return False, line.strip()
+        return False, _reason(line)
     if any(word in lowered for word in ACCEPT_WORDS):
         return True, ""
     return None

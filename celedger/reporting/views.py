@@ -188,11 +188,15 @@ def activity_reporting(request: AuthedRequest, code: str, pk: int) -> HttpRespon
             raise PermissionDenied
         form = ActivityReportingForm(request.POST, instance=reporting, boards=boards)
         if form.is_valid():
-            services.activity_reporting_save(
-                reporting=reporting, data=form.reporting_data(), actor=request.user
-            )
-            messages.success(request, "PARS data saved.")
-            return redirect("reporting:dashboard", code=publisher.code)
+            try:
+                services.activity_reporting_save(
+                    reporting=reporting, data=form.reporting_data(), actor=request.user
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, "PARS data saved.")
+                return redirect("reporting:dashboard", code=publisher.code)
         status = 400
     else:
         form = ActivityReportingForm(instance=reporting, boards=boards)
