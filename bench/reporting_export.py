@@ -1,6 +1,7 @@
 """Export 100,000 CPE Monitor reporting records on PostgreSQL; write time and peak memory.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/celedger .venv/bin/python bench/reporting_export.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/celedger \
+        .venv/bin/python bench/reporting_export.py
 
 Runs celedger/reporting/tests/test_export_scale.py (which builds 1,000 pharmacists x 100
 activities of records, exports them once timed and once under tracemalloc) and writes

@@ -7,10 +7,10 @@ import datetime
 from decimal import Decimal
 
 from allauth.account.models import EmailAddress
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 from phonenumber_field.phonenumber import PhoneNumber
 
+from celedger.accounts.models import User
 from celedger.accreditation.models import Credential, CreditType, Profession, Specialty
 from celedger.activities.models import Activity, CreditDesignation, Session
 from celedger.activities.services import activity_save
@@ -65,11 +65,10 @@ def _moc_activity(publisher: Publisher) -> Activity:
     return activity
 
 
-def _technician() -> object:
-    user_model = get_user_model()
-    user = user_model.objects.filter(email__iexact=TECHNICIAN).first()
+def _technician() -> User:
+    user = User.objects.filter(email__iexact=TECHNICIAN).first()
     if user is None:
-        user = user_model.objects.create_user(email=TECHNICIAN, password=PASSWORD)
+        user = User.objects.create_user(email=TECHNICIAN, password=PASSWORD)
     EmailAddress.objects.update_or_create(
         user=user, email=TECHNICIAN, defaults={"verified": True, "primary": True}
     )
@@ -108,7 +107,7 @@ def _technician() -> object:
     return user
 
 
-def _award(learner: object, session: Session, code: str) -> None:
+def _award(learner: User, session: Session, code: str) -> None:
     designation = CreditDesignation.objects.get(activity=session.activity, credit_type__code=code)
     if Claim.objects.filter(
         learner=learner, session=session, designation=designation, status="active"
@@ -126,7 +125,7 @@ def _award(learner: object, session: Session, code: str) -> None:
 
 def seed() -> list[str]:
     lhs = Publisher.objects.filter(code="lhs").first()
-    users = get_user_model().objects
+    users = User.objects
     diplomate = users.filter(email=DIPLOMATE).first()
     pharmacist = users.filter(email=PHARMACIST).first()
     enduring = Activity.objects.filter(title=ENDURING_TITLE).first()
@@ -143,7 +142,7 @@ def seed() -> list[str]:
     _award(technician, home_study, "acpe-t")
     # Also done by the task worker on commit; done here so the pages show them at once.
     for user, activity in ((diplomate, moc), (pharmacist, enduring), (technician, enduring)):
-        records_recompute(learner_id=user.pk, activity_id=activity.pk)  # type: ignore[attr-defined]
+        records_recompute(learner_id=user.pk, activity_id=activity.pk)
     records = ReportingRecord.objects.filter(publisher=lhs, is_current=True)
     return [
         f"Reporting: {records.count()} records at {lhs.code} "

@@ -21,5 +21,6 @@ urlpatterns = [
         views.activity_reporting,
         name="activity_reporting",
     ),
+    path("console/<slug:code>/reporting/send/", views.send, name="send"),
     path("reporting/mine/", views.mine, name="mine"),
 ]

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 from celedger.core.types import AuthedRequest
 from celedger.publishers.models import Publisher, StaffMembership
 from celedger.publishers.selectors import publisher_get_for_staff, role_allows
-from celedger.reporting import selectors, services
+from celedger.reporting import selectors, senders, services
 from celedger.reporting.forms import (
     ActivityReportingForm,
     ExportStartForm,
@@ -217,3 +217,20 @@ def mine(request: AuthedRequest) -> HttpResponse:
     """The learner's own credit as reported to CPE Monitor and the boards."""
     rows = selectors.learner_records(user=request.user)
     return render(request, "reporting/mine.html", {"rows": rows})
+
+
+@require_http_methods(["POST"])
+@login_required
+def send(request: AuthedRequest, code: str) -> HttpResponse:
+    """Send the channel's pending records through its Sender (a file batch today)."""
+    publisher = publisher_get_for_staff(user=request.user, code=code, min_role=Role.COORDINATOR)
+    channel = request.POST.get("channel", "")
+    if channel not in senders.SENDERS:
+        messages.error(request, "Choose CPE Monitor or PARS.")
+        return redirect("reporting:dashboard", code=publisher.code)
+    today = timezone.now().astimezone(publisher.zone).date()
+    senders.records_send(
+        publisher=publisher, channel=channel, requested_by=request.user, today=today
+    )
+    messages.success(request, f"{senders.SENDERS[channel].label} started: follow it below.")
+    return redirect("reporting:exports", code=publisher.code)

@@ -77,6 +77,13 @@ ACTIONS: list[tuple[str, str, str, Any, Any]] = [
         lambda c: {"verdict": "accepted"},
     ),
     (
+        "send",
+        "post",
+        Role.COORDINATOR,
+        lambda c: reverse("reporting:send", args=[c.code]),
+        lambda c: {"channel": "cpe_monitor"},
+    ),
+    (
         "export-start",
         "post",
         Role.COORDINATOR,
