@@ -1,15 +1,12 @@
 """The one email reporting sends: what a learner must fix before their credit can go out.
-
-Until the outbox (TEAM.md interface 2) lands, this is the only place that sends mail, so
-switching it to `outbox_email` is a one-line change.
-"""
+Recorded in the outbox inside the caller's transaction (TEAM.md interface 2)."""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from celedger.core.outbox import outbox_email
 from celedger.reporting import checks
 from celedger.reporting.models import ReportingRecord
 
@@ -41,10 +38,9 @@ def reporting_fix_request_send(
         "profile_url": settings.SITE_URL + reverse("profiles:edit"),
         "credit_url": settings.SITE_URL + reverse("reporting:mine"),
     }
-    send_mail(
+    outbox_email(
+        to=[learner.email],
         subject=f"{settings.SITE_NAME}: your credit cannot be reported yet",
-        message=render_to_string("reporting/email/fix_request.txt", context),
-        from_email=None,
-        recipient_list=[learner.email],
+        body=render_to_string("reporting/email/fix_request.txt", context),
     )
     return True

@@ -222,9 +222,7 @@ def records_recompute(
             _retire(record, result=result)
         if result.new_learner_holds:
             pairs = [(r.pk, codes) for r, codes in result.new_learner_holds]
-            transaction.on_commit(
-                lambda: reporting_fix_request_send(learner_id=learner_id, record_holds=pairs)
-            )
+            reporting_fix_request_send(learner_id=learner_id, record_holds=pairs)
     return result
 
 
@@ -380,6 +378,6 @@ def learners_holding_epid(*, eprofile_id: str, exclude_learner_id: int) -> list[
 
 
 def on_claims_changed(sender: Any, *, learner_id: int, activity_id: int, **kwargs: Any) -> None:
-    from celedger.reporting.tasks import reporting_records_recompute
-
-    reporting_records_recompute.enqueue(learner_id, activity_id)
+    # Sent by the outbox worker (credits enqueues it with the claim): already in the
+    # background, so the records are recomputed here, in the delivery's transaction.
+    records_recompute(learner_id=learner_id, activity_id=activity_id)

@@ -24,6 +24,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from openpyxl import Workbook
 
+from celedger.core.outbox import outbox_enqueue
 from celedger.core.services import audit_record
 from celedger.credits.models import Claim
 from celedger.profiles.models import LearnerProfile
@@ -70,9 +71,7 @@ def export_start(
     date_to: datetime.date,
     file_format: str = "csv",
 ) -> ExportJob:
-    """Record a queued export and run it in the background once the row is committed."""
-    from celedger.reporting.tasks import export_job_run
-
+    """Record a queued export with its outbox message; the outbox worker runs it."""
     if kind not in Kind.values:
         raise ValidationError({"kind": "Choose a kind of export."})
     if date_to < date_from:
@@ -91,21 +90,14 @@ def export_start(
     with transaction.atomic():
         job.full_clean()
         job.save()
-        transaction.on_commit(lambda: _enqueue(job.pk, export_job_run))
-    return job
-
-
-def _enqueue(job_id: int, runner: Any) -> None:
-    # A queue that refuses the task must not leave the job "queued" forever.
-    try:
-        runner.enqueue(job_id)
-    except Exception as exc:
-        logger.exception("export %s could not be queued", job_id)
-        ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
-            status=ExportJob.Status.FAILED,
-            error=f"The export could not be queued ({type(exc).__name__}). Try again later.",
-            finished_at=timezone.now(),
+        # In the job's transaction: no job without its message, no message without its job.
+        # A worker that dies mid-export lets the lease lapse; the next one starts it again.
+        outbox_enqueue(
+            kind="reporting.export_run",
+            payload={"job_id": job.pk},
+            dedupe_key=f"reporting.export_run:{job.pk}",
         )
+    return job
 
 
 # Running -------------------------------------------------------------------------------
@@ -354,11 +346,10 @@ def record_mark(
         else:
             locked.status = ReportingRecord.Status.REJECTED
             locked.rejection_reason = reason.strip()[:2000]
-            learner_id, pk, why = locked.learner_id, locked.pk, locked.rejection_reason
-            transaction.on_commit(
-                lambda: reporting_fix_request_send(
-                    learner_id=learner_id, record_holds=[(pk, [])], rejection=why
-                )
+            reporting_fix_request_send(
+                learner_id=locked.learner_id,
+                record_holds=[(locked.pk, [])],
+                rejection=locked.rejection_reason,
             )
         locked.save(update_fields=["status", "rejection_reason", "updated_at"])
         audit_record(
@@ -453,8 +444,6 @@ def activity_reporting_save(
     *, reporting: ActivityReporting, data: dict[str, Any], actor: Any
 ) -> ActivityReporting:
     """Save an activity's PARS fields; a new ACCME activity ID releases held MOC records."""
-    from celedger.reporting.tasks import reporting_records_recompute
-
     before = {"accme_activity_id": reporting.accme_activity_id} if reporting.pk else {}
     for name, value in data.items():
         setattr(reporting, name, value)
@@ -474,11 +463,9 @@ def activity_reporting_save(
             .values_list("learner_id", flat=True)
             .distinct()
         )
-        activity_id = reporting.activity_id
-
-        def recompute() -> None:
-            for learner_id in learners:
-                reporting_records_recompute.enqueue(learner_id, activity_id)
-
-        transaction.on_commit(recompute)
+        for learner_id in learners:
+            outbox_enqueue(
+                kind="reporting.records_recompute",
+                payload={"learner_id": learner_id, "activity_id": reporting.activity_id},
+            )
     return reporting

@@ -7,21 +7,16 @@ soon as the learner fixes what held it.
 
 from typing import Any
 
-from django.db import transaction
-
+from celedger.core.outbox import outbox_enqueue
 from celedger.profiles.models import BoardCertification, LearnerProfile
 
 OLD_EPID = "_reporting_old_epid"
 
 
 def _recheck_after_commit(learner_id: int, others: list[int]) -> None:
-    from celedger.reporting.tasks import reporting_learner_recheck
-
-    def run() -> None:
-        for pk in [learner_id, *others]:
-            reporting_learner_recheck.enqueue(pk)
-
-    transaction.on_commit(run)
+    # Recorded in the profile's own transaction: the outbox worker rechecks after commit.
+    for pk in [learner_id, *others]:
+        outbox_enqueue(kind="reporting.learner_recheck", payload={"learner_id": pk})
 
 
 def on_profile_pre_save(sender: Any, instance: LearnerProfile, **kwargs: Any) -> None:

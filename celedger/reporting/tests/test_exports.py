@@ -15,6 +15,7 @@ from celedger.credits.tests.helpers import activity_with, diplomate, learner
 from celedger.reporting import services, writing
 from celedger.reporting.models import ExportJob
 from celedger.reporting.tests.conftest import claim, job_for
+from celedger.reporting.writing import LEARNER_SCHEMA
 
 pytestmark = pytest.mark.django_db
 UTC = datetime.UTC
@@ -192,27 +193,77 @@ def test_it_reads_thousands_of_claims_in_a_handful_of_queries(
         assert job.total == job.done == total, kind
 
 
-def test_it_marks_the_job_failed_when_the_queue_refuses_it(
+def test_it_restarts_an_export_a_dead_worker_held_once_its_lease_lapses(
     publisher: Any,
     people: dict[str, Any],
-    monkeypatch: Any,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    from celedger.reporting import tasks
+    from celedger.core.models import OutboxMessage
+    from celedger.core.outbox import outbox_deliver_pending
 
-    class RefusingQueue:
-        def enqueue(self, *args: Any) -> None:
-            raise ConnectionError("queue down")
-
-    monkeypatch.setattr(tasks, "export_job_run", RefusingQueue())
-    with django_capture_on_commit_callbacks(execute=True):
+    session = activity_with("ama-pra-1", publisher=publisher)
+    claim(learner("MD"), session, "ama-pra-1")
+    with django_capture_on_commit_callbacks(execute=False):
         job = services.export_start(
             publisher=publisher,
             requested_by=people["coordinator"],
             kind="credit_claims",
-            date_from=datetime.date(2026, 1, 1),
-            date_to=datetime.date(2026, 1, 31),
+            date_from=datetime.date(2020, 1, 1),
+            date_to=datetime.date(2030, 12, 31),
         )
+    # The job and its outbox message were written together; a worker took it, got to
+    # "1000 of 30299" and was killed: the job says running, the lease has lapsed.
+    message = OutboxMessage.objects.get(kind="reporting.export_run")
+    assert message.payload == {"job_id": job.pk}
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        status="delivering",
+        locked_by="dead-worker",
+        attempts=1,
+        locked_until=timezone.now() - datetime.timedelta(seconds=1),
+    )
+    ExportJob.objects.filter(pk=job.pk).update(status="running", done=1000, total=30299)
+
+    assert outbox_deliver_pending() == 1
     job.refresh_from_db()
-    assert job.status == "failed"
-    assert "could not be queued (ConnectionError)" in job.error
+    assert (job.status, job.done, job.total) == ("done", 1, 1)
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == ("delivered", 2)
+    assert outbox_deliver_pending() == 0
+
+
+@pytest.mark.parametrize(
+    "created", ["yesterday", "2026-13-01T10:00:00-06:00", "2026-03-01 10:00:00"]
+)
+def test_it_checks_date_times_against_rfc_3339(created: str) -> None:
+    record = {
+        "ReportingOrganization": "Lakeside Health",
+        "Member": {"Name": {"GivenName": "Ana", "FamilyName": "Ruiz"}},
+        "Activity": {
+            "ProviderOrganization": "4008123",
+            "Module": {
+                "ModuleName": {"value": "Sepsis", "moduleID": "1"},
+                "Status": "Completed",
+                "CompletedDateTime": "2026-03-01T10:00:00-06:00",
+                "CreditCertificate": [
+                    {
+                        "UniqueID": [{"value": "123456", "domain": "ABIM"}],
+                        "CreditReceived": {
+                            "activityCertification": "ABIM MOC",
+                            "creditUnit": "Point",
+                            "numberOfCredits": 1.25,
+                        },
+                        "CreditID": "ccid:lakeside:1",
+                    }
+                ],
+            },
+        },
+        "XtensibleInfo": {"LearnerRecordAction": "add"},
+    }
+
+    def document(when: str) -> dict[str, Any]:
+        reports = {"DateTimeCreated": when, "ActivityReport": [record]}
+        return {"ACCMELearnerReports": {"ActivityReports": reports}}
+
+    writing.schema_validate(document("2026-03-01T10:00:00-06:00"), LEARNER_SCHEMA, "learner")
+    with pytest.raises(writing.ExportError, match="DateTimeCreated"):
+        writing.schema_validate(document(created), LEARNER_SCHEMA, "learner")
