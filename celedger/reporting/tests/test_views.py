@@ -217,3 +217,18 @@ def test_it_fails_jobs_stranded_by_a_dead_worker_and_says_why(
     assert stranded.status == ExportJob.Status.FAILED and stranded.finished_at is not None
     assert "db_worker" in stranded.error and "Start it again" in body
     assert fresh.status == ExportJob.Status.RUNNING
+
+
+def test_it_shows_what_a_record_batch_left_held(
+    client: Any, publisher: Any, people: dict[str, Any]
+) -> None:
+    done_job(publisher)
+    ExportJob.objects.filter(kind="credit_claims").update(
+        kind="cpe_monitor", result={"rows": 4, "held": 2, "late": 1}
+    )
+    client.force_login(people["viewer"])
+    body = client.get(page_url()).content.decode()
+    assert "4 records sent in this file" in body
+    assert "2 records held, not in the file" in body
+    assert reverse("reporting:dashboard", args=["lakeside"]) in body
+    assert "1 past NABP's 60 days" in body
