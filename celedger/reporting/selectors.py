@@ -77,6 +77,8 @@ class DashboardState:
     held: list[HeldRow]
     held_total: int
     rejected: list[ReportingRecord]
+    # Sent and not answered yet: staff mark them by hand when no response file comes.
+    awaiting: list[ReportingRecord]
     activities: list[ActivityRow]
     uploads: list[ResponseUpload]
     today: datetime.date
@@ -120,6 +122,9 @@ def dashboard_state(*, publisher: Publisher, today: datetime.date | None = None)
         for r in held_qs[:HELD_LIMIT]
     ]
     rejected = list(current.filter(status=Status.REJECTED).order_by("due_on", "id")[:HELD_LIMIT])
+    awaiting = list(
+        current.filter(status=Status.EXPORTED).order_by("-exported_at", "-id")[:HELD_LIMIT]
+    )
     activities = list(
         Activity.objects.filter(publisher=publisher)
         .exclude(status=Activity.Status.DRAFT)
@@ -144,6 +149,7 @@ def dashboard_state(*, publisher: Publisher, today: datetime.date | None = None)
         held=held,
         held_total=counts[Channel.CPE_MONITOR][Status.HELD] + counts[Channel.PARS][Status.HELD],
         rejected=rejected,
+        awaiting=awaiting,
         activities=rows,
         uploads=list(ResponseUpload.objects.filter(publisher=publisher)[:10]),
         today=today,

@@ -268,3 +268,19 @@ def test_the_learner_banner_links_to_the_fix(
         body = client.get(reverse("reporting:mine")).content.decode()
     assert "Add your NABP e-Profile ID to your profile" in body
     assert f"{reverse('profiles:edit')}#id_nabp_eprofile_id" in body
+
+
+def test_a_coordinator_marks_a_sent_record_accepted_from_the_dashboard(
+    client: Any, publisher: Any, people: dict[str, Any]
+) -> None:
+    _, record = held_pharmacist(publisher)
+    exported(record)
+    client.force_login(people["coordinator"])
+    body = client.get(reverse("reporting:dashboard", args=["lakeside"])).content.decode()
+    assert reverse("reporting:record_mark", args=["lakeside", record.pk]) in body
+    response = client.post(
+        reverse("reporting:record_mark", args=["lakeside", record.pk]), {"verdict": "accepted"}
+    )
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert record.status == "accepted"
