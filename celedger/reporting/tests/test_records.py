@@ -104,7 +104,7 @@ def test_it_takes_a_home_study_date_from_the_completion_not_the_session(
     [
         ({"epid": ""}, ["epid_missing"]),
         ({"epid": "12AB"}, ["epid_malformed"]),
-        ({"epid": "12345678"}, ["epid_malformed"]),
+        ({"epid": "1234-67"}, ["epid_malformed"]),
     ],
 )
 def test_it_holds_cpe_records_for_a_missing_or_malformed_epid(
