@@ -3,6 +3,7 @@ from typing import Any
 
 from django import forms
 
+from celedger.core.inputs import BoundedDateField
 from celedger.reporting.models import (
     BOARD_CREDIT_TYPES,
     ActivityReporting,
@@ -13,13 +14,13 @@ from celedger.reporting.models import (
 
 class ExportStartForm(forms.Form):
     kind = forms.ChoiceField(label="Kind of export", choices=ExportJob.Kind.choices)
-    date_from = forms.DateField(
+    date_from = BoundedDateField(
         label="Sessions from",
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Claims whose session started (records: the participation date, activities: "
         "their dates) on or after this day, in your time zone.",
     )
-    date_to = forms.DateField(
+    date_to = BoundedDateField(
         label="Sessions to",
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Up to and including this day.",

@@ -5,6 +5,7 @@ from django.db import models
 from celedger.accreditation.models import Board
 from celedger.activities.models import Activity, CreditDesignation
 from celedger.core.decimals import quarter_step_check
+from celedger.core.files import private_storage_get, private_upload_to
 from celedger.publishers.models import Publisher
 
 
@@ -26,7 +27,10 @@ class ExportJob(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     done = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
-    file = models.FileField(upload_to="exports/%Y/%m/", blank=True)
+    # Private storage, unguessable name: served only by the access-checked download view.
+    file = models.FileField(
+        storage=private_storage_get, upload_to=private_upload_to("exports"), blank=True
+    )
     error = models.TextField(blank=True)
     # What a coordinator must know about the file: warning counts, late records, skips.
     result = models.JSONField(default=dict, blank=True)
@@ -229,7 +233,9 @@ class ResponseUpload(models.Model):
 
     publisher = models.ForeignKey(Publisher, on_delete=models.CASCADE, related_name="+")
     channel = models.CharField(max_length=12, choices=ReportingRecord.Channel.choices)
-    file = models.FileField(upload_to="reporting-responses/%Y/%m/")
+    file = models.FileField(
+        storage=private_storage_get, upload_to=private_upload_to("reporting-responses")
+    )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

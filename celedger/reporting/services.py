@@ -6,7 +6,6 @@ Django's default storage. Progress is written every PROGRESS_EVERY rows with a s
 UPDATE so a page can poll it; any exception marks the job failed with a message.
 """
 
-import csv
 import datetime
 import logging
 import re
@@ -26,6 +25,7 @@ from openpyxl import Workbook
 
 from celedger.core.outbox import outbox_enqueue
 from celedger.core.services import audit_record
+from celedger.core.spreadsheets import SafeCsvWriter, sheet_append
 from celedger.credits.models import Claim
 from celedger.profiles.models import LearnerProfile
 from celedger.publishers.models import Publisher
@@ -287,14 +287,14 @@ def _credit_claims(job: ExportJob, raw: IO[bytes]) -> Output:
     if file_format == "xlsx":
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet("Credit claims")
-        sheet.append(CLAIMS_HEADER)
+        sheet_append(sheet, CLAIMS_HEADER)
         for row in credit_claim_rows(job):
             row[hours_at] = float(row[hours_at])
-            sheet.append(row)
+            sheet_append(sheet, row)
         workbook.save(raw)  # type: ignore[arg-type]
     else:
         with Text(raw, bom=True) as text:
-            writer = csv.writer(text)
+            writer = SafeCsvWriter(text)
             writer.writerow(CLAIMS_HEADER)
             for row in credit_claim_rows(job):
                 row[hours_at] = hours_text(Decimal(row[hours_at]))

@@ -16,6 +16,7 @@ from typing import IO, Any, TypeVar
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import best_match
 
+from celedger.core.spreadsheets import safe_cell as core_safe_cell
 from celedger.reporting.models import ExportJob
 
 PROGRESS_EVERY = 500
@@ -42,8 +43,8 @@ class Output:
 
 
 def safe_cell(value: str) -> str:
-    """Text a spreadsheet would run as a formula gets a leading apostrophe."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    """Text a spreadsheet would run as a formula gets a leading apostrophe (core's rule)."""
+    return str(core_safe_cell(value))
 
 
 def hours_text(value: Decimal) -> str:
