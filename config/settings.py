@@ -93,6 +93,7 @@ TEMPLATES = [
                 "celedger.core.context_processors.site",
                 "celedger.publishers.context_processors.staff_nav",
                 "celedger.profiles.context_processors.profile_reminders",
+                "celedger.reporting.context_processors.reporting_reminders",
             ],
         },
     }
