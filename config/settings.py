@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "celedger.evaluations",
     "celedger.credits",
     "celedger.certificates",
+    "celedger.integrity",
     "celedger.reporting",
 ]
 
