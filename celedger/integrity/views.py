@@ -379,7 +379,7 @@ def invitation_view(request: HttpRequest, token: str) -> HttpResponse:
                 )
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 return redirect("integrity:disclose", role.activity.publisher.code)
-            if check == InviteeCheck.MATCH:
+            if check != InviteeCheck.NEW:
                 content_role_link(content_role=role, user=request.user)  # type: ignore[arg-type]
                 return redirect("integrity:disclose", role.activity.publisher.code)
         except ValidationError as error:
