@@ -1,12 +1,12 @@
-"""Every email of the integrity app, one function each, so each can move to the outbox
-(TEAM.md interface 2) in one line once it lands."""
+"""Every email of the integrity app, one function each, recorded in the outbox (TEAM.md
+interface 2): call them inside the writing transaction; the worker delivers them."""
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from celedger.core.outbox import outbox_email
 from celedger.integrity.models import ContentRole, Disclosure
 
 
@@ -25,12 +25,12 @@ def disclosure_request_send(*, content_role: ContentRole) -> None:
     }
     with timezone.override(publisher.time_zone):
         body = render_to_string("integrity/email/request.txt", context)
-    EmailMessage(
+    outbox_email(
+        to=[content_role.email],
         subject=f"[{settings.SITE_NAME}] Disclosure of financial relationships for "
         f"“{activity.title}”",
         body=body,
-        to=[content_role.email],
-    ).send()
+    )
 
 
 def disclosure_reminder_send(*, disclosure: Disclosure) -> None:
@@ -43,9 +43,10 @@ def disclosure_reminder_send(*, disclosure: Disclosure) -> None:
         "site_name": settings.SITE_NAME,
     }
     body = render_to_string("integrity/email/reminder.txt", context)
-    EmailMessage(
+    outbox_email(
+        to=[disclosure.person.email],
         subject=f"[{settings.SITE_NAME}] Your disclosure to {publisher.name} expires on "
         f"{disclosure.valid_until:%B} {disclosure.valid_until.day}",
         body=body,
-        to=[disclosure.person.email],
-    ).send()
+        dedupe_key=f"integrity.reminder.{disclosure.pk}",
+    )

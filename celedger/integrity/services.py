@@ -3,11 +3,9 @@
 import calendar
 import datetime
 import io
-import logging
 import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import partial
 from typing import TYPE_CHECKING
 
 from allauth.account.models import EmailAddress
@@ -40,20 +38,12 @@ from celedger.publishers.models import Publisher
 if TYPE_CHECKING:
     from celedger.accounts.models import User
 
-logger = logging.getLogger(__name__)
 
+def _send_request(role: ContentRole) -> None:
+    # In the caller's transaction: the outbox delivers it after commit, with retries.
+    from celedger.integrity.emails import disclosure_request_send
 
-def _send_request_on_commit(role: ContentRole) -> None:
-    from celedger.integrity.tasks import disclosure_request_task
-
-    def enqueue() -> None:
-        try:
-            disclosure_request_task.enqueue(role.pk)
-        except Exception:
-            # The role stands; the coordinator sees the disclosure as missing and can resend.
-            logger.exception("disclosure request %s could not be queued", role.pk)
-
-    transaction.on_commit(enqueue)
+    disclosure_request_send(content_role=role)
 
 
 def policy_update(
@@ -126,7 +116,7 @@ def content_role_add(
                     "linked": content_role.person_id is not None,
                 },
             )
-            _send_request_on_commit(content_role)
+            _send_request(content_role)
     except IntegrityError:
         raise ValidationError({"email": "This person already has this role here."}) from None
     return content_role
@@ -140,7 +130,7 @@ def content_role_resend(*, content_role: ContentRole, actor: "User") -> None:
             obj=content_role,
             new={"email": content_role.email},
         )
-        _send_request_on_commit(content_role)
+        _send_request(content_role)
 
 
 def content_role_remove(*, content_role: ContentRole, actor: "User", reason: str = "") -> None:
@@ -482,7 +472,7 @@ def reminders_send(*, on: datetime.date | None = None) -> int:
                     "valid_until": disclosure.valid_until.isoformat(),
                 },
             )
-            transaction.on_commit(partial(disclosure_reminder_send, disclosure=disclosure))
+            disclosure_reminder_send(disclosure=disclosure)
         sent += 1
     return sent
 
