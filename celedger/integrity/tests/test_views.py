@@ -432,3 +432,18 @@ def test_disclosures_cannot_be_deleted_while_their_person_exists() -> None:
     with pytest.raises(ProtectedError):
         relationship.disclosure.person.delete()
     assert DisclosureFactory  # the factory module stays importable for the demo
+
+
+def test_the_evaluation_discloses_before_the_questions(client: Any, activity: Any) -> None:
+    from celedger.evaluations.models import ActivityEvaluation
+    from celedger.evaluations.tests.factories import EvaluationFormFactory, QuestionFactory
+    from celedger.profiles.tests.factories import LearnerProfileFactory
+
+    form = EvaluationFormFactory(publisher=activity.publisher)
+    QuestionFactory(form=form, order=1, kind="text", required=False, choices=[])
+    ActivityEvaluation.objects.create(activity=activity, form=form)
+    role = discloser(activity)
+    client.force_login(LearnerProfileFactory().user)
+    body = client.get(reverse("evaluations:evaluate", args=["K7QM2P"])).content.decode()
+    assert f"{role.name} (faculty)" in body
+    assert body.index("disclosure-heading") < body.index('class="evaluation-form"')
