@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "celedger.assessments",
     "celedger.credits",
     "celedger.certificates",
+    "celedger.integrity",
     "celedger.reporting",
 ]
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("celedger.assessments.urls")),
     path("", include("celedger.credits.urls")),
     path("", include("celedger.certificates.urls")),
+    path("", include("celedger.integrity.urls")),
     path("", include("celedger.reporting.urls")),
     path("site-admin/", admin.site.urls),
 ]

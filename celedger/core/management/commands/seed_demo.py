@@ -12,6 +12,7 @@ DEMO_APPS = [
     "evaluations",
     "assessments",
     "credits",
+    "integrity",
     "reporting",
 ]
 
