@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "celedger.credits",
     "celedger.certificates",
     "celedger.reporting",
+    "celedger.rollout",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("celedger.credits.urls")),
     path("", include("celedger.certificates.urls")),
     path("", include("celedger.reporting.urls")),
+    path("", include("celedger.rollout.urls")),
     path("site-admin/", admin.site.urls),
 ]
 
