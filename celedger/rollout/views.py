@@ -31,6 +31,11 @@ Role = StaffMembership.Role
 PREVIEW_ROWS = 200
 
 
+def _data(request: HtmxHttpRequest) -> Any:
+    # An empty POST is still a submission (bound, with its errors), unlike `POST or None`.
+    return request.POST if request.method == "POST" else None
+
+
 def _add_errors(form: Any, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for key, errors in error.message_dict.items():
@@ -62,7 +67,7 @@ def walk_in(request: AuthedRequest, code: str) -> HttpResponse:
     """Staff enter a walk-in: the person gets an email to claim the account and credit."""
     min_role = Role.COORDINATOR if request.method == "POST" else Role.VIEWER
     publisher = publisher_get_for_staff(user=request.user, code=code, min_role=min_role)
-    form = WalkInForm(request.POST or None, publisher=publisher)
+    form = WalkInForm(_data(request), publisher=publisher)
     if request.method == "POST" and form.is_valid():
         try:
             services.walk_in_record(
@@ -106,11 +111,11 @@ def welcome(request: HtmxHttpRequest, token: str) -> HttpResponse:
         "country": "US",
     }
     form = ClaimAccountForm(
-        request.POST or None, initial=initial, user=user, needs_attestation=bool(awards)
+        _data(request), initial=initial, user=user, needs_attestation=bool(awards)
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.walk_in_claim(
+            user = services.walk_in_claim(
                 walk_in=walk_in_obj,
                 password=form.cleaned_data["password1"],
                 profile=form.profile_input(),
@@ -137,7 +142,7 @@ def award_accept(request: AuthedRequest, token: str) -> HttpResponse:
     """Credit entered for an email address: its signed-in owner accepts it."""
     award = selectors.pending_award_get_by_token(token=token)
     mine = award.learner_id == request.user.pk
-    form = AcceptAwardForm(request.POST or None)
+    form = AcceptAwardForm(_data(request))
     pending = award.status == award.Status.PENDING
     if request.method == "POST" and mine and pending and form.is_valid():
         try:
@@ -165,8 +170,8 @@ def imports(request: AuthedRequest, code: str) -> HttpResponse:
     min_role = Role.COORDINATOR if request.method == "POST" else Role.VIEWER
     publisher = publisher_get_for_staff(user=request.user, code=code, min_role=min_role)
     form = ImportUploadForm(
-        request.POST or None,
-        request.FILES or None,
+        _data(request),
+        request.FILES if request.method == "POST" else None,
         publisher=publisher,
         initial={"kind": ImportJob.Kind.ATTENDANCE},
     )
@@ -206,7 +211,7 @@ def import_detail(request: AuthedRequest, code: str, pk: int) -> HttpResponse:
     status = 200
     if job.status == ImportJob.Status.MAPPING:
         sheet = selectors.import_sheet(job=job)
-        form = MappingForm(request.POST or None, job=job, headers=sheet.headers)
+        form = MappingForm(_data(request), job=job, headers=sheet.headers)
         if request.method == "POST" and form.is_valid():
             try:
                 services.import_set_mapping(job=job, mapping=form.mapping())
@@ -256,7 +261,7 @@ def reminder_settings(request: AuthedRequest, code: str) -> HttpResponse:
     publisher = publisher_get_for_staff(user=request.user, code=code, min_role=Role.ADMIN)
     current = selectors.reminder_settings_for(publisher=publisher)
     form = ReminderSettingsForm(
-        request.POST or None,
+        _data(request),
         initial={
             "enabled": current.enabled,
             "claim_days_before": ", ".join(map(str, current.days)),
