@@ -631,13 +631,13 @@ def accounts_merge(*, actor: Any, source: User, target: User) -> AccountMerge:
             )
         reason = f"Account merge: {source.email} into {target.email}"
         moved = dict(preview.moves)
-        claims_move_to(actor=actor, source=source, target=target, reason=reason)
         target_activities = Certificate.objects.filter(learner=target).values("activity")
         # A certificate the target lacks moves; the others are revoked by the certificate
         # refresh that follows claims_changed (no claims left on the source).
         Certificate.objects.filter(learner=source).exclude(activity__in=target_activities).update(
             learner=target
         )
+        claims_move_to(actor=actor, source=source, target=target, reason=reason)
         movable_responses(source=source, target=target).update(learner=target)
         target_sessions = Attendance.objects.filter(learner=target).values("session")
         Attendance.objects.filter(learner=source).exclude(session__in=target_sessions).update(
