@@ -211,10 +211,8 @@ class _Matcher:
             for r in rows
             if r.get("license_number") and r.get("license_number") != LICENSE_PLACEHOLDER
         }
-        users = get_user_model().objects.annotate(email_key=Lower("email"))
-        by_email = (
-            {u.email.lower(): u for u in users.filter(email_key__in=emails)} if emails else {}
-        )
+        users = User.objects.annotate(email_key=Lower("email")).filter(email_key__in=emails)
+        by_email: dict[str, User] = {u.email.lower(): u for u in users} if emails else {}
         profiles = LearnerProfile.objects.select_related("user")
         by_nabp: dict[str, list[LearnerProfile]] = defaultdict(list)
         for p in profiles.filter(nabp_eprofile_id__in=nabp) if nabp else []:

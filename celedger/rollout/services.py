@@ -482,7 +482,9 @@ def import_run(*, job_id: int) -> None:
     for index, check in enumerate(preview.rows, start=1):
         if check.line in done_lines:  # a worker restarted mid-file
             continue
-        outcome, learner, message = ImportRow.Outcome.ERROR, None, " ".join(check.errors)
+        outcome: str = ImportRow.Outcome.ERROR
+        learner: User | None = None
+        message = " ".join(check.errors)
         if check.ok:
             try:
                 with transaction.atomic():

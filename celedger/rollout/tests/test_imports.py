@@ -155,7 +155,8 @@ def test_a_corrected_file_imports_only_what_was_missing(
     assert WalkIn.objects.count() == 27
     assert links_to("p0@example.org", "/welcome/")
 
-    fixed = good + [
+    fixed = [
+        *good,
         ("Nomail", "One", "one@example.org", ""),
         ("Bad", "Email", "bad@example.org", ""),
         ("Ex", "Why", "x@y.org", ""),
@@ -197,7 +198,10 @@ def test_a_corrected_file_imports_only_what_was_missing(
 def test_it_refuses_hours_over_the_designation_row_by_row(
     publisher: Any, people: Any, session: Any, designation: Any
 ) -> None:
-    content = b"Email,First,Last,Hours\na@example.org,A,B,1.5\nb@example.org,B,C,2\nc@example.org,C,D,0.3\n"
+    content = (
+        b"Email,First,Last,Hours\n"
+        b"a@example.org,A,B,1.5\nb@example.org,B,C,2\nc@example.org,C,D,0.3\n"
+    )
     job = _upload(
         publisher,
         people["coordinator"],

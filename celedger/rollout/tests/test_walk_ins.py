@@ -43,7 +43,7 @@ def _post(client: Any, publisher: Any, session: Any, designation: Any, **over: A
 
 
 def _confirmation(response: Any) -> str:
-    return [str(m) for m in response.context["messages"]][0]
+    return next(str(m) for m in response.context["messages"])
 
 
 def test_it_creates_an_account_and_holds_the_credit_until_it_is_claimed(
