@@ -35,10 +35,22 @@ def designation(activity: Any) -> Any:
     return activity.designations.get()
 
 
+@pytest.fixture
+def reference_data(django_db_blocker: Any) -> None:
+    """Transactional tests flush tables, data migrations included: load them again."""
+    from django.apps import apps
+
+    from celedger.accreditation.reference import load_reference_data
+
+    load_reference_data(apps)
+
+
 @pytest.fixture(autouse=True)
-def _on_commit_runs_now(monkeypatch: Any) -> None:
+def _on_commit_runs_now(request: Any, monkeypatch: Any) -> None:
     """Tests run inside one transaction that never commits: run after-commit work (emails,
-    tasks, claims_changed) at once, as a commit would."""
+    tasks, claims_changed) at once, as a commit would. Browser tests really commit."""
     from django.db import transaction
 
+    if request.node.get_closest_marker("browser"):
+        return
     monkeypatch.setattr(transaction, "on_commit", lambda func, using=None, robust=False: func())
