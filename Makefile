@@ -29,6 +29,7 @@ run: $(BIN)/.installed
 	@echo "Emails the task worker sends (certificates with their PDFs) are saved in ./mail/"
 	@trap 'kill 0' EXIT; EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend \
 	 $(BIN)/python manage.py db_worker --queue-name '*' -v0 & \
+	 while true; do $(BIN)/python manage.py send_reminders -v0 >/dev/null; sleep 3600; done & \
 	 $(BIN)/python manage.py runserver --skip-checks 127.0.0.1:$(PORT)
 
 worker: $(BIN)/.installed
