@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "celedger.publishers.middleware.PublisherTimezoneMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -125,6 +126,15 @@ TASKS = {
     "default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}
 }
 
+# The outbox (celedger.core.outbox): side effects recorded with the write, delivered by
+# `manage.py outbox_worker` with retries (backoff doubling from OUTBOX_BACKOFF_SECONDS).
+OUTBOX_LEASE_SECONDS = float(os.environ.get("OUTBOX_LEASE_SECONDS", "60"))
+OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "12"))
+OUTBOX_BACKOFF_SECONDS = float(os.environ.get("OUTBOX_BACKOFF_SECONDS", "2"))
+OUTBOX_MAX_BACKOFF_SECONDS = float(os.environ.get("OUTBOX_MAX_BACKOFF_SECONDS", "3600"))
+# Deliver in-process right after commit instead of in the worker (tests only).
+OUTBOX_DELIVER_ON_COMMIT = env_bool("OUTBOX_DELIVER_ON_COMMIT")
+
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
@@ -151,6 +161,8 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = False
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
+# A page that comes back with an error elsewhere keeps the typed passwords (issue 15).
+ACCOUNT_PASSWORD_INPUT_RENDER_VALUE = True
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False
@@ -191,7 +203,7 @@ if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend"):
         "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
         "use_tls": env_bool("EMAIL_USE_TLS"),
         "use_ssl": env_bool("EMAIL_USE_SSL"),
-        "timeout": 20,
+        "timeout": int(os.environ.get("EMAIL_TIMEOUT", "20")),
     }
 elif EMAIL_BACKEND_PATH.endswith("filebased.EmailBackend"):
     MAILER_OPTIONS = {"file_path": os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "mail"))}

@@ -1,6 +1,7 @@
 """Reads for activities: staff-scoped lookups, public program pages, learner's credit."""
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -10,6 +11,7 @@ from django.utils import timezone
 from celedger.accreditation.selectors import credit_types_for_credentials
 from celedger.activities.event_ids import is_well_formed, normalize_event_id
 from celedger.activities.models import Activity, CreditDesignation, Session
+from celedger.activities.services import claim_window
 from celedger.publishers.models import Publisher
 from celedger.publishers.selectors import Role, publisher_get_for_staff
 
@@ -66,6 +68,47 @@ def activities_for_portal(*, publisher: Publisher) -> QuerySet[Activity]:
         )
         .order_by("starts_on", "title")
     )
+
+
+PORTAL_UPCOMING_DAYS = 60
+
+
+@dataclass
+class PortalEntry:
+    activity: Activity
+    sessions: list[Session]
+
+
+@dataclass
+class PortalListing:
+    """A publisher's portal: what a learner can claim now, and what comes next."""
+
+    open_now: list[PortalEntry]
+    upcoming: list[PortalEntry]
+
+
+def portal_listing(*, publisher: Publisher, now: datetime.datetime | None = None) -> PortalListing:
+    """Sessions whose claim window is open now, and sessions starting in the next 60 days.
+
+    A series lists only the weeks that are open under "open now" (next month's grand rounds
+    used to appear there); queries as `activities_for_portal`.
+    """
+    now = now or timezone.now()
+    horizon = now + datetime.timedelta(days=PORTAL_UPCOMING_DAYS)
+    listing = PortalListing(open_now=[], upcoming=[])
+    for activity in activities_for_portal(publisher=publisher):
+        open_sessions, upcoming_sessions = [], []
+        for session in activity.sessions.all():
+            opens_at, closes_at = claim_window(session=session)
+            if opens_at <= now < closes_at:
+                open_sessions.append(session)
+            elif now < opens_at <= horizon:
+                upcoming_sessions.append(session)
+        if open_sessions:
+            listing.open_now.append(PortalEntry(activity, open_sessions))
+        if upcoming_sessions:
+            listing.upcoming.append(PortalEntry(activity, upcoming_sessions))
+    return listing
 
 
 def activity_detail_for_staff(*, activity: Activity) -> dict[str, Any]:

@@ -7,6 +7,7 @@ app_name = "activities"
 console = "console/<slug:code>/activities/"
 
 urlpatterns = [
+    path("p/<slug:code>/", views.portal, name="portal"),
     path(f"{console}new/", views.activity_create, name="console_create"),
     path(f"{console}<int:pk>/", views.activity_detail, name="console_detail"),
     path(f"{console}<int:pk>/edit/", views.activity_edit, name="console_edit"),

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -27,6 +27,7 @@ from celedger.activities.selectors import (
     activity_get_for_staff,
     designations_for,
     designations_for_learner,
+    portal_listing,
     session_get_for_staff,
     session_get_public,
 )
@@ -42,7 +43,7 @@ from celedger.activities.services import (
 from celedger.core.pdf import data_url, render_pdf
 from celedger.profiles.decorators import profile_required
 from celedger.profiles.selectors import profile_for_user
-from celedger.publishers.models import StaffMembership
+from celedger.publishers.models import Publisher, StaffMembership
 from celedger.publishers.selectors import publisher_get_for_staff
 from celedger.publishers.views import console_context
 
@@ -345,3 +346,13 @@ def program_start(request: HttpRequest, event_id: str) -> HttpResponse:
     with transaction.atomic():
         attendance_record(learner=request.user, session=session)
     return redirect("activities:program", session.event_id)
+
+
+@require_GET
+def portal(request: HttpRequest, code: str) -> HttpResponse:
+    publisher = get_object_or_404(Publisher, code=code)
+    listing = portal_listing(publisher=publisher)
+    with timezone.override(publisher.time_zone):
+        return render(
+            request, "activities/portal.html", {"publisher": publisher, "listing": listing}
+        )

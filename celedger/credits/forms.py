@@ -125,7 +125,7 @@ class RosterFilterForm(forms.Form):
             *(
                 (
                     s.pk,
-                    f"{s.event_id} · {dateformat.format(localtime(s.starts_at), 'M j, Y H:i')}"
+                    f"{s.event_id} · {dateformat.format(localtime(s.starts_at), 'M j, Y g:i A T')}"
                     + (f" · {s.topic}" if s.topic else ""),
                 )
                 for s in sessions
@@ -163,7 +163,8 @@ class AwardForm(forms.Form):
         assert isinstance(designation_field, forms.ModelChoiceField)
         session_field.queryset = Session.objects.filter(activity=activity)
         session_field.label_from_instance = lambda s: (  # type: ignore[method-assign,assignment]
-            f"{s.event_id} · {s.topic or activity.title}"
+            f"{s.event_id} · {dateformat.format(localtime(s.starts_at), 'M j, g:i A T')}"
+            f" · {s.topic or activity.title}"
         )
         designation_field.queryset = CreditDesignation.objects.filter(
             activity=activity

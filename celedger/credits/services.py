@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from celedger.activities.models import CreditDesignation, Session
 from celedger.core.decimals import is_quarter_step
+from celedger.core.outbox import outbox_enqueue
 from celedger.core.services import audit_record
 from celedger.credits.eligibility import credit_eligibility
 from celedger.credits.models import Claim
@@ -19,7 +20,6 @@ from celedger.credits.selectors import (
     designations_for_activity,
     profile_for_eligibility,
 )
-from celedger.credits.signals import claims_changed
 
 HOURS_FIELD = "hours_{}"
 
@@ -46,8 +46,11 @@ def _hours_error(value: Any, designation: CreditDesignation) -> str | None:
 
 
 def _announce(*, learner_id: int, activity_id: int) -> None:
-    transaction.on_commit(
-        lambda: claims_changed.send(sender=Claim, learner_id=learner_id, activity_id=activity_id)
+    # Recorded with the claim (same transaction); the outbox worker sends claims_changed,
+    # so a listener's work (certificate, records) is never lost to a crash after commit.
+    outbox_enqueue(
+        kind="credits.claims_changed",
+        payload={"learner_id": learner_id, "activity_id": activity_id},
     )
 
 

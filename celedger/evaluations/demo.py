@@ -38,7 +38,10 @@ def seed() -> list[str]:
     attached = 0
     for activity in Activity.objects.filter(evaluation__isnull=True):
         ActivityEvaluation.objects.create(
-            activity=activity, mode=ActivityEvaluation.Mode.BUILTIN, form=standard
+            activity=activity,
+            mode=ActivityEvaluation.Mode.BUILTIN,
+            form=standard,
+            per_session=ActivityEvaluation.default_per_session(activity),
         )
         attached += 1
     if attached:

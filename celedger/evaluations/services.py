@@ -189,9 +189,14 @@ def activity_evaluation_set(
     mode: str,
     form: EvaluationForm | None = None,
     outside_url: str = "",
-    per_session: bool = True,
+    per_session: bool,
+    confirm_per_session_change: bool = False,
 ) -> ActivityEvaluation:
-    """How the activity is evaluated; only the fields its mode needs are kept."""
+    """How the activity is evaluated; only the fields its mode needs are kept.
+
+    Switching between per-session and once-per-activity after learners answered asks them
+    to evaluate again, so it needs `confirm_per_session_change`.
+    """
     if mode == ActivityEvaluation.Mode.BUILTIN:
         if form is None:
             raise ValidationError({"form": "Choose a form."})
@@ -208,6 +213,16 @@ def activity_evaluation_set(
         setup = ActivityEvaluation.objects.select_for_update().filter(activity=activity).first()
         if setup is None:
             setup = ActivityEvaluation(activity=activity)
+        elif setup.per_session != per_session and not confirm_per_session_change:
+            answered = Response.objects.filter(activity=activity).count()
+            if answered:
+                raise ValidationError(
+                    {
+                        "per_session": f"{answered} learner(s) already evaluated this activity: "
+                        "changing this asks them to evaluate again. Tick “Change it anyway” "
+                        "to go ahead."
+                    }
+                )
         setup.mode = mode
         setup.form = form
         setup.outside_url = outside_url

@@ -7,6 +7,7 @@ from allauth.account.models import EmailAddress
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from celedger.publishers.models import Publisher, StaffInvitation, StaffMembership
 
@@ -47,6 +48,9 @@ def publisher_get_for_staff(*, user: Any, code: str, min_role: str = Role.VIEWER
         raise PermissionDenied
     publisher = membership.publisher
     publisher.membership = membership  # type: ignore[attr-defined]
+    # Every console page comes through here: its times are the publisher's (issue 15).
+    # PublisherTimezoneMiddleware resets the zone when the request ends.
+    timezone.activate(publisher.zone)
     return publisher
 
 
