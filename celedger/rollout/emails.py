@@ -1,25 +1,21 @@
-"""Every email rollout sends, built here and handed to `_deliver`, the one place to switch
-to `celedger.core.outbox.outbox_email` (TEAM.md interface 2) once it is on main."""
+"""Every email rollout sends, built here and recorded in the outbox (TEAM.md interface 2)
+inside the caller's transaction: the outbox worker sends it, with retries."""
 
 from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+
+from celedger.core.outbox import outbox_email
 
 OPT_OUT_SALT = "rollout.reminders.opt-out"
 
 
 def _deliver(*, to: str, subject: str, body: str) -> None:
-    """Send after the surrounding transaction commits, from the task worker."""
-    from celedger.rollout.tasks import email_send
-
-    transaction.on_commit(
-        lambda: email_send.enqueue([to], f"[{settings.SITE_NAME}] {subject}", body)
-    )
+    outbox_email(to=[to], subject=f"[{settings.SITE_NAME}] {subject}", body=body)
 
 
 def _absolute(path: str) -> str:

@@ -23,6 +23,7 @@ from celedger.accreditation.models import Profession
 from celedger.activities.models import Attendance, CreditDesignation, Session
 from celedger.activities.services import attendance_record
 from celedger.certificates.models import Certificate
+from celedger.core.outbox import outbox_enqueue
 from celedger.core.services import audit_record
 from celedger.credits.models import Claim, ExternalCredit
 from celedger.credits.services import claim_award, claims_move_to
@@ -363,8 +364,6 @@ def import_set_mapping(*, job: ImportJob, mapping: dict[str, str]) -> ImportJob:
 
 def import_start(*, job: ImportJob, actor: Any) -> ImportJob:
     """Queue the import; the worker applies the rows that pass their checks."""
-    from celedger.rollout.tasks import import_job_run
-
     with transaction.atomic():
         locked = ImportJob.objects.select_for_update().get(pk=job.pk)
         if locked.status != ImportJob.Status.MAPPING:
@@ -378,7 +377,12 @@ def import_start(*, job: ImportJob, actor: Any) -> ImportJob:
         audit_record(
             actor=actor, action="import.start", obj=locked, new={"rows": len(preview.rows)}
         )
-        transaction.on_commit(lambda: import_job_run.enqueue(locked.pk))
+        # Durable with the status change: the outbox worker runs it (rollout/outbox.py).
+        outbox_enqueue(
+            kind="rollout.import_run",
+            payload={"job_id": locked.pk},
+            dedupe_key=f"rollout.import_run:{locked.pk}",
+        )
     return locked
 
 
@@ -456,8 +460,8 @@ def _apply_row(job: ImportJob, check: RowCheck) -> tuple[str, User, str]:
 
 
 def import_run(*, job_id: int) -> None:
-    """Apply every row (the worker's side): checks again against the database as it is
-    now, one transaction per row, an ImportRow and an audit entry for each. Re-running a
+    """Apply every row (the outbox worker's side): checks again against the database as
+    it is now, one transaction per row, an ImportRow and an audit entry for each. Re-running a
     file (or a corrected copy) adds nothing twice: attendance, claims and external credit
     are each looked up by their natural key first."""
     job = ImportJob.objects.select_related(
