@@ -143,3 +143,21 @@ def test_only_site_staff_reach_the_merge_tool(client: Any, site_admin: Any) -> N
     assert not UserFactory._meta.model.objects.get(pk=away.pk).is_active
     unknown = client.get(url, {"source": "nobody@example.org", "target": "keep@example.org"})
     assert "No account has this email address." in unknown.content.decode()
+
+
+def test_the_merge_page_has_a_bounded_query_count(
+    client: Any, site_admin: Any, django_assert_max_num_queries: Any
+) -> None:
+    for _ in range(5):
+        DuplicateCheck.objects.create(
+            last_name="X",
+            phone="+1",
+            matched_user=UserFactory(),
+            new_user=UserFactory(),
+            outcome="not_me",
+        )
+    client.force_login(site_admin)
+    # session, user, the duplicate pairs with both accounts (one query).
+    with django_assert_max_num_queries(6):
+        page = client.get(reverse("rollout:merge"))
+    assert page.content.decode().count("Preview merge") == 5

@@ -175,3 +175,16 @@ def test_an_existing_account_accepts_its_award_and_nobody_else_can(
     client.post(path, {"attested": "on"})  # twice: nothing more
     assert Claim.objects.filter(learner=owner).count() == 1
     assert mail.outbox
+
+
+def test_the_walk_in_page_has_a_bounded_query_count(
+    login: Any, publisher: Any, session: Any, designation: Any, django_assert_max_num_queries: Any
+) -> None:
+    client = login("coordinator")
+    for i in range(3):
+        _post(client, publisher, session, designation, email=f"w{i}@example.org")
+    # session, user, membership, professions, sessions, designations, waiting awards.
+    with django_assert_max_num_queries(10):
+        page = client.get(reverse("rollout:walk_in", args=[publisher.code]))
+    for i in range(3):
+        assert f"w{i}@example.org" in page.content.decode()
