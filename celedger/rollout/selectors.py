@@ -27,6 +27,7 @@ from celedger.publishers.models import Publisher, StaffMembership
 from celedger.rollout.models import (
     AccountMerge,
     ImportJob,
+    ImportRow,
     PendingAward,
     ReminderPreference,
     ReminderSent,
@@ -374,6 +375,50 @@ def import_preview(*, job: ImportJob, sheet: Sheet | None = None) -> ImportPrevi
                 seen[key] = line
         checks.append(check)
     return ImportPreview(headers=sheet.headers, rows=checks)
+
+
+PREVIEW_ROWS = 200
+
+
+@dataclass
+class ImportPage:
+    """What the import page shows: the preview while columns are being checked, the
+    progress while it runs, the rows not imported once done."""
+
+    job: ImportJob
+    sheet: Sheet | None
+    preview: ImportPreview | None
+    problems: list[ImportRow]
+    same_file_before: ImportJob | None
+
+    @property
+    def preview_rows(self) -> list[RowCheck]:
+        """Problems first (what the coordinator must act on), then the good rows."""
+        if self.preview is None:
+            return []
+        return [*self.preview.error_rows, *(r for r in self.preview.rows if r.ok)][:PREVIEW_ROWS]
+
+
+def import_page(*, job: ImportJob, sheet: Sheet | None = None) -> ImportPage:
+    """Queries: the file is read from storage; preview as `import_preview`; the rows not
+    imported (1) once finished; an earlier import of the same file (1)."""
+    preview = None
+    if job.status == ImportJob.Status.MAPPING:
+        sheet = sheet or import_sheet(job=job)
+        preview = import_preview(job=job, sheet=sheet)
+    problems = list(job.rows.filter(outcome=ImportRow.Outcome.ERROR)) if job.is_finished else []
+    same = (
+        ImportJob.objects.filter(
+            publisher_id=job.publisher_id,
+            file_sha256=job.file_sha256,
+            status=ImportJob.Status.DONE,
+        )
+        .exclude(pk=job.pk)
+        .first()
+    )
+    return ImportPage(
+        job=job, sheet=sheet, preview=preview, problems=problems, same_file_before=same
+    )
 
 
 # Reminders -------------------------------------------------------------------------

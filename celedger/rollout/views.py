@@ -28,7 +28,6 @@ from celedger.rollout.forms import (
 from celedger.rollout.models import ImportJob
 
 Role = StaffMembership.Role
-PREVIEW_ROWS = 200
 
 
 def _data(request: HtmxHttpRequest) -> Any:
@@ -206,10 +205,14 @@ def import_detail(request: AuthedRequest, code: str, pk: int) -> HttpResponse:
     min_role = Role.COORDINATOR if request.method == "POST" else Role.VIEWER
     publisher = publisher_get_for_staff(user=request.user, code=code, min_role=min_role)
     job = selectors.import_get_for_staff(publisher=publisher, pk=pk)
-    preview = None
-    form = None
     status = 200
-    if job.status == ImportJob.Status.MAPPING:
+    form = None
+    if job.status != ImportJob.Status.MAPPING:
+        if request.method == "POST":
+            messages.info(request, "This import has started already.")
+            return redirect("rollout:import_detail", publisher.code, job.pk)
+        state = selectors.import_page(job=job)
+    else:
         sheet = selectors.import_sheet(job=job)
         form = MappingForm(_data(request), job=job, headers=sheet.headers)
         if request.method == "POST" and form.is_valid():
@@ -223,31 +226,13 @@ def import_detail(request: AuthedRequest, code: str, pk: int) -> HttpResponse:
                 status = 400
             else:
                 return redirect("rollout:import_detail", publisher.code, job.pk)
-        preview = selectors.import_preview(job=job, sheet=sheet)
-    elif request.method == "POST":
-        messages.info(request, "This import has started already.")
-        return redirect("rollout:import_detail", publisher.code, job.pk)
-    rows = list(job.rows.select_related(None)) if job.is_finished else []
-    context = _console(
-        publisher,
-        job=job,
-        form=form,
-        preview=preview,
-        preview_rows=(preview.error_rows + [r for r in preview.rows if r.ok])[:PREVIEW_ROWS]
-        if preview
-        else [],
-        rows=rows,
-        problems=[r for r in rows if r.outcome == "error"],
-        same_file_before=ImportJob.objects.filter(
-            publisher=publisher, file_sha256=job.file_sha256, status=ImportJob.Status.DONE
-        )
-        .exclude(pk=job.pk)
-        .first(),
-    )
+        state = selectors.import_page(job=job, sheet=sheet)
     template = "rollout/import_detail.html"
     if request.htmx and not request.htmx.boosted:
         template += "#import-progress"
-    response = render(request, template, context, status=status)
+    response = render(
+        request, template, _console(publisher, state=state, form=form), status=status
+    )
     patch_vary_headers(response, ["HX-Request"])
     return response
 
