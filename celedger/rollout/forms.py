@@ -163,18 +163,32 @@ class ClaimAccountForm(SetPasswordMixin, ProfileForm):  # type: ignore[misc]
         required=False,
     )
 
-    def __init__(self, *args: Any, user: Any, needs_attestation: bool, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        user: Any,
+        needs_attestation: bool,
+        needs_password: bool = True,
+        **kwargs: Any,
+    ) -> None:
         self.user = user
+        self.needs_password = needs_password
         super().__init__(*args, **kwargs)
         self.fields["attested"].required = needs_attestation
         self.fields["attested"].error_messages["required"] = (
             "Tick the attestation to accept the credit."
         )
+        if not needs_password:
+            # Signed in with an emailed code already: a password is optional.
+            for name in ("password1", "password2"):
+                self.fields[name].required = False
+            self.fields["password1"].help_text = "Optional: you can keep signing in by code."
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        self.validate_passwords()
-        self.validate_password_for_user(self.user)
+        if self.needs_password or cleaned.get("password1") or cleaned.get("password2"):
+            self.validate_passwords()
+            self.validate_password_for_user(self.user)
         return cleaned
 
 

@@ -269,14 +269,16 @@ def pending_award_accept(*, award: PendingAward, learner: User) -> Claim | None:
 
 
 def walk_in_claim(*, walk_in: WalkIn, password: str, profile: ProfileInput) -> User:
-    """The person behind a claim link sets a password and saves their profile: the email
-    is verified (the link reached it), and every award waiting for the account lands."""
+    """The person behind a claim link sets a password (or signed in by code instead) and
+    saves their profile: the email is verified (the link reached it), and every award
+    waiting for the account lands."""
     with transaction.atomic():
         locked = WalkIn.objects.select_for_update().select_related("user").get(pk=walk_in.pk)
         if locked.claimed_at is not None:
             raise ValidationError("This account is claimed already: sign in instead.")
         user = locked.user
-        user.set_password(password)
+        if password:  # empty when the person signed in with an emailed code instead
+            user.set_password(password)
         user.first_name, user.last_name = profile.first_name, profile.last_name
         user.save(update_fields=["password", "first_name", "last_name"])
         EmailAddress.objects.filter(user=user, email__iexact=user.email).update(

@@ -109,14 +109,19 @@ def welcome(request: HtmxHttpRequest, token: str) -> HttpResponse:
         "nabp_eprofile_id": walk_in_obj.nabp_eprofile_id,
         "country": "US",
     }
+    signed_in = request.user.is_authenticated  # as this user: checked above
     form = ClaimAccountForm(
-        _data(request), initial=initial, user=user, needs_attestation=bool(awards)
+        _data(request),
+        initial=initial,
+        user=user,
+        needs_attestation=bool(awards),
+        needs_password=not signed_in,
     )
     if request.method == "POST" and form.is_valid():
         try:
             user = services.walk_in_claim(
                 walk_in=walk_in_obj,
-                password=form.cleaned_data["password1"],
+                password=form.cleaned_data.get("password1") or "",
                 profile=form.profile_input(),
             )
         except ValidationError as error:

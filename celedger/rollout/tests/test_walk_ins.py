@@ -188,3 +188,18 @@ def test_the_walk_in_page_has_a_bounded_query_count(
         page = client.get(reverse("rollout:walk_in", args=[publisher.code]))
     for i in range(3):
         assert f"w{i}@example.org" in page.content.decode()
+
+
+def test_signed_in_by_code_the_walk_in_needs_no_password(
+    client: Any, login: Any, publisher: Any, session: Any, designation: Any
+) -> None:
+    _post(login("coordinator"), publisher, session, designation)
+    path = path_of(links_to("ana.nunez@example.org", "/welcome/")[-1])
+    user = get_user_model().objects.get(email="ana.nunez@example.org")
+    client.force_login(user)  # as allauth's sign-in by emailed code does
+
+    client.post(path, _claim_data(password1="", password2=""))
+
+    user.refresh_from_db()
+    assert not user.has_usable_password()
+    assert Claim.objects.filter(learner=user).count() == 1
