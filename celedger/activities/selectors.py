@@ -11,7 +11,6 @@ from django.utils import timezone
 from celedger.accreditation.selectors import credit_types_for_credentials
 from celedger.activities.event_ids import is_well_formed, normalize_event_id
 from celedger.activities.models import Activity, CreditDesignation, Session
-from celedger.activities.services import claim_window
 from celedger.publishers.models import Publisher
 from celedger.publishers.selectors import Role, publisher_get_for_staff
 
@@ -93,6 +92,9 @@ def portal_listing(*, publisher: Publisher, now: datetime.datetime | None = None
     A series lists only the weeks that are open under "open now" (next month's grand rounds
     used to appear there); queries as `activities_for_portal`.
     """
+    # services imports this module (CHECK_IN_EARLY): import its window rule here.
+    from celedger.activities.services import claim_window
+
     now = now or timezone.now()
     horizon = now + datetime.timedelta(days=PORTAL_UPCOMING_DAYS)
     listing = PortalListing(open_now=[], upcoming=[])
@@ -136,17 +138,24 @@ class EventNotFound(Exception):
         self.event_id = event_id
 
 
-def session_get_public(*, event_id: str) -> Session:
-    """The session a learner's Event ID points to, if its activity is published.
+def session_get_public(*, event_id: str, session_only: bool = False) -> Session:
+    """The session a learner's Event ID points to, if its activity is published; a
+    conference's own Event ID gives its first session (unless `session_only`).
 
     Drafts look exactly like unknown IDs, so nothing about them leaks.
     """
     normalized = normalize_event_id(event_id)
     if not is_well_formed(normalized):
         raise EventNotFound("unknown", normalized)
+    named = (
+        Q(event_id=normalized)
+        if session_only
+        else Q(event_id=normalized) | Q(activity__event_id=normalized)
+    )
     session = (
         Session.objects.select_related("activity", "activity__publisher")
-        .filter(event_id=normalized)
+        .filter(named)
+        .order_by("starts_at", "pk")
         .first()
     )
     if session is None or session.activity.status == Status.DRAFT:
@@ -187,3 +196,47 @@ def designations_for_learner(
         ):
             offered.append(designation)
     return offered
+
+
+# Learners may say "I'm here" from a little before a session starts until it ends.
+CHECK_IN_EARLY = datetime.timedelta(minutes=30)
+
+
+@dataclass(frozen=True)
+class ProgramVisit:
+    """A session on the program page and whether the learner may say "I'm here"."""
+
+    session: Session
+    started: bool
+    running: bool
+    checked_in: bool
+
+
+def program_sessions(
+    *, activity: Activity, session: Session, learner: Any | None, now: datetime.datetime
+) -> list[ProgramVisit]:
+    """The sessions the program page lists: all of a conference's, else the one named;
+    with the learner's check-ins (one query; none when signed out)."""
+    from celedger.activities.models import Attendance
+
+    if activity.is_conference:
+        sessions = list(Session.objects.filter(activity=activity).order_by("starts_at", "pk"))
+    else:
+        sessions = [session]
+    checked: set[int] = set()
+    if learner is not None:
+        checked = set(
+            Attendance.objects.filter(
+                learner=learner, session_id__in=[s.pk for s in sessions]
+            ).values_list("session_id", flat=True)
+        )
+    return [
+        ProgramVisit(
+            session=s,
+            started=s.starts_at <= now,
+            running=s.starts_at - CHECK_IN_EARLY <= now
+            and (now <= s.ends_at or activity.is_home_study),
+            checked_in=s.pk in checked,
+        )
+        for s in sessions
+    ]

@@ -43,4 +43,5 @@ urlpatterns = [
     path("e/", views.lookup, name="lookup"),
     path("e/<str:event_id>/", views.program, name="program"),
     path("e/<str:event_id>/start/", views.program_start, name="program_start"),
+    path("e/<str:event_id>/here/", views.check_in, name="check_in"),
 ]

@@ -189,11 +189,12 @@ def activity_evaluation_set(
     mode: str,
     form: EvaluationForm | None = None,
     outside_url: str = "",
-    per_session: bool,
+    per_session: bool | None = None,
     confirm_per_session_change: bool = False,
 ) -> ActivityEvaluation:
     """How the activity is evaluated; only the fields its mode needs are kept.
 
+    `per_session` None keeps the current choice (a new setup: per session for a series).
     Switching between per-session and once-per-activity after learners answered asks them
     to evaluate again, so it needs `confirm_per_session_change`.
     """
@@ -212,8 +213,16 @@ def activity_evaluation_set(
     with transaction.atomic():
         setup = ActivityEvaluation.objects.select_for_update().filter(activity=activity).first()
         if setup is None:
-            setup = ActivityEvaluation(activity=activity)
-        elif setup.per_session != per_session and not confirm_per_session_change:
+            setup = ActivityEvaluation(
+                activity=activity, per_session=ActivityEvaluation.default_per_session(activity)
+            )
+        if per_session is None:
+            per_session = setup.per_session
+        elif (
+            not setup._state.adding
+            and setup.per_session != per_session
+            and not confirm_per_session_change
+        ):
             answered = Response.objects.filter(activity=activity).count()
             if answered:
                 raise ValidationError(

@@ -147,6 +147,7 @@ def walk_in_record(*, actor: Any, publisher: Publisher, data: WalkInInput) -> No
                     designation=designation,
                     hours=data.hours,
                     reason=data.reason,
+                    override=True,  # staff's own record of a walk-in, audited as such
                 )
             return
         walk_in = None
@@ -254,6 +255,8 @@ def pending_award_accept(*, award: PendingAward, learner: User) -> Claim | None:
                 designation=award.designation,
                 hours=award.hours,
                 reason=f"{award.reason} (walk-in; accepted by the learner)",
+                # Staff entered it and the learner attested; no evaluation was asked for.
+                override=True,
             )
         locked.status = PendingAward.Status.ACCEPTED
         locked.decided_at = timezone.now()
@@ -454,6 +457,9 @@ def _apply_row(job: ImportJob, check: RowCheck) -> tuple[str, User, str]:
                     designation=designation,
                     hours=check.hours,
                     reason=f"Imported from {job.file_name}, line {check.line}",
+                    # The file is the coordinator's record; imported learners often have
+                    # no profile or evaluation here. Audited as overridden.
+                    override=True,
                 )
                 outcome = ImportRow.Outcome.ADDED
     if created_account is not None:

@@ -103,6 +103,7 @@ def test_it_keeps_the_program_when_the_email_is_confirmed_on_another_device(
     assert f'<a href="{NEXT}">where you started</a>' in page
 
     # The phone's mail app opens the link in a browser that has never seen this session.
+    outbox_deliver_pending()
     link = re.search(r"https?://\S+/accounts/confirm-email/\S+", mail.outbox[-1].body)
     assert link, mail.outbox[-1].body
     assert link.group(0).endswith("?next=%2Fe%2FK7QM2P%2F")

@@ -172,3 +172,21 @@ def test_it_keeps_the_last_admin(login: Any, people: dict[str, Any], publisher: 
     client.post(reverse("publishers:staff_remove", args=[publisher.code, own.pk]))
     own.refresh_from_db()
     assert own.role == Role.ADMIN
+
+
+@pytest.mark.django_db
+def test_the_header_links_staff_to_the_console_without_asking_the_database_each_page(
+    client: Any, people: dict[str, Any], publisher: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    learner = people["learner"]
+    client.force_login(learner)
+    assert "Provider console" not in client.get(reverse("home")).content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("home"))
+    assert not any("publishers_staffmembership" in q["sql"] for q in queries.captured_queries)
+
+    StaffMembershipFactory(user=learner, publisher=publisher, role=Role.VIEWER)
+    assert "Provider console" in client.get(reverse("home")).content.decode()

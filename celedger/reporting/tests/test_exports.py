@@ -318,6 +318,8 @@ def test_it_reads_thousands_of_claims_in_a_handful_of_queries(
             session=s,
             designation=designations[code],
             hours="1.00",
+            max_hours="1.00",
+            participated_on=s.starts_at.date(),
             attested_at=now,
         )
         for p in profiles

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accreditation', '0002_reference_data'),
-        ('credits', '0001_initial'),
+        ('credits', '0004_claim_columns_required'),
         ('publishers', '0002_staff_invitation'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
