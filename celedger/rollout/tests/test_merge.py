@@ -10,6 +10,7 @@ from django.urls import reverse
 from celedger.accounts.models import DuplicateCheck
 from celedger.accounts.tests.factories import UserFactory
 from celedger.activities.models import Attendance
+from celedger.activities.services import attendance_record
 from celedger.activities.tests.factories import (
     AttendanceFactory,
     CreditDesignationFactory,
@@ -29,6 +30,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _award(actor: Any, learner: Any, session: Any, designation: Any) -> Claim:
+    attendance_record(learner=learner, session=session)
     return claim_award(
         actor=actor,
         learner=learner,
@@ -36,6 +38,7 @@ def _award(actor: Any, learner: Any, session: Any, designation: Any) -> Claim:
         designation=designation,
         hours=Decimal("1.00"),
         reason="test",
+        override=True,
     )
 
 

@@ -143,6 +143,7 @@ def test_pharmacists_without_nabp_data_are_reminded_once_per_session(
         credential_list=("PharmD",), nabp_eprofile_id="1234567", birth_month=4, birth_day=27
     ).user
     for learner in (missing, complete):
+        AttendanceFactory(session=session, learner=learner)
         claim_award(
             actor=people["coordinator"],
             learner=learner,
@@ -150,6 +151,7 @@ def test_pharmacists_without_nabp_data_are_reminded_once_per_session(
             designation=designation,
             hours="1.50",
             reason="x",
+            override=True,
         )
     assert reminders_send().nabp_emails == 1
     assert reminders_send().nabp_emails == 0
