@@ -30,6 +30,7 @@ run: $(BIN)/.installed
 	@trap 'kill 0' EXIT; export EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend; \
 	 $(BIN)/python manage.py outbox_worker & \
 	 $(BIN)/python manage.py db_worker --queue-name '*' -v0 & \
+	 while true; do $(BIN)/python manage.py send_reminders -v0 >/dev/null; sleep 3600; done & \
 	 $(BIN)/python manage.py runserver --skip-checks 127.0.0.1:$(PORT)
 
 # The outbox worker delivers emails, certificates and exports; db_worker runs django.tasks.

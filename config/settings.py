@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "celedger.certificates",
     "celedger.integrity",
     "celedger.reporting",
+    "celedger.rollout",
 ]
 
 MIDDLEWARE = [

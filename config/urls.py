@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("celedger.certificates.urls")),
     path("", include("celedger.integrity.urls")),
     path("", include("celedger.reporting.urls")),
+    path("", include("celedger.rollout.urls")),
     path("site-admin/", admin.site.urls),
 ]
 # No /media/ URL in any mode: files are served by views that check access

@@ -32,7 +32,7 @@ from celedger.activities.models import (
 )
 from celedger.assessments.selectors import Gate, assessment_completed_on, claim_gates
 from celedger.credits.eligibility import Eligibility, credit_eligibility
-from celedger.credits.models import Claim
+from celedger.credits.models import Claim, ExternalCredit
 from celedger.profiles.models import LearnerProfile
 from celedger.publishers.models import Publisher
 
@@ -394,13 +394,31 @@ class Transcript:
     totals: list[tuple[str, str, Decimal]]  # (credit type name, unit, hours)
     credit_types: list[tuple[str, str]] = field(default_factory=list)
     publishers: list[tuple[str, str]] = field(default_factory=list)
+    # Credit earned elsewhere (imported history), labelled "external"; not in the totals.
+    external: list[ExternalCredit] = field(default_factory=list)
+
+
+def external_credits_for(*, learner: Any, filters: TranscriptFilters) -> list[ExternalCredit]:
+    """The learner's imported credit from other systems, newest first (none when the
+    transcript is narrowed to one of this instance's providers)."""
+    if filters.publisher:
+        return []
+    qs = ExternalCredit.objects.filter(learner=learner).select_related("credit_type")
+    if filters.date_from:
+        qs = qs.filter(completed_on__gte=filters.date_from)
+    if filters.date_to:
+        qs = qs.filter(completed_on__lte=filters.date_to)
+    if filters.credit_type:
+        qs = qs.filter(credit_type__code=filters.credit_type)
+    return list(qs.order_by("-completed_on", "-id"))
 
 
 def transcript_for(*, learner: Any, filters: TranscriptFilters | None = None) -> Transcript:
     """Every active claim of `learner`, newest first, with totals per credit type.
 
     Queries: claims with their session, activity, publisher and credit type (1), the
-    credit types and publishers the learner has claims with, for the filters (2).
+    credit types and publishers the learner has claims with, for the filters (2), the
+    external credit (1).
     """
     filters = filters or TranscriptFilters()
     base: QuerySet[Claim] = Claim.objects.filter(learner=learner, status=Claim.Status.ACTIVE)
@@ -438,7 +456,11 @@ def transcript_for(*, learner: Any, filters: TranscriptFilters | None = None) ->
         .distinct()
     )
     return Transcript(
-        claims=claims, totals=totals, credit_types=credit_types, publishers=publishers
+        claims=claims,
+        totals=totals,
+        credit_types=credit_types,
+        publishers=publishers,
+        external=external_credits_for(learner=learner, filters=filters),
     )
 
 
