@@ -40,6 +40,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
     "django_htmx",
     "django_countries",
     "localflavor",
@@ -68,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "celedger.accounts.middleware.SsoFormActionMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -158,6 +162,21 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_SIGNUP_FORM_CLASS = "celedger.profiles.forms.SignupProfileForm"
 ACCOUNT_ADAPTER = "celedger.accounts.adapter.AccountAdapter"
+# Single sign-on (allauth.socialaccount): each identity provider is a "Social application"
+# row added in /site-admin/ (README "Single sign-on"): OpenID Connect or SAML 2.0.
+# Just-in-time accounts: the first SSO sign-in creates the account (then the profile page).
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_REQUIRED = True
+# An SSO sign-in whose email the identity provider says is verified (OIDC `email_verified`,
+# or the app's `verified_email` setting) signs in to the existing account with that email
+# and links it. A provider that vouches for emails it does not control could take over
+# accounts: turn it off per provider with {"email_authentication": false} (docs/accounts.md).
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
+
 # Rate limits (allauth's limiter, in the shared cache; docs/accounts.md has the reasoning).
 # A hospital's guest Wi-Fi is one address for a whole closing session: per-address limits
 # carry at least 1,000 new learners in an hour (a rush of 1,000 in 15 minutes is ~67/min),

@@ -25,3 +25,7 @@ class AccountAdapter(DefaultAccountAdapter):
         if profile_for_user(user=user) is None:
             return f"{reverse('profiles:edit')}?{urlencode({'next': url})}"
         return url
+
+    def get_signup_redirect_url(self, request: HttpRequest) -> str:
+        # A just-in-time SSO account has no profile yet: the same landing as a sign-in.
+        return self.get_login_redirect_url(request)

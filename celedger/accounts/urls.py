@@ -5,6 +5,8 @@ from celedger.accounts import views
 app_name = "accounts"
 
 urlpatterns = [
+    # Serves allauth's URL name `account_login` (/accounts/login/), with the SSO choices.
+    path("login/", views.login, name="login"),
     path("create/", views.create, name="create"),
     path("check/", views.check, name="check"),
     path("check/code/", views.check_step_up, name="check_step_up"),

@@ -5,7 +5,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from allauth.account.internal.flows.login_by_code import LoginCodeVerificationProcess
-from allauth.account.views import SignupView
+from allauth.account.views import LoginView, SignupView
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -29,6 +29,7 @@ from celedger.accounts.services import (
     duplicate_check_run,
     mask_email,
 )
+from celedger.accounts.sso import sso_apps, sso_choices
 from celedger.accreditation.models import Credential
 from celedger.accreditation.selectors import credit_types_for_credentials
 from celedger.profiles.views import safe_next
@@ -243,3 +244,15 @@ class ProfileSignupView(SignupView):
 
 
 signup = ProfileSignupView.as_view()
+
+
+class SignInView(LoginView):
+    """allauth's sign-in, with a "Sign in with <Health System>" button per identity provider."""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["sso_choices"] = sso_choices(apps=sso_apps(request=self.request))
+        return context
+
+
+login = SignInView.as_view()
