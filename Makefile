@@ -27,12 +27,14 @@ run: $(BIN)/.installed
 	$(BIN)/python manage.py seed_demo
 	@echo "CE Ledger is running at http://127.0.0.1:$(PORT)/  (Ctrl-C stops it)"
 	@echo "Emails the task worker sends (certificates with their PDFs) are saved in ./mail/"
-	@trap 'kill 0' EXIT; EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend \
+	@trap 'kill 0' EXIT; export EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend; \
+	 $(BIN)/python manage.py outbox_worker & \
 	 $(BIN)/python manage.py db_worker --queue-name '*' -v0 & \
 	 $(BIN)/python manage.py runserver --skip-checks 127.0.0.1:$(PORT)
 
+# The outbox worker delivers emails, certificates and exports; db_worker runs django.tasks.
 worker: $(BIN)/.installed
-	$(BIN)/python manage.py db_worker --queue-name '*'
+	$(BIN)/python manage.py outbox_worker & $(BIN)/python manage.py db_worker --queue-name '*'
 
 # Installs what the tests read with (Debian packages, as root) when it is missing.
 system-deps:

@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "celedger.accounts.middleware.SsoFormActionMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "celedger.publishers.middleware.PublisherTimezoneMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -90,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "celedger.core.context_processors.site",
+                "celedger.publishers.context_processors.staff_nav",
                 "celedger.profiles.context_processors.profile_reminders",
             ],
         },
@@ -123,10 +125,26 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sessions are read from the cache and written through to the database (Redis may restart
+# without signing everyone out); with no shared cache, from the database only.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
 
 TASKS = {
     "default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}
 }
+
+# The outbox (celedger.core.outbox): side effects recorded with the write, delivered by
+# `manage.py outbox_worker` with retries (backoff doubling from OUTBOX_BACKOFF_SECONDS).
+OUTBOX_LEASE_SECONDS = float(os.environ.get("OUTBOX_LEASE_SECONDS", "60"))
+OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "12"))
+OUTBOX_BACKOFF_SECONDS = float(os.environ.get("OUTBOX_BACKOFF_SECONDS", "2"))
+OUTBOX_MAX_BACKOFF_SECONDS = float(os.environ.get("OUTBOX_MAX_BACKOFF_SECONDS", "3600"))
+# Deliver in-process right after commit instead of in the worker (tests only).
+OUTBOX_DELIVER_ON_COMMIT = env_bool("OUTBOX_DELIVER_ON_COMMIT")
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -154,6 +172,8 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = False
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = True
+# A page that comes back with an error elsewhere keeps the typed passwords (issue 15).
+ACCOUNT_PASSWORD_INPUT_RENDER_VALUE = True
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_LOGOUT_ON_GET = False
@@ -221,7 +241,7 @@ if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend"):
         "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
         "use_tls": env_bool("EMAIL_USE_TLS"),
         "use_ssl": env_bool("EMAIL_USE_SSL"),
-        "timeout": 20,
+        "timeout": int(os.environ.get("EMAIL_TIMEOUT", "20")),
     }
 elif EMAIL_BACKEND_PATH.endswith("filebased.EmailBackend"):
     MAILER_OPTIONS = {"file_path": os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "mail"))}

@@ -1,12 +1,37 @@
-from urllib.parse import urlencode
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import EmailConfirmation
+from allauth.account.utils import get_next_redirect_url
+from allauth.core import context as allauth_context
+from django.conf import settings
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.http import HttpRequest
 from django.urls import reverse
 
 from celedger.accounts.landing import landing_url_for
 from celedger.accounts.models import User
+from celedger.core.outbox import outbox_email
 from celedger.profiles.selectors import profile_for_user
+
+
+@dataclass(frozen=True)
+class SiteIdentity:
+    """What allauth's emails call `current_site`: the instance's name, not the request host
+    (without django.contrib.sites they said "Hello from 127.0.0.1:8822!")."""
+
+    name: str
+    domain: str
+
+
+# Where a new learner goes after confirming, for the "check your email" page to say so.
+PENDING_NEXT_SESSION_KEY = "celedger_pending_next"
+
+
+def site_identity() -> SiteIdentity:
+    return SiteIdentity(name=settings.SITE_NAME, domain=urlsplit(settings.SITE_URL).netloc)
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -29,3 +54,45 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_signup_redirect_url(self, request: HttpRequest) -> str:
         # A just-in-time SSO account has no profile yet: the same landing as a sign-in.
         return self.get_login_redirect_url(request)
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """Render allauth's email now, send it through the outbox: sign-up confirmation,
+        password reset and sign-in codes never make a web worker wait on SMTP."""
+        request = allauth_context.request
+        ctx = {"request": request, "email": email}
+        ctx.update(context)
+        message = self.render_mail(template_prefix, email, ctx)
+        html = ""
+        if isinstance(message, EmailMultiAlternatives):
+            html = next((str(c) for c, mime in message.alternatives if mime == "text/html"), "")
+        outbox_email(
+            to=list(message.to),
+            subject=str(message.subject),
+            body=str(message.body),
+            html=html,
+            from_email=str(message.from_email or ""),
+            headers={k: str(v) for k, v in message.extra_headers.items()},
+        )
+
+    def get_email_confirmation_url(
+        self, request: HttpRequest, emailconfirmation: EmailConfirmation
+    ) -> str:
+        """The link carries where the learner was going (the program they scanned), so
+        confirming on another device (a phone's mail app opens its own browser) still leads
+        there; the confirmation page passes `next` on."""
+        url = super().get_email_confirmation_url(request, emailconfirmation)
+        target = get_next_redirect_url(request) if request is not None else None
+        if target:
+            request.session[PENDING_NEXT_SESSION_KEY] = target
+            url = f"{url}?{urlencode({'next': target})}"
+        return url
+
+    def render_mail(
+        self,
+        template_prefix: str,
+        email: str | list[str],
+        context: dict[str, Any],
+        headers: dict[str, str] | None = None,
+    ) -> EmailMessage:
+        context = {**context, "current_site": site_identity()}
+        return super().render_mail(template_prefix, email, context, headers)

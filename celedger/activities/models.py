@@ -1,4 +1,5 @@
 import re
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,7 +18,37 @@ UAN_RE = re.compile(r"^\d{4}-(?:0000|9999)-\d{2}-\d{3}-[LH](?:0[1-8]|99)-([PT])$
 UAN_SUFFIX_FOR_TYPE = {"acpe-p": "P", "acpe-t": "T"}
 
 
+def uan_errors(*, uan: str, credit_type_code: str) -> str | None:
+    """What is wrong with `uan` for a credit type ("" is fine for non-ACPE types)."""
+    suffix = UAN_SUFFIX_FOR_TYPE.get(credit_type_code)
+    if suffix:
+        match = UAN_RE.match(uan)
+        if not uan:
+            return "ACPE credit needs its UAN."
+        if not match:
+            return "Enter the UAN as XXXX-XXXX-YY-NNN-FTT-P (e.g. 0123-0000-26-001-L01-P)."
+        if match.group(1) != suffix:
+            who = "pharmacists" if suffix == "P" else "pharmacy technicians"
+            return f"A UAN for {who} ends in -{suffix}."
+        return None
+    if uan:
+        return "Only ACPE credit takes a UAN; leave this empty."
+    return None
+
+
 class Activity(models.Model):
+    class Structure(models.TextChoices):
+        """How credit is counted (docs/credits.md, Activity structures)."""
+
+        # One session; its credit is the designation's maximum.
+        SINGLE = "single", "Single program"
+        # Many sessions, one claim: the designation's maximum is for the whole activity.
+        CONFERENCE = "conference", "Multi-session conference"
+        # Regularly scheduled series: every session is its own credit event.
+        SERIES = "series", "Regularly scheduled series (grand rounds)"
+        # Enduring material, home study, journal: credit on the learner's completion date.
+        HOME_STUDY = "home_study", "Home study / enduring material"
+
     class Format(models.TextChoices):
         LIVE = "live", "Live course"
         RSS = "rss", "Regularly scheduled series"
@@ -36,6 +67,14 @@ class Activity(models.Model):
     description = models.TextField(blank=True)
     objectives = models.TextField("learning objectives", blank=True, help_text="One per line.")
     format = models.CharField(max_length=20, choices=Format.choices, default=Format.LIVE)
+    structure = models.CharField(
+        max_length=12, choices=Structure.choices, default=Structure.SINGLE
+    )
+    # A conference's own Event ID (besides one per session); unique with the sessions'
+    # by the services that draw them (two tables: no single database constraint).
+    event_id = models.CharField(
+        "Event ID", max_length=EVENT_ID_LENGTH, unique=True, null=True, blank=True
+    )
     starts_on = models.DateField()
     ends_on = models.DateField()
     location = models.CharField(max_length=300, blank=True)
@@ -60,6 +99,23 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_series(self) -> bool:
+        return self.structure == self.Structure.SERIES
+
+    @property
+    def is_conference(self) -> bool:
+        return self.structure == self.Structure.CONFERENCE
+
+    @property
+    def is_home_study(self) -> bool:
+        return self.structure == self.Structure.HOME_STUDY
+
+    @property
+    def pools_sessions(self) -> bool:
+        """True when the designation's maximum is shared by all sessions (not a series)."""
+        return self.structure != self.Structure.SERIES
 
     def clean(self) -> None:
         errors = {}
@@ -103,20 +159,9 @@ class CreditDesignation(models.Model):
             errors["max_hours"] = "Use a positive number of hours in steps of 0.25 (e.g. 1.25)."
         self.uan = (self.uan or "").strip().upper()
         code = self.credit_type.code if self.credit_type_id else ""
-        suffix = UAN_SUFFIX_FOR_TYPE.get(code)
-        if suffix:
-            match = UAN_RE.match(self.uan)
-            if not self.uan:
-                errors["uan"] = "ACPE credit needs its UAN."
-            elif not match:
-                errors["uan"] = (
-                    "Enter the UAN as XXXX-XXXX-YY-NNN-FTT-P (e.g. 0123-0000-26-001-L01-P)."
-                )
-            elif match.group(1) != suffix:
-                who = "pharmacists" if suffix == "P" else "pharmacy technicians"
-                errors["uan"] = f"A UAN for {who} ends in -{suffix}."
-        elif self.uan:
-            errors["uan"] = "Only ACPE credit takes a UAN; leave this empty."
+        problem = uan_errors(uan=self.uan, credit_type_code=code)
+        if problem:
+            errors["uan"] = problem
         if errors:
             raise ValidationError(errors)
 
@@ -130,13 +175,22 @@ class Session(models.Model):
     topic = models.CharField(max_length=300, blank=True)
     speaker = models.CharField(max_length=200, blank=True)
     event_id = models.CharField("Event ID", max_length=EVENT_ID_LENGTH, unique=True)
+    # The session's own credit amount (a conference's or a series' session); empty for a
+    # single program or home study, whose one session carries the designation's maximum.
+    credit_hours = models.DecimalField(
+        "credit for this session", max_digits=5, decimal_places=2, null=True, blank=True
+    )
 
     class Meta:
         ordering = ["starts_at"]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(ends_at__gte=models.F("starts_at")), name="session_times_order"
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(credit_hours__isnull=True) | quarter_step_check("credit_hours"),
+                name="session_credit_quarter_steps",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -147,9 +201,58 @@ class Session(models.Model):
 
         return reverse("activities:program", args=[self.event_id])
 
+    def cap_for(self, designation: "CreditDesignation") -> Decimal:
+        """The most one learner may claim of `designation` for this session alone."""
+        if self.credit_hours is None:
+            return designation.max_hours
+        return min(self.credit_hours, designation.max_hours)
+
     def clean(self) -> None:
+        errors: dict[str, str] = {}
         if self.starts_at and self.ends_at and self.ends_at < self.starts_at:
-            raise ValidationError({"ends_at": "A session cannot end before it starts."})
+            errors["ends_at"] = "A session cannot end before it starts."
+        if self.credit_hours is not None and not is_quarter_step(self.credit_hours):
+            errors["credit_hours"] = "Use a positive number of hours in steps of 0.25 (e.g. 1.25)."
+        if errors:
+            raise ValidationError(errors)
+
+
+class SessionUAN(models.Model):
+    """A conference session's own ACPE UAN for one designation (ACPE lets each session of
+    a conference be its own activity); without one, the designation's UAN applies."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="uans")
+    designation = models.ForeignKey(
+        CreditDesignation, on_delete=models.CASCADE, related_name="session_uans"
+    )
+    uan = models.CharField("ACPE UAN", max_length=24)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "designation"], name="session_uan_one_per_designation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.uan
+
+    def clean(self) -> None:
+        self.uan = (self.uan or "").strip().upper()
+        code = self.designation.credit_type.code if self.designation_id else ""
+        if code not in UAN_SUFFIX_FOR_TYPE:
+            raise ValidationError({"designation": "Only ACPE credit takes a UAN."})
+        problem = uan_errors(uan=self.uan, credit_type_code=code)
+        if problem:
+            raise ValidationError({"uan": problem})
+        if (
+            self.session_id
+            and self.designation_id
+            and self.session.activity_id != self.designation.activity_id
+        ):
+            raise ValidationError(
+                {"designation": "That credit is not on this session's activity."}
+            )
 
 
 class Attendance(models.Model):

@@ -1,6 +1,7 @@
 """Reads for activities: staff-scoped lookups, public program pages, learner's credit."""
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -68,6 +69,50 @@ def activities_for_portal(*, publisher: Publisher) -> QuerySet[Activity]:
     )
 
 
+PORTAL_UPCOMING_DAYS = 60
+
+
+@dataclass
+class PortalEntry:
+    activity: Activity
+    sessions: list[Session]
+
+
+@dataclass
+class PortalListing:
+    """A publisher's portal: what a learner can claim now, and what comes next."""
+
+    open_now: list[PortalEntry]
+    upcoming: list[PortalEntry]
+
+
+def portal_listing(*, publisher: Publisher, now: datetime.datetime | None = None) -> PortalListing:
+    """Sessions whose claim window is open now, and sessions starting in the next 60 days.
+
+    A series lists only the weeks that are open under "open now" (next month's grand rounds
+    used to appear there); queries as `activities_for_portal`.
+    """
+    # services imports this module (CHECK_IN_EARLY): import its window rule here.
+    from celedger.activities.services import claim_window
+
+    now = now or timezone.now()
+    horizon = now + datetime.timedelta(days=PORTAL_UPCOMING_DAYS)
+    listing = PortalListing(open_now=[], upcoming=[])
+    for activity in activities_for_portal(publisher=publisher):
+        open_sessions, upcoming_sessions = [], []
+        for session in activity.sessions.all():
+            opens_at, closes_at = claim_window(session=session)
+            if opens_at <= now < closes_at:
+                open_sessions.append(session)
+            elif now < opens_at <= horizon:
+                upcoming_sessions.append(session)
+        if open_sessions:
+            listing.open_now.append(PortalEntry(activity, open_sessions))
+        if upcoming_sessions:
+            listing.upcoming.append(PortalEntry(activity, upcoming_sessions))
+    return listing
+
+
 def activity_detail_for_staff(*, activity: Activity) -> dict[str, Any]:
     """Sessions (with check-in counts) and designations for the console page."""
     sessions = list(
@@ -93,17 +138,24 @@ class EventNotFound(Exception):
         self.event_id = event_id
 
 
-def session_get_public(*, event_id: str) -> Session:
-    """The session a learner's Event ID points to, if its activity is published.
+def session_get_public(*, event_id: str, session_only: bool = False) -> Session:
+    """The session a learner's Event ID points to, if its activity is published; a
+    conference's own Event ID gives its first session (unless `session_only`).
 
     Drafts look exactly like unknown IDs, so nothing about them leaks.
     """
     normalized = normalize_event_id(event_id)
     if not is_well_formed(normalized):
         raise EventNotFound("unknown", normalized)
+    named = (
+        Q(event_id=normalized)
+        if session_only
+        else Q(event_id=normalized) | Q(activity__event_id=normalized)
+    )
     session = (
         Session.objects.select_related("activity", "activity__publisher")
-        .filter(event_id=normalized)
+        .filter(named)
+        .order_by("starts_at", "pk")
         .first()
     )
     if session is None or session.activity.status == Status.DRAFT:
@@ -144,3 +196,47 @@ def designations_for_learner(
         ):
             offered.append(designation)
     return offered
+
+
+# Learners may say "I'm here" from a little before a session starts until it ends.
+CHECK_IN_EARLY = datetime.timedelta(minutes=30)
+
+
+@dataclass(frozen=True)
+class ProgramVisit:
+    """A session on the program page and whether the learner may say "I'm here"."""
+
+    session: Session
+    started: bool
+    running: bool
+    checked_in: bool
+
+
+def program_sessions(
+    *, activity: Activity, session: Session, learner: Any | None, now: datetime.datetime
+) -> list[ProgramVisit]:
+    """The sessions the program page lists: all of a conference's, else the one named;
+    with the learner's check-ins (one query; none when signed out)."""
+    from celedger.activities.models import Attendance
+
+    if activity.is_conference:
+        sessions = list(Session.objects.filter(activity=activity).order_by("starts_at", "pk"))
+    else:
+        sessions = [session]
+    checked: set[int] = set()
+    if learner is not None:
+        checked = set(
+            Attendance.objects.filter(
+                learner=learner, session_id__in=[s.pk for s in sessions]
+            ).values_list("session_id", flat=True)
+        )
+    return [
+        ProgramVisit(
+            session=s,
+            started=s.starts_at <= now,
+            running=s.starts_at - CHECK_IN_EARLY <= now
+            and (now <= s.ends_at or activity.is_home_study),
+            checked_in=s.pk in checked,
+        )
+        for s in sessions
+    ]

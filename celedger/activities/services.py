@@ -8,10 +8,12 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
+from django.utils import timezone
 
 from celedger.accreditation.models import Profession
 from celedger.activities.event_ids import random_event_id
 from celedger.activities.models import Activity, Attendance, CreditDesignation, Session
+from celedger.activities.selectors import CHECK_IN_EARLY
 
 # The default claim window stays open this long after a session ends.
 DEFAULT_CLAIM_DAYS_AFTER = 30
@@ -213,3 +215,17 @@ def attendance_record(*, learner: Any, session: Session) -> Attendance:
         # Two tabs at once: the other request's row wins.
         attendance = Attendance.objects.get(session=session, learner=learner)
     return attendance
+
+
+def attendance_check_in(
+    *, learner: Any, session: Session, now: datetime.datetime | None = None
+) -> Attendance:
+    """The learner's own check-in ("I'm here"), only while the session runs."""
+    now = now or timezone.now()
+    if now < session.starts_at - CHECK_IN_EARLY:
+        raise ValidationError("Check-in opens 30 minutes before the session starts.")
+    if now > session.ends_at and not session.activity.is_home_study:
+        raise ValidationError(
+            "This session has ended; you can still claim credit if you attended."
+        )
+    return attendance_record(learner=learner, session=session)

@@ -7,6 +7,7 @@ app_name = "activities"
 console = "console/<slug:code>/activities/"
 
 urlpatterns = [
+    path("p/<slug:code>/", views.portal, name="portal"),
     path(f"{console}new/", views.activity_create, name="console_create"),
     path(f"{console}<int:pk>/", views.activity_detail, name="console_detail"),
     path(f"{console}<int:pk>/edit/", views.activity_edit, name="console_edit"),
@@ -42,4 +43,5 @@ urlpatterns = [
     path("e/", views.lookup, name="lookup"),
     path("e/<str:event_id>/", views.program, name="program"),
     path("e/<str:event_id>/start/", views.program_start, name="program_start"),
+    path("e/<str:event_id>/here/", views.check_in, name="check_in"),
 ]

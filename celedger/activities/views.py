@@ -4,9 +4,8 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -27,12 +26,14 @@ from celedger.activities.selectors import (
     activity_get_for_staff,
     designations_for,
     designations_for_learner,
+    portal_listing,
+    program_sessions,
     session_get_for_staff,
     session_get_public,
 )
 from celedger.activities.services import (
     activity_save,
-    attendance_record,
+    attendance_check_in,
     claim_window,
     session_create,
     session_delete,
@@ -42,7 +43,7 @@ from celedger.activities.services import (
 from celedger.core.pdf import data_url, render_pdf
 from celedger.profiles.decorators import profile_required
 from celedger.profiles.selectors import profile_for_user
-from celedger.publishers.models import StaffMembership
+from celedger.publishers.models import Publisher, StaffMembership
 from celedger.publishers.selectors import publisher_get_for_staff
 from celedger.publishers.views import console_context
 
@@ -290,6 +291,8 @@ def lookup(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def program(request: HttpRequest, event_id: str) -> HttpResponse:
+    """The program page an Event ID, link or QR code opens. Reading it writes nothing:
+    checking in is the "I'm here" button (or the claim itself)."""
     normalized = normalize_event_id(event_id)
     if normalized and normalized != event_id:
         return redirect("activities:program", normalized)
@@ -306,24 +309,31 @@ def program(request: HttpRequest, event_id: str) -> HttpResponse:
         if profile is None
         else designations_for_learner(designations=designations, profile=profile)
     )
-    if profile is not None:
-        attendance_record(learner=request.user, session=session)
-    opens_at, closes_at = claim_window(session=session)
     now = timezone.now()
+    visits = program_sessions(
+        activity=activity,
+        session=session,
+        learner=request.user if profile is not None else None,
+        now=now,
+    )
+    opens_at, closes_at = claim_window(session=session)
     here = request.get_full_path()
-    start_url = reverse("activities:program_start", args=[session.event_id])
+    start_url = reverse("activities:program_start", args=[normalized])
     context = {
         "session": session,
         "activity": activity,
         "publisher": publisher,
-        "display_id": format_event_id(session.event_id),
+        "display_id": format_event_id(normalized),
         "designations": designations,
         "offered": offered,
         "profile": profile,
+        "visits": visits,
+        "checked_in": any(v.checked_in for v in visits),
         "claim_opens_at": opens_at,
         "claim_closes_at": closes_at,
-        "claim_is_open": opens_at <= now <= closes_at,
-        "claim_not_yet": now < opens_at,
+        "claim_is_open": opens_at <= now <= closes_at and session.starts_at <= now,
+        "claim_not_yet": now < opens_at or now < session.starts_at,
+        "claim_event_id": normalized,
         "login_url": f"{reverse('account_login')}?{urlencode({'next': start_url})}",
         "signup_url": f"{reverse('account_signup')}?{urlencode({'next': start_url})}",
         "start_url": start_url,
@@ -337,11 +347,39 @@ def program(request: HttpRequest, event_id: str) -> HttpResponse:
 @profile_required
 @require_GET
 def program_start(request: HttpRequest, event_id: str) -> HttpResponse:
-    """After sign-in (and the profile), check in and land back on the program."""
+    """Where sign-in and the profile send the learner back: the program page."""
     try:
-        session = session_get_public(event_id=event_id)
+        session_get_public(event_id=event_id)
     except EventNotFound as missing:
         return _not_found(request, format_event_id(missing.event_id), missing.reason)
-    with transaction.atomic():
-        attendance_record(learner=request.user, session=session)
+    return redirect("activities:program", normalize_event_id(event_id))
+
+
+@profile_required
+@require_POST
+def check_in(request: HttpRequest, event_id: str) -> HttpResponse:
+    """The "I'm here" button: check in to one session while it runs."""
+    try:
+        session = session_get_public(event_id=event_id, session_only=True)
+    except EventNotFound as missing:
+        return _not_found(request, format_event_id(missing.event_id), missing.reason)
+    try:
+        attendance_check_in(learner=request.user, session=session)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "You are checked in.")
+    back = request.POST.get("back", "")
+    if back and normalize_event_id(back) == back:
+        return redirect("activities:program", back)
     return redirect("activities:program", session.event_id)
+
+
+@require_GET
+def portal(request: HttpRequest, code: str) -> HttpResponse:
+    publisher = get_object_or_404(Publisher, code=code)
+    listing = portal_listing(publisher=publisher)
+    with timezone.override(publisher.time_zone):
+        return render(
+            request, "activities/portal.html", {"publisher": publisher, "listing": listing}
+        )

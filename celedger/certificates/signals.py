@@ -1,8 +1,12 @@
 from typing import Any
 
-from celedger.certificates.tasks import certificate_refresh_and_email
+from celedger.core.outbox import outbox_enqueue
 
 
 def on_claims_changed(sender: Any, *, learner_id: int, activity_id: int, **kwargs: Any) -> None:
-    # Already after commit (credits sends it from on_commit): the task sees the claims.
-    certificate_refresh_and_email.enqueue(learner_id, activity_id)
+    # Runs inside the outbox delivery of credits.claims_changed: this message commits
+    # with it, or both are retried.
+    outbox_enqueue(
+        kind="certificates.refresh_and_email",
+        payload={"learner_id": learner_id, "activity_id": activity_id},
+    )

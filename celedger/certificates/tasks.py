@@ -1,4 +1,6 @@
-"""Background work for certificates: refresh the PDF after claims change, email it."""
+"""Background work for certificates: refresh the PDF after claims change, email it.
+
+Delivered by the outbox (`certificates/outbox.py`), which retries it on failure."""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -9,6 +11,7 @@ from django.template.loader import render_to_string
 from celedger.activities.models import Activity
 from celedger.certificates.models import Certificate
 from celedger.certificates.services import certificate_issue, certificate_pdf_bytes
+from celedger.core.outbox import safe_subject
 
 
 @task()
@@ -29,13 +32,15 @@ def certificate_refresh_and_email(learner_id: int, activity_id: int) -> None:
     if certificate.revoked_at is not None:
         if not was_revoked:
             EmailMessage(
-                subject=f"[{settings.SITE_NAME}] Certificate withdrawn: {activity.title}",
+                subject=safe_subject(
+                    f"[{settings.SITE_NAME}] Certificate withdrawn: {activity.title}"
+                ),
                 body=render_to_string("certificates/email_revoked.txt", context),
                 to=[learner.email],
             ).send()
         return
     message = EmailMessage(
-        subject=f"[{settings.SITE_NAME}] Your certificate: {activity.title}",
+        subject=safe_subject(f"[{settings.SITE_NAME}] Your certificate: {activity.title}"),
         body=render_to_string("certificates/email.txt", context),
         to=[learner.email],
     )

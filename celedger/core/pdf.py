@@ -37,3 +37,9 @@ def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
 def data_url(content: bytes, mime_type: str) -> str:
     """Embed bytes (a QR code, a logo) as a `data:` URL that the renderer accepts."""
     return f"data:{mime_type};base64,{base64.b64encode(content).decode('ascii')}"
+
+
+def warm_up() -> None:
+    """Render one tiny page: loads WeasyPrint, fonts and the font subsetter (gunicorn calls
+    this at worker start)."""
+    html_to_pdf("<p>CE Ledger</p>")

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from celedger.activities.models import Activity
+from celedger.activities.services import attendance_record
 from celedger.credits.eligibility import credit_eligibility
 from celedger.credits.models import Claim
 from celedger.credits.selectors import designations_for_activity, profile_for_eligibility
@@ -30,6 +31,7 @@ def seed() -> list[str]:
     past = series.sessions.filter(ends_at__lt=timezone.now()).order_by("starts_at")
     created = 0
     for session in past[:PAST_SESSIONS]:
+        attendance_record(learner=learner, session=session)
         for designation in eligible:
             if Claim.objects.filter(
                 learner=learner,

@@ -139,6 +139,19 @@ def credit_eligibility(
     return result
 
 
+def partial_credit_allowed(designation: CreditDesignation) -> bool:
+    """Whether a learner may claim less than a session's full amount of this credit.
+
+    AMA PRA: yes, credit "commensurate with the extent of participation" (AMA PRA booklet).
+    ACPE: no, the hours designated for the UAN. ABP MOC: no. Helper certs moves this rule
+    into the credit type's reference data (`docs/credits.md`); until then it lives here.
+    """
+    ct = designation.credit_type
+    if ct.requires_nabp:
+        return False
+    return not (ct.board_id is not None and ct.board is not None and ct.board.code == "ABP")
+
+
 def profile_prefetches() -> list[Any]:
     """What `credit_eligibility` reads from a profile; prefetch these for lists."""
     return ["credentials", "board_certifications"]

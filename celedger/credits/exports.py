@@ -4,22 +4,26 @@ import csv
 import io
 from collections.abc import Iterable
 
+from django.utils.timezone import localtime
 from openpyxl import Workbook
 
 from celedger.credits.models import Claim
 from celedger.credits.selectors import Roster
 
-ROSTER_HEADER = [
-    "Event ID",
-    "Session start (UTC)",
-    "Learner",
-    "Email",
-    "Profession",
-    "Attended",
-    "Evaluated",
-    "Credit type",
-    "Hours",
-]
+
+def roster_header(roster: Roster) -> list[str]:
+    """Times are the publisher's, and the header names the zone."""
+    return [
+        "Event ID",
+        f"Session start ({roster.activity.publisher.time_zone})",
+        "Learner",
+        "Email",
+        "Profession",
+        "Attended",
+        "Evaluated",
+        "Credit type",
+        "Hours",
+    ]
 
 
 def _cell(value: str) -> str:
@@ -47,10 +51,11 @@ def transcript_csv(claims: Iterable[Claim]) -> str:
 
 
 def roster_lines(roster: Roster) -> Iterable[list[str]]:
+    zone = roster.activity.publisher.zone
     for row in roster.rows:
         base = [
             row.session.event_id,
-            row.session.starts_at.strftime("%Y-%m-%d %H:%M"),
+            localtime(row.session.starts_at, zone).strftime("%Y-%m-%d %H:%M"),
             _cell(row.name),
             _cell(row.email),
             row.profession,
@@ -66,7 +71,7 @@ def roster_lines(roster: Roster) -> Iterable[list[str]]:
 def roster_csv(roster: Roster) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(ROSTER_HEADER)
+    writer.writerow(roster_header(roster))
     writer.writerows(roster_lines(roster))
     return out.getvalue()
 
@@ -74,7 +79,7 @@ def roster_csv(roster: Roster) -> str:
 def roster_xlsx(roster: Roster) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Roster")
-    sheet.append(ROSTER_HEADER)
+    sheet.append(roster_header(roster))
     for line in roster_lines(roster):
         sheet.append([*line[:-1], float(line[-1]) if line[-1] else None])
     out = io.BytesIO()

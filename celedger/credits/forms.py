@@ -7,8 +7,9 @@ from django.utils.timezone import localtime
 
 from celedger.activities.models import CreditDesignation, Session
 from celedger.core.decimals import QUARTER
-from celedger.credits.selectors import RosterFilters, RosterStatus
-from celedger.credits.services import HOURS_FIELD
+from celedger.credits.eligibility import partial_credit_allowed
+from celedger.credits.selectors import ClaimPageState, RosterFilters, RosterStatus
+from celedger.credits.services import HOURS_FIELD, SESSIONS_FIELD
 
 
 def _hours_field(
@@ -31,36 +32,80 @@ def _hours_field(
     )
 
 
+class SessionChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Session) -> str:  # type: ignore[override]
+        local = localtime(obj.starts_at, obj.activity.publisher.zone)
+        amount = f" · {obj.credit_hours.normalize():f} h" if obj.credit_hours else ""
+        return f"{dateformat.format(local, 'D M j, g:i A')} · {obj.topic or obj.event_id}{amount}"
+
+
 class ClaimForm(forms.Form):
-    """Hours per eligible, not yet claimed designation, and the attestation."""
+    """The sessions attended (a conference), hours per credit type, and the attestation."""
 
     attested = forms.BooleanField(
         label="I attest that I participated for the hours claimed.",
         error_messages={"required": "Tick the attestation to claim credit."},
     )
 
-    def __init__(self, *args: Any, designations: list[CreditDesignation], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, state: ClaimPageState, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.designations = designations
-        hours_fields = {}
-        for designation in designations:
-            ct = designation.credit_type
-            name = HOURS_FIELD.format(designation.pk)
-            max_text = designation.max_hours.normalize()
-            hours_fields[name] = _hours_field(
-                label=f"{ct.name}: hours",
-                max_hours=designation.max_hours,
-                help_text=f"Up to {max_text:f} {ct.unit}, in 0.25 steps.",
+        self.state = state
+        self.designations = state.to_claim
+        fields: dict[str, forms.Field] = {}
+        selectable = state.selectable_sessions
+        if state.is_conference:
+            fields[SESSIONS_FIELD] = SessionChoiceField(
+                queryset=Session.objects.filter(pk__in=[s.pk for s in selectable]),
+                label="Sessions you attended",
+                widget=forms.CheckboxSelectMultiple,
+                help_text="Ticked from your check-ins; change them to match what you attended.",
+                error_messages={"required": "Tick the sessions you attended."},
             )
-            self.initial.setdefault(name, designation.max_hours)
-        # Hours first, attestation last, as the learner reads the page.
-        self.fields = {**hours_fields, "attested": self.fields["attested"]}
+            # The choices come from the state's sessions: no second query to render them.
+            field = fields[SESSIONS_FIELD]
+            assert isinstance(field, SessionChoiceField)
+            field.choices = [(s.pk, field.label_from_instance(s)) for s in selectable]
+            attended = [s.session for s in state.sessions if s.attended and s.selectable]
+            self.initial.setdefault(SESSIONS_FIELD, [s.pk for s in attended])
+            defaults = attended or selectable
+        else:
+            defaults = selectable
+        for designation in self.designations:
+            ct = designation.credit_type
+            most = min(
+                sum((s.cap_for(designation) for s in selectable), Decimal("0")),
+                state.remaining(designation),
+            )
+            suggested = min(
+                sum((s.cap_for(designation) for s in defaults), Decimal("0")),
+                state.remaining(designation),
+            )
+            full = not partial_credit_allowed(designation)
+            scope = "for the sessions you tick" if state.is_conference else "for this session"
+            help_text = (
+                f"Claimed in full {scope}: each session's own amount."
+                if full
+                else f"Up to {most.normalize():f} {ct.unit} {scope}, in 0.25 steps; "
+                "claim only what matches your participation."
+            )
+            name = HOURS_FIELD.format(designation.pk)
+            fields[name] = _hours_field(
+                label=f"{ct.name}: {ct.unit}", max_hours=None, help_text=help_text
+            )
+            if suggested > 0:
+                self.initial.setdefault(name, suggested)
+        self.fields = {**fields, "attested": self.fields["attested"]}
 
     def hours_fields(self) -> list[forms.BoundField]:
         return [self[HOURS_FIELD.format(d.pk)] for d in self.designations]
 
     def hours_by_designation(self) -> dict[int, Decimal]:
         return {d.pk: self.cleaned_data[HOURS_FIELD.format(d.pk)] for d in self.designations}
+
+    def session_ids(self) -> list[int] | None:
+        if SESSIONS_FIELD not in self.fields:
+            return None
+        return [s.pk for s in self.cleaned_data[SESSIONS_FIELD]]
 
 
 class TranscriptFilterForm(forms.Form):
@@ -125,7 +170,7 @@ class RosterFilterForm(forms.Form):
             *(
                 (
                     s.pk,
-                    f"{s.event_id} · {dateformat.format(localtime(s.starts_at), 'M j, Y H:i')}"
+                    f"{s.event_id} · {dateformat.format(localtime(s.starts_at), 'M j, Y g:i A T')}"
                     + (f" · {s.topic}" if s.topic else ""),
                 )
                 for s in sessions
@@ -154,6 +199,11 @@ class AwardForm(forms.Form):
     reason = forms.CharField(
         label="Reason (kept in the audit log)", widget=forms.Textarea(attrs={"rows": 2})
     )
+    override = forms.BooleanField(
+        label="Override the learner's eligibility (profession, evaluation)",
+        required=False,
+        help_text="Never the session's amount or the activity's maximum.",
+    )
 
     def __init__(self, *args: Any, activity: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -163,7 +213,8 @@ class AwardForm(forms.Form):
         assert isinstance(designation_field, forms.ModelChoiceField)
         session_field.queryset = Session.objects.filter(activity=activity)
         session_field.label_from_instance = lambda s: (  # type: ignore[method-assign,assignment]
-            f"{s.event_id} · {s.topic or activity.title}"
+            f"{s.event_id} · {dateformat.format(localtime(s.starts_at), 'M j, g:i A T')}"
+            f" · {s.topic or activity.title}"
         )
         designation_field.queryset = CreditDesignation.objects.filter(
             activity=activity

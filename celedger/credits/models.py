@@ -24,6 +24,16 @@ class Claim(models.Model):
         CreditDesignation, on_delete=models.PROTECT, related_name="claims"
     )
     hours = models.DecimalField(max_digits=5, decimal_places=2)
+    # The most this one row may hold: the session's own amount capped by the designation's
+    # maximum, copied when the claim is written so the database can check it.
+    max_hours = models.DecimalField(max_digits=5, decimal_places=2)
+    # Set only by the migration for rows already above `max_hours` before the rule existed;
+    # `manage.py report_overclaims` lists them, a correction within the maximum clears it.
+    legacy_over_max = models.BooleanField(default=False)
+    # Live: the session's date at the publisher; home study: the learner's completion date.
+    participated_on = models.DateField()
+    # The ACPE UAN in force for this claim (the session's own, else the designation's).
+    uan = models.CharField("ACPE UAN", max_length=24, blank=True, default="")
     attested_at = models.DateTimeField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     # Staff who awarded or last corrected the claim; empty when the learner claimed.
@@ -51,6 +61,11 @@ class Claim(models.Model):
                 condition=quarter_step_check("hours"), name="claim_hours_quarter_steps"
             ),
             models.CheckConstraint(
+                condition=models.Q(hours__lte=models.F("max_hours"))
+                | models.Q(legacy_over_max=True),
+                name="claim_hours_within_session_max",
+            ),
+            models.CheckConstraint(
                 condition=models.Q(status="active", revoked_at__isnull=True)
                 | models.Q(status="revoked", revoked_at__isnull=False),
                 name="claim_revoked_has_time",
@@ -60,3 +75,43 @@ class Claim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.learner} {self.designation} {self.hours}"
+
+
+class CreditBalance(models.Model):
+    """Active hours a learner holds of one designation, across the activity's sessions.
+
+    The row every claim of a conference, single program or home study updates inside its
+    transaction with `claimed = claimed + x`: concurrent writers serialize on the row and
+    the CHECK refuses a total above the designated maximum (docs/decisions.md). Series
+    claim per session and need no balance: each claim row is checked on its own.
+    """
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    designation = models.ForeignKey(
+        CreditDesignation, on_delete=models.PROTECT, related_name="balances"
+    )
+    claimed = models.DecimalField(max_digits=6, decimal_places=2, default=0)
+    # The designation's maximum, copied on every write (a lowered maximum then holds).
+    maximum = models.DecimalField(max_digits=5, decimal_places=2)
+    # What existing rows already held above the maximum when the rule arrived (else 0);
+    # an increase resets it, so only corrections downwards keep such a total.
+    legacy_claimed = models.DecimalField(max_digits=6, decimal_places=2, default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "designation"], name="balance_unique"),
+            models.CheckConstraint(
+                condition=models.Q(claimed__gte=0), name="balance_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(claimed__lte=models.F("maximum"))
+                | models.Q(claimed__lte=models.F("legacy_claimed")),
+                name="balance_within_maximum",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner_id}/{self.designation_id}: {self.claimed} of {self.maximum}"

@@ -8,12 +8,29 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    prefetch_related_objects,
+)
 from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from celedger.activities.event_ids import normalize_event_id
-from celedger.activities.models import Activity, Attendance, CreditDesignation, Session
+from celedger.activities.models import (
+    UAN_SUFFIX_FOR_TYPE,
+    Activity,
+    Attendance,
+    CreditDesignation,
+    Session,
+)
+from celedger.credits.eligibility import Eligibility, credit_eligibility
 from celedger.credits.models import Claim
 from celedger.profiles.models import LearnerProfile
 from celedger.publishers.models import Publisher
@@ -50,21 +67,35 @@ def claim_window_state(*, session: Session, now: datetime.datetime) -> str:
 
 
 def session_get_for_claim(*, event_id: str) -> Session:
-    """The published session a learner may claim for, by its Event ID; 404 otherwise."""
+    """The published session a learner may claim for, by its Event ID; 404 otherwise.
+
+    A conference's own Event ID names its first session: the claim covers them all.
+    """
     code = normalize_event_id(event_id)
-    return get_object_or_404(
-        Session.objects.select_related("activity__publisher"),
-        event_id=code,
-        activity__status__in=[Activity.Status.PUBLISHED, Activity.Status.CLOSED],
+    claimable = [Activity.Status.PUBLISHED, Activity.Status.CLOSED]
+    session = (
+        Session.objects.select_related("activity__publisher", "activity__evaluation")
+        .filter(Q(event_id=code) | Q(activity__event_id=code), activity__status__in=claimable)
+        .order_by("starts_at", "pk")
+        .first()
     )
+    if session is None:
+        raise Http404
+    return session
 
 
 def designations_for_activity(*, activity: Activity) -> list[CreditDesignation]:
-    return list(
+    """The activity's designations with what eligibility reads; sessions' own UANs only
+    when there is ACPE credit (no query otherwise)."""
+    designations = list(
         CreditDesignation.objects.filter(activity=activity)
         .select_related("credit_type__board")
         .prefetch_related("credit_type__professions")
     )
+    acpe = [d for d in designations if d.credit_type.code in UAN_SUFFIX_FOR_TYPE]
+    if acpe:
+        prefetch_related_objects(acpe, "session_uans")
+    return designations
 
 
 def claims_active_for(*, learner: Any, session: Session) -> list[Claim]:
@@ -81,6 +112,236 @@ def profile_for_eligibility(*, user: Any) -> LearnerProfile | None:
         .select_related("profession")
         .prefetch_related("credentials", "board_certifications")
         .first()
+    )
+
+
+def uan_in_force(*, session: Session, designation: CreditDesignation) -> str:
+    """The session's own UAN for `designation` (prefetched `session_uans`), else its own."""
+    if designation.credit_type.code not in UAN_SUFFIX_FOR_TYPE:
+        return ""
+    for own in designation.session_uans.all():
+        if own.session_id == session.pk:
+            return own.uan
+    return designation.uan
+
+
+def participation_date(
+    *, session: Session, completed_on: datetime.date | None = None
+) -> datetime.date:
+    """The date a claim's credit is for: a live session's date at the publisher; for home
+    study the learner's completion date."""
+    activity = session.activity
+    if activity.is_home_study and completed_on is not None:
+        return completed_on
+    return session.starts_at.astimezone(activity.publisher.zone).date()
+
+
+@dataclass
+class ClaimableSession:
+    """One session a claim may cover, and what the learner has done there."""
+
+    session: Session
+    started: bool
+    attended: bool
+    evaluated: bool
+    claimed: bool
+
+    @property
+    def selectable(self) -> bool:
+        return self.started and self.evaluated and not self.claimed
+
+
+@dataclass
+class ClaimPageState:
+    """Everything the claim page shows and allows, read once for GET and POST.
+
+    `sessions` are the sessions one claim covers: all of a conference's, else the one
+    named by the Event ID. `claimed` holds, per designation, what the learner already
+    holds against the pooled maximum (conference, single program, home study).
+    """
+
+    learner: Any
+    session: Session
+    activity: Activity
+    profile: LearnerProfile | None
+    designations: list[CreditDesignation]
+    eligibility: Eligibility | None
+    sessions: list[ClaimableSession]
+    existing: list[Claim]
+    claimed: dict[int, Decimal]
+    evaluation_done: bool
+    email_verified: bool
+    window_state: str
+    opens_at: datetime.datetime
+    closes_at: datetime.datetime
+    now: datetime.datetime
+    completed_on: datetime.date | None = None
+
+    @property
+    def is_conference(self) -> bool:
+        return self.activity.is_conference
+
+    def remaining(self, designation: CreditDesignation) -> Decimal:
+        """What the learner may still claim of `designation` over the claim's sessions."""
+        if not self.activity.pools_sessions:
+            held = any(
+                c.designation_id == designation.pk and c.session_id == self.session.pk
+                for c in self.existing
+            )
+            return Decimal("0") if held else self.session.cap_for(designation)
+        left = designation.max_hours - self.claimed.get(designation.pk, Decimal("0"))
+        return max(left, Decimal("0"))
+
+    @property
+    def to_claim(self) -> list[CreditDesignation]:
+        """Eligible designations with something left and a session left to claim it for."""
+        if self.eligibility is None:
+            return []
+        open_sessions = [s.session for s in self.sessions if s.selectable]
+        claimed_pairs = {(c.session_id, c.designation_id) for c in self.existing}
+        return [
+            d
+            for d in self.eligibility.eligible
+            if self.remaining(d) > 0
+            and any((s.pk, d.pk) not in claimed_pairs for s in open_sessions)
+        ]
+
+    @property
+    def selectable_sessions(self) -> list[Session]:
+        return [s.session for s in self.sessions if s.selectable]
+
+    @property
+    def started(self) -> bool:
+        return any(s.started for s in self.sessions)
+
+    @property
+    def blocked_reason(self) -> str:
+        """Why nothing can be claimed right now ("" when something can)."""
+        if self.window_state == "closed":
+            return "The claim period for this activity has ended."
+        if self.window_state == "not_yet" or not self.started:
+            return "Credit can be claimed once the session has started."
+        if not self.evaluation_done:
+            return "Complete the evaluation before claiming credit."
+        if not self.email_verified:
+            return "Confirm your email address before claiming credit."
+        if self.profile is None:
+            return "Complete your profile before claiming credit."
+        return ""
+
+    @property
+    def can_claim(self) -> bool:
+        return not self.blocked_reason and bool(self.to_claim)
+
+
+def claim_page_state(
+    *, learner: Any, session: Session, now: datetime.datetime | None = None
+) -> ClaimPageState:
+    """The claim page's state for `learner` and the session (or conference) named.
+
+    Queries: profile with email check, credentials, board certifications (3); designations,
+    credit type professions, session UANs (3); the claim's sessions with check-in and
+    evaluation flags (1); the learner's active claims on the activity (1).
+    """
+    from allauth.account.models import EmailAddress
+
+    from celedger.evaluations.models import ActivityEvaluation, Response
+
+    now = now or timezone.now()
+    activity = session.activity
+    profile = (
+        LearnerProfile.objects.filter(user=learner)
+        .select_related("profession")
+        .prefetch_related("credentials", "board_certifications")
+        .annotate(
+            email_verified=Exists(
+                EmailAddress.objects.filter(user_id=OuterRef("user_id"), verified=True)
+            )
+        )
+        .first()
+    )
+    designations = designations_for_activity(activity=activity)
+    eligibility = (
+        credit_eligibility(profile=profile, activity=activity, designations=designations)
+        if profile is not None
+        else None
+    )
+    setup = getattr(activity, "evaluation", None)
+    evaluates = setup is not None and setup.mode != ActivityEvaluation.Mode.NONE
+    per_session = evaluates and setup is not None and setup.per_session
+    mine = Q(learner=learner)
+    scope = Session.objects.filter(
+        Q(activity=activity) if activity.is_conference else Q(pk=session.pk)
+    )
+    rows = list(
+        scope.annotate(
+            attended=Exists(Attendance.objects.filter(mine, session_id=OuterRef("pk"))),
+            session_evaluated=Exists(Response.objects.filter(mine, session_id=OuterRef("pk"))),
+            activity_evaluated=Exists(
+                Response.objects.filter(mine, activity_id=activity.pk, session__isnull=True)
+            ),
+            activity_evaluated_on=Subquery(
+                Response.objects.filter(mine, activity_id=activity.pk)
+                .order_by("submitted_at")
+                .values("submitted_at")[:1]
+            ),
+        ).order_by("starts_at", "pk")
+    )
+    existing = list(
+        Claim.objects.filter(
+            learner=learner, session__activity=activity, status=Claim.Status.ACTIVE
+        )
+        .select_related("designation__credit_type", "session")
+        .order_by("session__starts_at", "designation__credit_type__sort_order")
+    )
+    claimed: dict[int, Decimal] = defaultdict(Decimal)
+    for claim in existing:
+        claimed[claim.designation_id] += claim.hours
+    sessions = []
+    first_evaluated: datetime.datetime | None = None
+    for row in rows:
+        row.activity = activity
+        if per_session:
+            evaluated = bool(row.session_evaluated)  # type: ignore[attr-defined]
+        else:
+            evaluated = not evaluates or bool(row.activity_evaluated)  # type: ignore[attr-defined]
+        first_evaluated = first_evaluated or row.activity_evaluated_on  # type: ignore[attr-defined]
+        sessions.append(
+            ClaimableSession(
+                session=row,
+                started=row.starts_at <= now,
+                attended=bool(row.attended),  # type: ignore[attr-defined]
+                evaluated=evaluated,
+                claimed=False,
+            )
+        )
+    # A session is "claimed" when every eligible designation already has its claim there.
+    eligible_ids = {d.pk for d in eligibility.eligible} if eligibility else set()
+    for item in sessions:
+        have = {c.designation_id for c in existing if c.session_id == item.session.pk}
+        item.claimed = bool(have) and eligible_ids <= have
+    opens_at, closes_at = claim_window(session=session)
+    completed_on = None
+    if activity.is_home_study:
+        when = first_evaluated if evaluates else None
+        completed_on = (when or now).astimezone(activity.publisher.zone).date()
+    return ClaimPageState(
+        learner=learner,
+        session=session,
+        activity=activity,
+        profile=profile,
+        designations=designations,
+        eligibility=eligibility,
+        sessions=sessions,
+        existing=existing,
+        claimed=dict(claimed),
+        evaluation_done=any(s.evaluated for s in sessions),
+        email_verified=bool(profile is not None and profile.email_verified),  # type: ignore[attr-defined]
+        window_state=claim_window_state(session=session, now=now),
+        opens_at=opens_at,
+        closes_at=closes_at,
+        now=now,
+        completed_on=completed_on,
     )
 
 
@@ -480,3 +741,92 @@ def claim_history(*, claim: Claim) -> QuerySet[Any]:
     return AuditEvent.objects.filter(
         object_type=claim._meta.label_lower, object_id=str(claim.pk)
     ).select_related("actor")
+
+
+# Over-maximum claims ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Overclaim:
+    """Active credit above a maximum: the whole activity's, or one session's amount."""
+
+    publisher_code: str
+    activity_id: int
+    activity_title: str
+    learner_id: int
+    learner_email: str
+    credit_type: str
+    scope: str  # "activity" or the session's Event ID
+    claimed: Decimal
+    maximum: Decimal
+    claim_ids: tuple[int, ...]
+
+
+def overclaims(*, publisher_code: str = "", activity: Activity | None = None) -> list[Overclaim]:
+    """Every learner's active credit above its maximum, computed from the claims
+    themselves (not the balances), so it also finds totals that a lowered maximum left
+    behind. Queries: the over-maximum totals, one per total for its claim ids, and the
+    rows above their session's amount (a command's report, not a page)."""
+    claims = Claim.objects.filter(status=Claim.Status.ACTIVE)
+    if publisher_code:
+        claims = claims.filter(session__activity__publisher__code=publisher_code)
+    if activity is not None:
+        claims = claims.filter(session__activity=activity)
+    fields = (
+        "session__activity__publisher__code",
+        "session__activity_id",
+        "session__activity__title",
+        "learner_id",
+        "learner__email",
+        "designation_id",
+        "designation__credit_type__short_name",
+        "designation__max_hours",
+    )
+    pooled = (
+        claims.exclude(session__activity__structure=Activity.Structure.SERIES)
+        .values(*fields)
+        .annotate(total=Sum("hours"))
+        .filter(total__gt=F("designation__max_hours"))
+        .order_by(*fields)
+    )
+    found: list[Overclaim] = []
+    for row in pooled:
+        ids = tuple(
+            claims.filter(learner_id=row["learner_id"], designation_id=row["designation_id"])
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        found.append(
+            Overclaim(
+                publisher_code=row["session__activity__publisher__code"],
+                activity_id=row["session__activity_id"],
+                activity_title=row["session__activity__title"],
+                learner_id=row["learner_id"],
+                learner_email=row["learner__email"],
+                credit_type=row["designation__credit_type__short_name"],
+                scope="activity",
+                claimed=Decimal(row["total"]).quantize(Decimal("0.01")),
+                maximum=row["designation__max_hours"],
+                claim_ids=ids,
+            )
+        )
+    for claim in (
+        claims.filter(hours__gt=F("max_hours"))
+        .select_related("session__activity__publisher", "learner", "designation__credit_type")
+        .order_by("pk")
+    ):
+        found.append(
+            Overclaim(
+                publisher_code=claim.session.activity.publisher.code,
+                activity_id=claim.session.activity_id,
+                activity_title=claim.session.activity.title,
+                learner_id=claim.learner_id,
+                learner_email=claim.learner.email,
+                credit_type=claim.designation.credit_type.short_name,
+                scope=claim.session.event_id,
+                claimed=claim.hours,
+                maximum=claim.max_hours,
+                claim_ids=(claim.pk,),
+            )
+        )
+    return found

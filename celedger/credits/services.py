@@ -1,27 +1,33 @@
 """Writes to the ledger: claim, award, correct, revoke. Every change is audited."""
 
-from collections.abc import Mapping
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
-from celedger.activities.models import CreditDesignation, Session
+from celedger.activities.models import Activity, Attendance, CreditDesignation, Session
 from celedger.core.decimals import is_quarter_step
+from celedger.core.outbox import outbox_enqueue
 from celedger.core.services import audit_record
-from celedger.credits.eligibility import credit_eligibility
-from celedger.credits.models import Claim
+from celedger.credits.eligibility import partial_credit_allowed
+from celedger.credits.models import Claim, CreditBalance
 from celedger.credits.selectors import (
-    claim_window_state,
-    designations_for_activity,
-    profile_for_eligibility,
+    ClaimPageState,
+    claim_page_state,
+    participation_date,
+    uan_in_force,
 )
-from celedger.credits.signals import claims_changed
 
 HOURS_FIELD = "hours_{}"
+SESSIONS_FIELD = "sessions"
+ZERO = Decimal("0")
 
 
 @dataclass
@@ -31,24 +37,87 @@ class ClaimResult:
     existing: list[Claim] = field(default_factory=list)
 
 
-def _hours_error(value: Any, designation: CreditDesignation) -> str | None:
+@dataclass(frozen=True)
+class ClaimRow:
+    """One claim to write: its session, designation and hours."""
+
+    session: Session
+    designation: CreditDesignation
+    hours: Decimal
+    participated_on: datetime.date
+
+
+def _parse_hours(value: Any) -> tuple[Decimal | None, str | None]:
     try:
         hours = Decimal(str(value))
     except (InvalidOperation, ValueError):
-        return "Enter the hours as a number, such as 1.25."
+        return None, "Enter the hours as a number, such as 1.25."
     if not hours.is_finite() or hours <= 0:
-        return "Enter more than 0 hours."
+        return None, "Enter more than 0 hours."
     if not is_quarter_step(hours):
-        return "Enter hours in quarter-hour steps (0.25, 0.5, 0.75 …)."
+        return None, "Enter hours in quarter-hour steps (0.25, 0.5, 0.75 …)."
+    return hours, None
+
+
+def _hours_error(value: Any, designation: CreditDesignation) -> str | None:
+    hours, problem = _parse_hours(value)
+    if problem:
+        return problem
+    assert hours is not None
     if hours > designation.max_hours:
-        return f"The most you can claim is {designation.max_hours.normalize():f}."
+        return f"The most you can claim is {_num(designation.max_hours)}."
     return None
 
 
+def _num(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
 def _announce(*, learner_id: int, activity_id: int) -> None:
-    transaction.on_commit(
-        lambda: claims_changed.send(sender=Claim, learner_id=learner_id, activity_id=activity_id)
+    # Recorded with the claim (same transaction); the outbox worker sends claims_changed,
+    # so a listener's work (certificate, records) is never lost to a crash after commit.
+    outbox_enqueue(
+        kind="credits.claims_changed",
+        payload={"learner_id": learner_id, "activity_id": activity_id},
     )
+
+
+class OverMaximum(ValidationError):
+    """The database refused a total above the designated maximum (the balance CHECK)."""
+
+
+def _balance_add(*, learner_id: int, designation: CreditDesignation, delta: Decimal) -> None:
+    """Add `delta` to the learner's pooled balance of `designation` in one UPDATE.
+
+    `claimed = claimed + delta` makes concurrent writers wait for each other on the row,
+    and the balance CHECK (claimed <= maximum) refuses what would go over. An increase
+    copies the current maximum and drops any legacy allowance; a decrease touches only
+    the total, so a revoke or a correction downwards always succeeds.
+    """
+    if delta == 0:
+        return
+    CreditBalance.objects.bulk_create(
+        [
+            CreditBalance(
+                learner_id=learner_id, designation=designation, maximum=designation.max_hours
+            )
+        ],
+        ignore_conflicts=True,
+    )
+    changes: dict[str, Any] = {"claimed": F("claimed") + delta, "updated_at": timezone.now()}
+    if delta > 0:
+        changes.update(maximum=designation.max_hours, legacy_claimed=ZERO)
+    try:
+        with transaction.atomic():
+            CreditBalance.objects.filter(learner_id=learner_id, designation=designation).update(
+                **changes
+            )
+    except IntegrityError as error:
+        ct = designation.credit_type
+        raise OverMaximum(
+            f"That would bring the {ct.short_name or ct.name} credit for this activity above "
+            f"its maximum of {_num(designation.max_hours)}."
+        ) from error
 
 
 def _create_active(**fields: Any) -> tuple[Claim, bool]:
@@ -60,17 +129,149 @@ def _create_active(**fields: Any) -> tuple[Claim, bool]:
     try:
         with transaction.atomic():
             claim = Claim(status=Claim.Status.ACTIVE, **fields)
-            claim.full_clean(validate_constraints=False)
             claim.save()
             return claim, True
     except IntegrityError:
-        existing = Claim.objects.get(
-            learner=fields["learner"],
-            session=fields["session"],
-            designation=fields["designation"],
-            status=Claim.Status.ACTIVE,
+        existing = (
+            Claim.objects.filter(
+                learner=fields["learner"],
+                session=fields["session"],
+                designation=fields["designation"],
+                status=Claim.Status.ACTIVE,
+            )
+            .select_related("designation__credit_type")
+            .first()
         )
+        if existing is None:
+            # Not a duplicate: a CHECK refused the row (hours above the session's amount).
+            raise ValidationError("These hours are more than the session offers.") from None
         return existing, False
+
+
+def _write_claims(
+    *,
+    actor: Any,
+    learner: Any,
+    activity: Activity,
+    rows: list[ClaimRow],
+    action: str,
+    reason: str = "",
+    attested_at: datetime.datetime,
+) -> ClaimResult:
+    """Insert `rows` and move the pooled balances, in one transaction; audit each claim.
+
+    Rows are written in session and designation order so concurrent submissions wait
+    for each other in the same order (no deadlock); the balances move last.
+    """
+    result = ClaimResult()
+    added: dict[int, Decimal] = defaultdict(Decimal)
+    designations: dict[int, CreditDesignation] = {}
+    ordered = sorted(rows, key=lambda r: (r.session.starts_at, r.session.pk, r.designation.pk))
+    with transaction.atomic():
+        for row in ordered:
+            claim, created = _create_active(
+                learner=learner,
+                session=row.session,
+                designation=row.designation,
+                hours=row.hours,
+                max_hours=row.session.cap_for(row.designation),
+                participated_on=row.participated_on,
+                uan=uan_in_force(session=row.session, designation=row.designation),
+                attested_at=attested_at,
+                awarded_by=actor if action == "claim.award" else None,
+            )
+            if not created:
+                result.existing.append(claim)
+                continue
+            new: dict[str, Any] = {
+                "session": row.session.event_id,
+                "credit_type": row.designation.credit_type.code,
+                "hours": claim.hours,
+                "participated_on": claim.participated_on.isoformat(),
+            }
+            if claim.uan:
+                new["uan"] = claim.uan
+            if action == "claim.award":
+                new["learner"] = learner.email
+            audit_record(actor=actor, action=action, obj=claim, new=new, reason=reason)
+            result.created.append(claim)
+            added[row.designation.pk] += claim.hours
+            designations[row.designation.pk] = row.designation
+        if activity.pools_sessions:
+            for designation_id in sorted(added):
+                _balance_add(
+                    learner_id=learner.pk,
+                    designation=designations[designation_id],
+                    delta=added[designation_id],
+                )
+        if result.created:
+            _announce(learner_id=learner.pk, activity_id=activity.pk)
+    return result
+
+
+def _spread(total: Decimal, caps: list[tuple[Session, Decimal]]) -> list[tuple[Session, Decimal]]:
+    """Share `total` over sessions in order, each up to its own amount (docs/credits.md):
+    the earliest sessions are filled first; a session left with nothing gets no claim."""
+    shares = []
+    left = total
+    for session, cap in caps:
+        share = min(cap, left)
+        if share > 0:
+            shares.append((session, share))
+        left -= share
+    return shares
+
+
+def claim_rows_for(
+    *,
+    state: ClaimPageState,
+    sessions: list[Session],
+    designation: CreditDesignation,
+    value: Any,
+    partial_ok: bool | None = None,
+) -> tuple[list[ClaimRow], str | None]:
+    """The claim rows for `value` hours of `designation` over `sessions`, or the reason
+    they cannot be written (keyed to that designation's field)."""
+    hours, problem = _parse_hours(value)
+    if problem:
+        return [], problem
+    assert hours is not None
+    claimed_pairs = {(c.session_id, c.designation_id) for c in state.existing}
+    caps = [
+        (s, s.cap_for(designation))
+        for s in sessions
+        if (s.pk, designation.pk) not in claimed_pairs
+    ]
+    full = sum((cap for _, cap in caps), ZERO)
+    remaining = state.remaining(designation)
+    most = min(full, remaining)
+    if partial_ok is None:
+        partial_ok = partial_credit_allowed(designation)
+    ct = designation.credit_type
+    name = ct.short_name or ct.name
+    if not caps:
+        return [], f"You already hold this {name} credit for the sessions chosen."
+    if not partial_ok:
+        if full > remaining:
+            return [], (
+                f"{name} is claimed in full for each session; the sessions chosen "
+                f"({_num(full)}) are more than the {_num(remaining)} left of the maximum."
+            )
+        if hours != full:
+            return [], f"{name} is claimed in full: {_num(full)} for the sessions chosen."
+    elif hours > most:
+        scope = "for the sessions ticked" if state.is_conference else "for this session"
+        return [], f"The most you can claim {scope} is {_num(most)}."
+    rows = [
+        ClaimRow(
+            session=session,
+            designation=designation,
+            hours=share,
+            participated_on=participation_date(session=session, completed_on=state.completed_on),
+        )
+        for session, share in _spread(hours, caps)
+    ]
+    return rows, None
 
 
 def claim_submit(
@@ -79,76 +280,102 @@ def claim_submit(
     session: Session,
     hours_by_designation: Mapping[int, Any],
     attested: bool,
-    now: Any = None,
+    now: datetime.datetime | None = None,
+    session_ids: Iterable[int] | None = None,
+    state: ClaimPageState | None = None,
 ) -> ClaimResult:
-    """Claim credit for `session`: the learner's own, inside the window, after evaluating.
+    """Claim credit: the learner's own, for sessions that have started and that they have
+    evaluated, inside the window, within each session's amount and the maximum.
 
-    Idempotent per designation: an active claim already there is returned, not changed.
-    Raises ValidationError keyed by form field (`hours_<designation id>`, `attested`).
+    A conference claims once over the ticked `session_ids` (default: every session the
+    learner checked in to); other structures claim the one session. Idempotent per
+    session and designation: an active claim already there is returned, not changed.
+    Raises ValidationError keyed by form field (`hours_<designation id>`, `sessions`,
+    `attested`).
     """
-    from celedger.evaluations.selectors import evaluation_is_complete
-
-    now = now or timezone.now()
-    activity = session.activity
+    if state is None:
+        state = claim_page_state(learner=learner, session=session, now=now)
     errors: dict[str, list[str]] = {}
     if not attested:
         errors["attested"] = ["Tick the attestation to claim credit."]
-    state = claim_window_state(session=session, now=now)
-    if state != "open":
-        raise ValidationError(
-            "Claiming is not open for this session."
-            if state == "not_yet"
-            else "The claim period for this session has ended."
+    if state.blocked_reason:
+        raise ValidationError(state.blocked_reason)
+    selectable = {s.pk: s for s in state.selectable_sessions}
+    if state.is_conference:
+        wanted = (
+            {int(pk) for pk in session_ids}
+            if session_ids is not None
+            else {s.session.pk for s in state.sessions if s.attended}
         )
-    if not evaluation_is_complete(learner=learner, session=session):
-        raise ValidationError("Complete the evaluation before claiming credit.")
-    profile = profile_for_eligibility(user=learner)
-    if profile is None:
-        raise ValidationError("Complete your profile before claiming credit.")
-    designations = designations_for_activity(activity=activity)
-    eligibility = credit_eligibility(profile=profile, activity=activity, designations=designations)
-    by_id = {d.pk: d for d in eligibility.eligible}
+        chosen = [selectable[pk] for pk in sorted(selectable) if pk in wanted]
+        if wanted - set(selectable):
+            errors[SESSIONS_FIELD] = [
+                "Only sessions that have started and that you have evaluated can be claimed."
+            ]
+        elif not chosen:
+            errors[SESSIONS_FIELD] = ["Tick the sessions you attended."]
+    else:
+        chosen = list(selectable.values())
+    open_ids = {d.pk: d for d in state.to_claim}
+    eligible_ids = {d.pk for d in state.eligibility.eligible} if state.eligibility else set()
+    rows: list[ClaimRow] = []
+    held: list[Claim] = []
     for designation_id, value in hours_by_designation.items():
-        designation = by_id.get(int(designation_id))
         key = HOURS_FIELD.format(designation_id)
+        designation = open_ids.get(int(designation_id))
+        if designation is None and int(designation_id) in eligible_ids:
+            mine = [c for c in state.existing if c.designation_id == int(designation_id)]
+            held_sessions = {c.session_id for c in mine}
+            if all(s.pk in held_sessions for s in chosen):
+                # A double click or a second tab: what is held stays as it is.
+                held.extend(mine)
+            else:
+                errors[key] = ["You already hold the most this activity offers of this credit."]
+            continue
         if designation is None:
             errors[key] = ["You cannot claim this credit type."]
             continue
-        problem = _hours_error(value, designation)
+        if not chosen:
+            continue
+        more, problem = claim_rows_for(
+            state=state, sessions=chosen, designation=designation, value=value
+        )
         if problem:
             errors[key] = [problem]
+        rows.extend(more)
     if not hours_by_designation and not errors:
+        if state.existing and not state.to_claim:
+            return ClaimResult(existing=list(state.existing))
         raise ValidationError("Choose the credit to claim.")
     if errors:
         raise ValidationError(errors)
-
-    result = ClaimResult()
-    with transaction.atomic():
-        for designation_id, value in hours_by_designation.items():
-            claim, created = _create_active(
-                learner=learner,
-                session=session,
-                designation=by_id[int(designation_id)],
-                hours=Decimal(str(value)),
-                attested_at=now,
-            )
-            if created:
-                audit_record(
-                    actor=learner,
-                    action="claim.create",
-                    obj=claim,
-                    new={
-                        "session": session.event_id,
-                        "credit_type": claim.designation.credit_type.code,
-                        "hours": claim.hours,
-                    },
-                )
-                result.created.append(claim)
-            else:
-                result.existing.append(claim)
-        if result.created:
-            _announce(learner_id=learner.pk, activity_id=activity.pk)
+    result = _write_claims(
+        actor=learner,
+        learner=learner,
+        activity=state.activity,
+        rows=rows,
+        action="claim.create",
+        attested_at=state.now,
+    )
+    result.existing.extend(held)
     return result
+
+
+def learner_took_part(*, learner: Any, activity: Activity) -> bool:
+    """True when the learner checked in to, evaluated or claimed any of the activity's
+    sessions: the only learners staff may award (walk-ins get a profile first)."""
+    from celedger.evaluations.models import Response
+
+    return (
+        Attendance.objects.filter(learner=learner, session__activity=activity).exists()
+        or Response.objects.filter(learner=learner, activity=activity).exists()
+        or Claim.objects.filter(learner=learner, session__activity=activity).exists()
+    )
+
+
+NOT_A_PARTICIPANT = (
+    "No learner with this email has checked in to this activity. A walk-in needs a check-in first."
+)
 
 
 def claim_award(
@@ -159,68 +386,126 @@ def claim_award(
     designation: CreditDesignation,
     hours: Any,
     reason: str,
+    override: bool = False,
 ) -> Claim:
-    """Staff award credit on a learner's behalf (the late-claim exception): no window,
-    no evaluation check; the reason is kept in the audit log."""
+    """Staff award credit on a learner's behalf (a late claim): the same rules as the
+    learner's own claim except the claim window, for a learner who took part.
+
+    `override` lifts the learner's eligibility checks (profession, profile, evaluation);
+    never the session's start, its amount or the designated maximum. The reason is
+    required and audited either way.
+    """
     if designation.activity_id != session.activity_id:
         raise ValidationError({"designation": ["That credit type is not on this activity."]})
-    problem = _hours_error(hours, designation)
-    if problem:
-        raise ValidationError({"hours": [problem]})
     if not reason.strip():
         raise ValidationError({"reason": ["Give a reason; it goes into the audit log."]})
-    with transaction.atomic():
-        claim, created = _create_active(
-            learner=learner,
-            session=session,
-            designation=designation,
-            hours=Decimal(str(hours)),
-            attested_at=timezone.now(),
-            awarded_by=actor,
-        )
-        if not created:
+    activity = session.activity
+    if not learner_took_part(learner=learner, activity=activity):
+        raise ValidationError({"email": [NOT_A_PARTICIPANT]})
+    state = claim_page_state(learner=learner, session=session)
+    if session.starts_at > state.now:
+        raise ValidationError({"session": ["This session has not started yet."]})
+    eligible = state.eligibility is not None and state.eligibility.is_eligible(designation.pk)
+    if not override:
+        if not eligible:
             raise ValidationError(
-                "This learner already has this credit for this session: correct its hours instead."
+                {
+                    "designation": [
+                        "This learner's profile does not qualify for this credit type; "
+                        "tick override to award it anyway (the reason is audited)."
+                    ]
+                }
             )
-        audit_record(
-            actor=actor,
-            action="claim.award",
-            obj=claim,
-            new={
-                "learner": learner.email,
-                "session": session.event_id,
-                "credit_type": designation.credit_type.code,
-                "hours": claim.hours,
-            },
-            reason=reason.strip(),
+        if not next((s.evaluated for s in state.sessions if s.session.pk == session.pk), True):
+            raise ValidationError(
+                {
+                    "session": [
+                        "This learner has not evaluated the session; tick override to "
+                        "award it anyway (the reason is audited)."
+                    ]
+                }
+            )
+    if any(
+        c.session_id == session.pk and c.designation_id == designation.pk for c in state.existing
+    ):
+        raise ValidationError(
+            "This learner already has this credit for this session: correct its hours instead."
         )
-        _announce(learner_id=learner.pk, activity_id=session.activity_id)
-    return claim
+    rows, problem = claim_rows_for(
+        state=state,
+        sessions=[session],
+        designation=designation,
+        value=hours,
+    )
+    if problem:
+        raise ValidationError({"hours": [problem]})
+    with transaction.atomic():
+        result = _write_claims(
+            actor=actor,
+            learner=learner,
+            activity=activity,
+            rows=rows,
+            action="claim.award",
+            reason=reason.strip() + (" (eligibility overridden)" if override else ""),
+            attested_at=timezone.now(),
+        )
+    if not result.created:
+        raise ValidationError(
+            "This learner already has this credit for this session: correct its hours instead."
+        )
+    return result.created[0]
 
 
 def claim_correct(*, actor: Any, claim: Claim, hours: Any, reason: str) -> Claim:
-    """Change an active claim's hours; old and new values go to the audit log."""
+    """Change an active claim's hours within its session's amount and the maximum; old
+    and new values go to the audit log."""
     if not reason.strip():
         raise ValidationError({"reason": ["Give a reason; it goes into the audit log."]})
     with transaction.atomic():
         locked = (
             Claim.objects.select_for_update()
-            .select_related("designation__credit_type", "session")
+            .select_related("designation__credit_type__board", "session__activity__publisher")
             .get(pk=claim.pk)
         )
         if locked.status != Claim.Status.ACTIVE:
             raise ValidationError("A revoked claim cannot be corrected; award it again instead.")
-        problem = _hours_error(hours, locked.designation)
+        new_hours, problem = _parse_hours(hours)
         if problem:
             raise ValidationError({"hours": [problem]})
-        new_hours = Decimal(str(hours))
-        if new_hours == locked.hours:
+        assert new_hours is not None
+        cap = locked.session.cap_for(locked.designation)
+        if new_hours > cap:
+            raise ValidationError({"hours": [f"The most this session offers is {_num(cap)}."]})
+        if not partial_credit_allowed(locked.designation) and new_hours != cap:
+            ct = locked.designation.credit_type
+            raise ValidationError(
+                {
+                    "hours": [
+                        f"{ct.short_name or ct.name} is claimed in full ({_num(cap)}); "
+                        "revoke the claim instead."
+                    ]
+                }
+            )
+        if new_hours == locked.hours and not locked.legacy_over_max:
             return locked
         old_hours = locked.hours
+        activity = locked.session.activity
+        if activity.pools_sessions:
+            try:
+                _balance_add(
+                    learner_id=locked.learner_id,
+                    designation=locked.designation,
+                    delta=new_hours - old_hours,
+                )
+            except OverMaximum as error:
+                raise ValidationError({"hours": error.messages}) from None
         locked.hours = new_hours
+        locked.max_hours = cap
+        locked.legacy_over_max = False
         locked.awarded_by = actor
-        locked.full_clean(validate_constraints=False)
-        locked.save(update_fields=["hours", "awarded_by", "updated_at"])
+        locked.save(
+            update_fields=["hours", "max_hours", "legacy_over_max", "awarded_by", "updated_at"]
+        )
         audit_record(
             actor=actor,
             action="claim.correct",
@@ -229,7 +514,7 @@ def claim_correct(*, actor: Any, claim: Claim, hours: Any, reason: str) -> Claim
             new={"hours": new_hours},
             reason=reason.strip(),
         )
-        _announce(learner_id=locked.learner_id, activity_id=locked.session.activity_id)
+        _announce(learner_id=locked.learner_id, activity_id=activity.pk)
     return locked
 
 
@@ -238,13 +523,21 @@ def claim_revoke(*, actor: Any, claim: Claim, reason: str) -> Claim:
     if not reason.strip():
         raise ValidationError({"reason": ["Give a reason; it goes into the audit log."]})
     with transaction.atomic():
-        locked = Claim.objects.select_for_update().select_related("session").get(pk=claim.pk)
+        locked = (
+            Claim.objects.select_for_update()
+            .select_related("session__activity", "designation__credit_type")
+            .get(pk=claim.pk)
+        )
         if locked.status == Claim.Status.REVOKED:
             return locked
         locked.status = Claim.Status.REVOKED
         locked.revoked_at = timezone.now()
         locked.revoke_reason = reason.strip()
         locked.save(update_fields=["status", "revoked_at", "revoke_reason", "updated_at"])
+        if locked.session.activity.pools_sessions:
+            _balance_add(
+                learner_id=locked.learner_id, designation=locked.designation, delta=-locked.hours
+            )
         audit_record(
             actor=actor,
             action="claim.revoke",

@@ -20,7 +20,6 @@ from celedger.activities.selectors import activity_get_for_staff
 from celedger.core.pdf import render_pdf
 from celedger.core.types import AuthedRequest
 from celedger.credits import exports
-from celedger.credits.eligibility import credit_eligibility
 from celedger.credits.forms import (
     AwardForm,
     ClaimForm,
@@ -33,11 +32,7 @@ from celedger.credits.selectors import (
     TranscriptFilters,
     claim_get_for_staff,
     claim_history,
-    claim_window,
-    claim_window_state,
-    claims_active_for,
-    designations_for_activity,
-    profile_for_eligibility,
+    claim_page_state,
     roster_for,
     roster_learners,
     roster_rows,
@@ -46,8 +41,13 @@ from celedger.credits.selectors import (
     session_get_for_claim,
     transcript_for,
 )
-from celedger.credits.services import claim_award, claim_correct, claim_revoke, claim_submit
-from celedger.evaluations.selectors import evaluation_is_complete
+from celedger.credits.services import (
+    NOT_A_PARTICIPANT,
+    claim_award,
+    claim_correct,
+    claim_revoke,
+    claim_submit,
+)
 from celedger.profiles.decorators import profile_required
 from celedger.profiles.selectors import profile_for_user
 from celedger.publishers.selectors import Role, publisher_get_for_staff, role_allows
@@ -72,80 +72,48 @@ def _add_service_errors(form: Any, error: ValidationError) -> None:
 @require_http_methods(["GET", "POST"])
 @profile_required
 def claim(request: AuthedRequest, event_id: str) -> HttpResponse:
+    """Claim credit for a session, or once for a whole conference.
+
+    Queries (GET, beyond the session and user): the profile check (1), the session (1),
+    the page state (8, see `claim_page_state`); a POST adds the sessions ticked (1) and
+    the writes.
+    """
     session = session_get_for_claim(event_id=event_id)
-    activity = session.activity
-    here = reverse("credits:claim", args=[session.event_id])
-    if not evaluation_is_complete(learner=request.user, session=session):
-        evaluate_url = _url_or_none("evaluations:evaluate", session.event_id)
-        if evaluate_url:
-            return redirect(evaluate_url)
-        messages.error(request, "Complete the evaluation before claiming credit.")
-        return redirect(_url_or_none("activities:program", session.event_id) or "/")
-
-    profile = profile_for_eligibility(user=request.user)
-    assert profile is not None  # profile_required
-    eligibility = credit_eligibility(
-        profile=profile,
-        activity=activity,
-        designations=designations_for_activity(activity=activity),
-    )
-    existing = claims_active_for(learner=request.user, session=session)
-    claimed_ids = {c.designation_id for c in existing}
-    to_claim = [d for d in eligibility.eligible if d.pk not in claimed_ids]
-
-    now = timezone.now()
-    window_state = claim_window_state(session=session, now=now)
-    opens_at, closes_at = claim_window(session=session)
-    email_verified = EmailAddress.objects.filter(user=request.user, verified=True).exists()
-    can_claim = bool(to_claim) and window_state == "open" and email_verified
-
-    form = ClaimForm(request.POST or None, designations=to_claim)
-    if request.method == "POST":
-        if not to_claim:
-            # A second tab or a double click: the claim is already there, nothing changes.
-            messages.info(request, "You have already claimed this credit.")
-            return redirect(here)
-        if not email_verified or window_state != "open":
-            messages.error(request, "Credit cannot be claimed right now: see below.")
-            return redirect(here)
-        if form.is_valid():
-            try:
-                result = claim_submit(
-                    learner=request.user,
-                    session=session,
-                    hours_by_designation=form.hours_by_designation(),
-                    attested=form.cleaned_data["attested"],
-                )
-            except ValidationError as error:
-                _add_service_errors(form, error)
+    state = claim_page_state(learner=request.user, session=session)
+    # A conference lists each session's evaluation on the page instead.
+    if not state.is_conference and state.started and not state.evaluation_done:
+        return redirect("evaluations:evaluate", state.session.event_id)
+    form = ClaimForm(request.POST or None, state=state)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = claim_submit(
+                learner=request.user,
+                session=state.session,
+                hours_by_designation=form.hours_by_designation(),
+                attested=form.cleaned_data["attested"],
+                session_ids=form.session_ids(),
+                state=state,
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            if result.created:
+                messages.success(request, "Credit claimed. Your certificate is ready below.")
             else:
-                if result.created:
-                    messages.success(request, "Credit claimed. Your certificate is ready below.")
-                else:
-                    messages.info(request, "You have already claimed this credit.")
-                return redirect(here)
-
-    profile_url = _url_or_none("profiles:edit")
-    fix_url = f"{profile_url}?{urlencode({'next': here})}" if profile_url else None
+                messages.info(request, "You have already claimed this credit.")
+            return redirect("credits:claim", event_id)
+    here = reverse("credits:claim", args=[event_id])
     return render(
         request,
         "credits/claim.html",
         {
-            "session": session,
-            "activity": activity,
-            "publisher": activity.publisher,
-            "eligibility": eligibility,
-            "existing": existing,
+            "state": state,
             "form": form,
-            "can_claim": can_claim,
-            "window_state": window_state,
-            "opens_at": opens_at,
-            "closes_at": closes_at,
-            "zone": activity.publisher.zone,
-            "email_verified": email_verified,
-            "fix_url": fix_url,
-            "program_url": _url_or_none("activities:program", session.event_id),
-            "profile": profile,
+            "session": state.session,
+            "activity": state.activity,
+            "publisher": state.activity.publisher,
+            "zone": state.activity.publisher.zone,
+            "fix_url": f"{reverse('profiles:edit')}?{urlencode({'next': here})}",
         },
     )
 
@@ -349,7 +317,9 @@ def roster_award(request: AuthedRequest, code: str, pk: int) -> HttpResponse:
     if form.is_valid():
         learner = get_user_model().objects.filter(email__iexact=form.cleaned_data["email"]).first()
         if learner is None:
-            form.add_error("email", "No learner has this email address. Ask them to sign up.")
+            # The same words as for an account that never took part: the form must not
+            # tell staff whether an email has an account elsewhere on the instance.
+            form.add_error("email", NOT_A_PARTICIPANT)
         else:
             try:
                 claim_award(
@@ -359,6 +329,7 @@ def roster_award(request: AuthedRequest, code: str, pk: int) -> HttpResponse:
                     designation=form.cleaned_data["designation"],
                     hours=form.cleaned_data["hours"],
                     reason=form.cleaned_data["reason"],
+                    override=form.cleaned_data["override"],
                 )
             except ValidationError as error:
                 _add_service_errors(form, error)

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from celedger.accounts.models import User
 from celedger.activities.models import Activity, Attendance, Session
-from celedger.evaluations.models import ActivityEvaluation, EvaluationForm, Question
+from celedger.evaluations.models import ActivityEvaluation, EvaluationForm, Question, Response
 from celedger.evaluations.services import response_submit
 
 # The demo physician (learner@example.org) is left to walk through the evaluation.
@@ -38,7 +38,10 @@ def seed() -> list[str]:
     attached = 0
     for activity in Activity.objects.filter(evaluation__isnull=True):
         ActivityEvaluation.objects.create(
-            activity=activity, mode=ActivityEvaluation.Mode.BUILTIN, form=standard
+            activity=activity,
+            mode=ActivityEvaluation.Mode.BUILTIN,
+            form=standard,
+            per_session=ActivityEvaluation.default_per_session(activity),
         )
         attached += 1
     if attached:
@@ -49,27 +52,31 @@ def seed() -> list[str]:
         Session.objects.filter(
             starts_at__lt=timezone.now(),
             activity__evaluation__mode=ActivityEvaluation.Mode.BUILTIN,
-            activity__evaluation__per_session=True,
         )
         .select_related("activity__evaluation__form")
         .order_by("-starts_at")[:3]
     )
     created = 0
     for session in past:
-        form = session.activity.evaluation.form
-        if form is None:
+        setup = session.activity.evaluation
+        if setup.form is None:
             continue
+        # A series is evaluated per session, anything else once for the activity.
+        target = session if setup.per_session else None
         for email, (score, change, plan) in RESPONDENTS.items():
             learner = learners.get(email)
-            if learner is None or session.responses.filter(learner=learner).exists():
+            answered = Response.objects.filter(
+                learner=learner, activity=session.activity, session=target
+            )
+            if learner is None or answered.exists():
                 continue
             Attendance.objects.get_or_create(session=session, learner=learner)
             response_submit(
                 learner=learner,
                 activity=session.activity,
-                session=session,
-                form=form,
-                answers=_answers(form, score, change, plan),
+                session=target,
+                form=setup.form,
+                answers=_answers(setup.form, score, change, plan),
             )
             created += 1
     if created:

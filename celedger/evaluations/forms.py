@@ -78,6 +78,10 @@ class ActivityEvaluationForm(forms.Form):
         label="Evaluate each session separately",
         help_text="For a series; leave unticked to evaluate the activity once.",
     )
+    confirm_per_session_change = forms.BooleanField(
+        required=False,
+        label="Change it anyway: learners who already evaluated will be asked to evaluate again",
+    )
 
     def __init__(self, *args: Any, forms_queryset: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

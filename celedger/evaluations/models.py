@@ -75,11 +75,16 @@ class ActivityEvaluation(models.Model):
     form = models.ForeignKey(EvaluationForm, null=True, blank=True, on_delete=models.PROTECT)
     outside_url = models.URLField(blank=True)
     per_session = models.BooleanField(
-        default=True, help_text="A series evaluates each session; otherwise once per activity."
+        default=False, help_text="A series evaluates each session; otherwise once per activity."
     )
 
     def __str__(self) -> str:
         return f"{self.activity}: {self.mode}"
+
+    @staticmethod
+    def default_per_session(activity: Activity) -> bool:
+        """A series (grand rounds) evaluates each session; anything else once (issue 15)."""
+        return activity.format == Activity.Format.RSS
 
 
 class Response(models.Model):

@@ -189,9 +189,15 @@ def activity_evaluation_set(
     mode: str,
     form: EvaluationForm | None = None,
     outside_url: str = "",
-    per_session: bool = True,
+    per_session: bool | None = None,
+    confirm_per_session_change: bool = False,
 ) -> ActivityEvaluation:
-    """How the activity is evaluated; only the fields its mode needs are kept."""
+    """How the activity is evaluated; only the fields its mode needs are kept.
+
+    `per_session` None keeps the current choice (a new setup: per session for a series).
+    Switching between per-session and once-per-activity after learners answered asks them
+    to evaluate again, so it needs `confirm_per_session_change`.
+    """
     if mode == ActivityEvaluation.Mode.BUILTIN:
         if form is None:
             raise ValidationError({"form": "Choose a form."})
@@ -207,7 +213,25 @@ def activity_evaluation_set(
     with transaction.atomic():
         setup = ActivityEvaluation.objects.select_for_update().filter(activity=activity).first()
         if setup is None:
-            setup = ActivityEvaluation(activity=activity)
+            setup = ActivityEvaluation(
+                activity=activity, per_session=ActivityEvaluation.default_per_session(activity)
+            )
+        if per_session is None:
+            per_session = setup.per_session
+        elif (
+            not setup._state.adding
+            and setup.per_session != per_session
+            and not confirm_per_session_change
+        ):
+            answered = Response.objects.filter(activity=activity).count()
+            if answered:
+                raise ValidationError(
+                    {
+                        "per_session": f"{answered} learner(s) already evaluated this activity: "
+                        "changing this asks them to evaluate again. Tick “Change it anyway” "
+                        "to go ahead."
+                    }
+                )
         setup.mode = mode
         setup.form = form
         setup.outside_url = outside_url

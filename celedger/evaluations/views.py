@@ -309,7 +309,10 @@ def activity_settings(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     activity = activity_get_for_staff(user=request.user, code=code, pk=pk, min_role=min_role)
     publisher = activity.publisher
     setup = ActivityEvaluation.objects.filter(activity=activity).select_related("form").first()
-    initial: dict[str, Any] = {"mode": ActivityEvaluation.Mode.BUILTIN, "per_session": True}
+    initial: dict[str, Any] = {
+        "mode": ActivityEvaluation.Mode.BUILTIN,
+        "per_session": ActivityEvaluation.default_per_session(activity),
+    }
     if setup is not None:
         initial = {
             "mode": setup.mode,
@@ -332,6 +335,7 @@ def activity_settings(request: HttpRequest, code: str, pk: int) -> HttpResponse:
                 form=data["form"],
                 outside_url=data["outside_url"],
                 per_session=data["per_session"],
+                confirm_per_session_change=data["confirm_per_session_change"],
             )
         except ValidationError as error:
             settings_form.add_error(None, error)

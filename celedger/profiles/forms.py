@@ -79,6 +79,17 @@ class CredentialCheckboxes(forms.CheckboxSelectMultiple):
         return option
 
 
+class ProfessionSelect(forms.Select):
+    """Options that carry their profession code, so the page knows when NABP data is needed."""
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        instance = getattr(option["value"], "instance", None)
+        if instance is not None:
+            option["attrs"]["data-code"] = instance.code
+        return option
+
+
 class CredentialChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Model) -> str:
         assert isinstance(obj, Credential)
@@ -137,6 +148,7 @@ class ProfileFieldsForm(forms.Form):
     profession = DefaultedProfessionField(
         label="Are you a Physician, Nurse, Pharmacist or Allied Health?",
         queryset=Profession.objects.order_by("sort_order", "name"),
+        widget=ProfessionSelect(attrs={"data-nabp-codes": " ".join(sorted(NABP_PROFESSIONS))}),
         help_text="Filled in from your credentials; change it if it is not right.",
     )
     affiliation = forms.CharField(label="Affiliation", max_length=200, required=False)

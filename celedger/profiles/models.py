@@ -75,6 +75,13 @@ class LearnerProfile(models.Model):
         return f"{self.first_name} {self.last_name}"
 
     @property
+    def name_with_credentials(self) -> str:
+        """ "Ana Nuñez, MSN, NP": the name, then each credential after a comma (prefetch
+        `credentials` for lists)."""
+        name = f"{self.first_name} {self.last_name}".strip()
+        return ", ".join([name, *(c.abbreviation for c in self.credentials.all())])
+
+    @property
     def license_is_placeholder(self) -> bool:
         return self.license_number.strip() == LICENSE_PLACEHOLDER
 

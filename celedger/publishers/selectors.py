@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 
 from celedger.publishers.models import Publisher, StaffInvitation, StaffMembership
 
@@ -48,6 +49,9 @@ def publisher_get_for_staff(*, user: Any, code: str, min_role: str = Role.VIEWER
         raise PermissionDenied
     publisher = membership.publisher
     publisher.membership = membership  # type: ignore[attr-defined]
+    # Every console page comes through here: its times are the publisher's (issue 15).
+    # PublisherTimezoneMiddleware resets the zone when the request ends.
+    timezone.activate(publisher.zone)
     return publisher
 
 

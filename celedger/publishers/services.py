@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from celedger.accreditation.models import CreditType
+from celedger.core.outbox import outbox_enqueue
 from celedger.core.services import audit_changes, audit_record
 from celedger.publishers.models import (
     DesignationStatement,
@@ -147,17 +148,8 @@ State = StaffInvitation.State
 
 
 def _send_invitation_on_commit(invitation: StaffInvitation) -> None:
-    # Imported here: the task module imports this one's models and templates.
-    from celedger.publishers.tasks import invitation_email_send
-
-    def enqueue() -> None:
-        try:
-            invitation_email_send.enqueue(invitation.pk)
-        except Exception:
-            # The invitation stands; the admin sees it as pending and can press Resend.
-            logger.exception("invitation %s email could not be queued", invitation.pk)
-
-    transaction.on_commit(enqueue)
+    # Recorded in the invitation's transaction; the outbox worker sends it, with retries.
+    outbox_enqueue(kind="publishers.invitation_email", payload={"invitation_id": invitation.pk})
 
 
 def staff_invite(

@@ -7,6 +7,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from celedger.core.outbox import safe_subject
 from celedger.publishers.models import StaffInvitation
 
 
@@ -33,8 +34,10 @@ def invitation_email_send(invitation_id: int) -> None:
     with timezone.override(invitation.publisher.time_zone):
         body = render_to_string("publishers/email/invitation.txt", context)
     EmailMessage(
-        subject=f"[{settings.SITE_NAME}] Join {invitation.publisher.name} as "
-        f"{invitation.get_role_display().lower()}",
+        subject=safe_subject(
+            f"[{settings.SITE_NAME}] Join {invitation.publisher.name} as "
+            f"{invitation.get_role_display().lower()}"
+        ),
         body=body,
         to=[invitation.email],
     ).send()

@@ -32,5 +32,4 @@ urlpatterns = [
         views.invitation_revoke_view,
         name="invitation_revoke",
     ),
-    path("p/<slug:code>/", views.portal, name="portal"),
 ]

@@ -283,18 +283,3 @@ def staff_remove_view(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"{membership.user.email} was removed from the staff.")
     return redirect("publishers:staff", publisher.code)
-
-
-@require_GET
-def portal(request: HttpRequest, code: str) -> HttpResponse:
-    # Imported here: activities depend on publishers, not the other way round at import time.
-    from celedger.activities.selectors import activities_for_portal
-
-    publisher = Publisher.objects.filter(code=code).first()
-    if publisher is None:
-        raise Http404
-    activities = list(activities_for_portal(publisher=publisher))
-    with timezone.override(publisher.time_zone):
-        return render(
-            request, "publishers/portal.html", {"publisher": publisher, "activities": activities}
-        )

@@ -30,6 +30,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import best_match
 from openpyxl import Workbook
 
+from celedger.core.outbox import outbox_enqueue
 from celedger.credits.models import Claim
 from celedger.profiles.models import BoardCertification, LearnerProfile
 from celedger.publishers.models import Publisher
@@ -68,9 +69,7 @@ def export_start(
     date_to: datetime.date,
     file_format: str = "csv",
 ) -> ExportJob:
-    """Record a queued export and run it in the background once the row is committed."""
-    from celedger.reporting.tasks import export_job_run
-
+    """Record a queued export with its outbox message; the outbox worker runs it."""
     if kind not in Kind.values:
         raise ValidationError({"kind": "Choose a kind of export."})
     if date_to < date_from:
@@ -90,21 +89,14 @@ def export_start(
     with transaction.atomic():
         job.full_clean()
         job.save()
-        transaction.on_commit(lambda: _enqueue(job.pk, export_job_run))
-    return job
-
-
-def _enqueue(job_id: int, runner: Any) -> None:
-    # A queue that refuses the task must not leave the job "queued" forever.
-    try:
-        runner.enqueue(job_id)
-    except Exception as exc:
-        logger.exception("export %s could not be queued", job_id)
-        ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
-            status=ExportJob.Status.FAILED,
-            error=f"The export could not be queued ({type(exc).__name__}). Try again later.",
-            finished_at=timezone.now(),
+        # In the job's transaction: no job without its message, no message without its job.
+        # A worker that dies mid-export lets the lease lapse; the next one starts it again.
+        outbox_enqueue(
+            kind="reporting.export_run",
+            payload={"job_id": job.pk},
+            dedupe_key=f"reporting.export_run:{job.pk}",
         )
+    return job
 
 
 # Running -------------------------------------------------------------------------------

@@ -1,3 +1,4 @@
+import re
 from typing import Any
 
 import pytest
@@ -59,3 +60,21 @@ def test_it_sends_a_sign_in_code_without_revealing_the_address(client: Any) -> N
     assert response.status_code == 200
     assert mail.outbox[-1].to == [profile.user.email]
     assert "Enter Sign-In Code" in response.content.decode()
+
+
+def test_it_gives_the_two_email_boxes_their_own_names(client: Any) -> None:
+    html = client.get(reverse("account_login")).content.decode()
+    assert re.search(r'<label for="id_login">\s*Email', html)
+    assert re.search(r'<label for="id_create_email">Email for your new account', html)
+
+
+def test_it_names_the_site_not_the_host_in_every_email(client: Any, settings: Any) -> None:
+    from django.core import mail
+
+    settings.SITE_NAME = "Lakeside CE"
+    settings.SITE_URL = "https://ce.lakeside.example"
+    profile = LearnerProfileFactory()
+    client.post(reverse("account_reset_password"), {"email": profile.user.email})
+    body = str(mail.outbox[-1].body)
+    assert "Hello from Lakeside CE!" in body
+    assert "Thank you for using Lakeside CE!\nce.lakeside.example" in body

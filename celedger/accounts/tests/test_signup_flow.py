@@ -9,6 +9,7 @@ from django.urls import reverse
 from celedger.accounts.models import DuplicateCheck, User
 from celedger.accounts.services import mask_email
 from celedger.accreditation.models import Credential, Specialty
+from celedger.core.outbox import outbox_deliver_pending
 from celedger.profiles.models import LearnerProfile
 from celedger.profiles.tests.factories import LearnerProfileFactory
 
@@ -73,6 +74,8 @@ def test_it_walks_the_guides_way_in_and_keeps_next(client: Any) -> None:
     assert profile.license_is_placeholder
     assert DuplicateCheck.objects.get().new_user == user
 
+    assert mail.outbox == []  # recorded in the sign-up's transaction, sent by the outbox
+    outbox_deliver_pending()
     assert len(mail.outbox) == 1
     link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", mail.outbox[0].body)
     assert link, mail.outbox[0].body
@@ -81,6 +84,37 @@ def test_it_walks_the_guides_way_in_and_keeps_next(client: Any) -> None:
     assert response.status_code == 302
     assert response["Location"] == NEXT
     assert EmailAddress.objects.get(user=user).verified
+
+
+def test_it_keeps_the_program_when_the_email_is_confirmed_on_another_device(
+    client: Any,
+) -> None:
+    from django.test import Client
+
+    start(client, "ana@example.org")
+    client.post(
+        reverse("accounts:check"), {"last_name": "Nunez", "phone": "734-555-0199", "next": NEXT}
+    )
+    response = client.post(
+        reverse("account_signup"), {**signup_post("ana@example.org"), "next": NEXT}, follow=True
+    )
+    page = response.content.decode()
+    assert "What happens next" in page
+    assert f'<a href="{NEXT}">where you started</a>' in page
+
+    # The phone's mail app opens the link in a browser that has never seen this session.
+    outbox_deliver_pending()
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+", mail.outbox[-1].body)
+    assert link, mail.outbox[-1].body
+    assert link.group(0).endswith("?next=%2Fe%2FK7QM2P%2F")
+    other_device = Client()
+    path = "/" + link.group(0).split("://", 1)[1].split("/", 1)[1]
+    confirm_page = other_device.get(path).content.decode()
+    assert f'name="next" value="{NEXT}"' in confirm_page
+    response = other_device.post(path, {"next": NEXT})
+    assert response.status_code == 302
+    assert response["Location"] == NEXT
+    assert EmailAddress.objects.get(email="ana@example.org").verified
 
 
 def test_it_refuses_signup_before_the_check(client: Any) -> None:
@@ -176,6 +210,7 @@ def test_it_does_not_reveal_an_existing_email_at_signup(client: Any) -> None:
     assert taken.status_code == fresh.status_code == 302
     assert taken["Location"] == fresh["Location"]
     assert LearnerProfile.objects.count() == 2  # the existing one and fresh@'s
+    outbox_deliver_pending()
     assert "already" in mail.outbox[0].body.lower()  # told by email, not on the page
 
 

@@ -104,15 +104,35 @@ def test_it_checks_in_a_learner_once_and_shows_their_credit_only(
     nurse.credentials.set([credential("RN")])
     client.force_login(nurse.user)
 
+    session = activity.sessions.get()
+    session.starts_at = timezone.now() - datetime.timedelta(minutes=10)
+    session.ends_at = timezone.now() + datetime.timedelta(hours=1)
+    session.save()
+
     response = client.get(reverse("activities:program_start", args=["K7QM2P"]))
     assert response["Location"] == "/e/K7QM2P/"
     body = client.get("/e/K7QM2P/").content.decode()
     assert nurse_type.name in body
     assert ama.name not in body.split("Your credit")[1].split("Next step")[0]
-    assert "You are checked in" in body
+    # Opening the page (or coming back after sign-in) checks nobody in: GET writes nothing.
+    assert not Attendance.objects.exists()
+    assert "I&#x27;m here" in body or "I'm here" in body
+    here = reverse("activities:check_in", args=["K7QM2P"])
+    assert client.post(here)["Location"] == "/e/K7QM2P/"
+    assert "You are checked in" in client.get("/e/K7QM2P/").content.decode()
+    client.post(here)
     assert Attendance.objects.filter(learner=nurse.user).count() == 1
-    client.get("/e/K7QM2P/")
-    assert Attendance.objects.filter(learner=nurse.user).count() == 1
+
+
+@pytest.mark.django_db
+def test_it_refuses_im_here_after_the_session_has_ended(client: Any, activity: Any) -> None:
+    learner = LearnerProfileFactory().user
+    client.force_login(learner)
+    # The fixture's session ended half an hour ago.
+    response = client.post(reverse("activities:check_in", args=["K7QM2P"]), follow=True)
+    assert "This session has ended" in response.content.decode()
+    assert not Attendance.objects.exists()
+    assert client.get(reverse("activities:check_in", args=["K7QM2P"])).status_code == 405
 
 
 @pytest.mark.django_db

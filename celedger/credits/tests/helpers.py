@@ -7,11 +7,12 @@ from typing import Any
 from django.utils import timezone
 
 from celedger.accreditation.models import Board, CreditType
-from celedger.activities.models import CreditDesignation
+from celedger.activities.models import Activity, CreditDesignation
 from celedger.activities.tests.factories import (
     ActivityFactory,
     CreditDesignationFactory,
     SessionFactory,
+    _event_id,
 )
 from celedger.profiles.models import BoardCertification
 from celedger.profiles.tests.factories import LearnerProfileFactory
@@ -64,3 +65,34 @@ def hours_for(session: Any, code: str, hours: str | None = None) -> dict[int, De
 
 def ago(**kwargs: Any) -> datetime.datetime:
     return timezone.now() - datetime.timedelta(**kwargs)
+
+
+def conference(
+    *codes: str,
+    maximum: str = "6.50",
+    amounts: tuple[str, ...] = ("1.00", "1.50", "1.00", "1.25", "1.50", "1.25"),
+    **activity_kwargs: Any,
+) -> Any:
+    """A two-day conference whose sessions (all started) carry `amounts`, designating
+    `codes` (AMA PRA by default) for `maximum`."""
+    activity = ActivityFactory(
+        structure="conference",
+        starts_on=timezone.localdate() - datetime.timedelta(days=1),
+        event_id=_event_id(500_000 + Activity.objects.count()),
+        **activity_kwargs,
+    )
+    for code in codes or ("ama-pra-1",):
+        uan = {"acpe-p": "0123-0000-26-001-L01-P", "acpe-t": "0123-0000-26-001-L01-T"}
+        designate(activity, code, maximum, uan=uan.get(code, ""))
+    # Day one: three sessions two hours apart; day two: the rest, the last begun 2 h ago.
+    start = timezone.now() - datetime.timedelta(days=1, hours=6)
+    for n, amount in enumerate(amounts):
+        day = start + datetime.timedelta(hours=2 * n if n < 3 else 24 + 2 * (n - 3))
+        SessionFactory(
+            activity=activity,
+            starts_at=day,
+            ends_at=day + datetime.timedelta(hours=1, minutes=30),
+            topic=f"Session {n + 1}",
+            credit_hours=Decimal(amount),
+        )
+    return activity

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import ValidationError
 
+from celedger.activities.models import Attendance
 from celedger.core.models import AuditEvent
 from celedger.credits.models import Claim
 from celedger.credits.selectors import claim_window_state
@@ -89,6 +90,9 @@ def test_it_refuses_outside_the_claim_window_in_the_publishers_time_zone():
     activity.claim_opens_at = datetime.datetime(2026, 11, 1, 9, 0, tzinfo=zone)
     activity.claim_closes_at = datetime.datetime(2026, 11, 20, 0, 0, tzinfo=zone)
     activity.save()
+    session.starts_at = datetime.datetime(2026, 11, 1, 16, 0, tzinfo=datetime.UTC)
+    session.ends_at = session.starts_at + datetime.timedelta(hours=1)
+    session.save()
     session.refresh_from_db()
     utc = datetime.UTC
     assert (
@@ -139,6 +143,7 @@ def test_it_lets_staff_award_late_credit_with_a_reason():
     staff = StaffMembershipFactory(publisher=activity.publisher).user
     profile = learner("MD")
     designation = activity.designations.get()
+    Attendance.objects.create(session=session, learner=profile.user)
     claim = claim_award(
         actor=staff,
         learner=profile.user,

@@ -16,7 +16,9 @@ def test_it_does_nothing_without_the_other_demos():
 
 
 def test_it_claims_past_sessions_for_the_demo_physician_once():
-    session = activity_with("ama-pra-1", "ancc", title=demo.SERIES_TITLE)
+    session = activity_with(
+        "ama-pra-1", "ancc", title=demo.SERIES_TITLE, format="rss", structure="series"
+    )
     past = SessionFactory(
         activity=session.activity,
         starts_at=session.starts_at - datetime.timedelta(days=7),

@@ -33,6 +33,7 @@ def award(session, profile):
         publisher=session.activity.publisher, role=StaffMembership.Role.COORDINATOR
     ).user
     designation = session.activity.designations.get()
+    Attendance.objects.get_or_create(session=session, learner=profile.user)
     return claim_award(
         actor=coordinator,
         learner=profile.user,
@@ -111,8 +112,9 @@ def test_it_filters_the_roster_by_status(client, cast, status, expected):
     assert response.status_code == 200
     assert emails(response) == sorted(people[key] for key in expected)
     totals = response.context["totals"]
-    # Totals are the whole roster's, whatever the filter.
-    assert (totals.learners, totals.attended, totals.evaluated, totals.claimed) == (6, 4, 3, 2)
+    # Totals are the whole roster's, whatever the filter (staff award only to learners who
+    # checked in, so the awarded one counts as attended).
+    assert (totals.learners, totals.attended, totals.evaluated, totals.claimed) == (6, 5, 3, 2)
     assert [hours for _, _, hours in totals.hours] == [3]
 
 
@@ -288,3 +290,34 @@ def test_it_keeps_the_roster_for_staff_only(client, cast):
     assert client.get(url, {"q": "a"}, headers={"HX-Request": "true"}).status_code == 404
     viewer = staff_client(client, session).get(url, {"q": "claimed"})
     assert viewer.status_code == 200 and "Award credit" not in viewer.content.decode()
+
+
+def test_it_shows_and_exports_session_times_in_the_publishers_zone(client):
+    import datetime
+
+    session = activity_with("ama-pra-1")
+    publisher = session.activity.publisher
+    publisher.time_zone = "America/New_York"
+    publisher.save()
+    # 8:00 AM Eastern (13:00 UTC) on a December day.
+    session.starts_at = datetime.datetime(2026, 12, 3, 13, 0, tzinfo=datetime.UTC)
+    session.ends_at = session.starts_at + datetime.timedelta(hours=1)
+    session.save()
+    claim = award(session, learner("MD"))
+    staff_client(client, session, role=StaffMembership.Role.COORDINATOR)
+
+    page = client.get(roster_url(session)).content.decode()
+    assert "Dec 3, 2026 8:00 AM EST" in page
+    assert "13:00" not in page
+    manage = client.get(
+        reverse("credits:claim_manage", args=[publisher.code, claim.pk])
+    ).content.decode()
+    assert "Dec 3, 2026 8:00 AM EST" in manage
+    assert " UTC" not in manage
+
+    export = client.get(
+        reverse("credits:roster_export", args=[publisher.code, session.activity_id, "csv"])
+    ).content.decode()
+    header, first = list(csv.reader(io.StringIO(export)))[:2]
+    assert header[1] == "Session start (America/New_York)"
+    assert first[1] == "2026-12-03 08:00"

@@ -65,5 +65,5 @@ def session(activity: Any) -> Any:
 @pytest.fixture
 def setup(activity: Any, standard: EvaluationForm) -> ActivityEvaluation:
     return ActivityEvaluation.objects.create(
-        activity=activity, mode=ActivityEvaluation.Mode.BUILTIN, form=standard
+        activity=activity, mode=ActivityEvaluation.Mode.BUILTIN, form=standard, per_session=True
     )

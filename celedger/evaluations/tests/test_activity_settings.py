@@ -89,3 +89,46 @@ def test_other_publishers_staff_get_404(client: Any, outsider: Any, activity: An
     assert client.get(_url(activity, code="other")).status_code == 404
     theirs = ActivityFactory(publisher=activity.publisher)
     assert client.post(_url(theirs, code="other"), {"mode": "none"}).status_code == 404
+
+
+@pytest.mark.parametrize(("format_", "ticked"), [("live", False), ("rss", True)])
+def test_it_evaluates_a_single_course_once_and_a_series_per_session_by_default(
+    client: Any, coordinator: Any, publisher: Any, format_: str, ticked: bool
+) -> None:
+    activity = ActivityFactory(publisher=publisher, format=format_)
+    client.force_login(coordinator)
+    form = client.get(_url(activity)).context["settings_form"]
+    assert form["per_session"].value() is ticked
+
+
+def test_it_warns_before_a_change_that_asks_learners_to_evaluate_again(
+    client: Any, coordinator: Any, activity: Any, publisher: Any
+) -> None:
+    from celedger.accounts.tests.factories import UserFactory
+    from celedger.evaluations.models import Response
+
+    form = EvaluationFormFactory(publisher=publisher)
+    client.force_login(coordinator)
+    client.post(_url(activity), {"mode": "builtin", "form": form.pk})
+    Response.objects.create(learner=UserFactory(), activity=activity, form=form)
+
+    refused = client.post(
+        _url(activity), {"mode": "builtin", "form": form.pk, "per_session": "on"}
+    )
+    body = refused.content.decode()
+    assert refused.status_code == 400
+    assert "1 learner(s) already evaluated this activity" in body
+    assert "Change it anyway" in body
+    assert ActivityEvaluation.objects.get(activity=activity).per_session is False
+
+    confirmed = client.post(
+        _url(activity),
+        {
+            "mode": "builtin",
+            "form": form.pk,
+            "per_session": "on",
+            "confirm_per_session_change": "on",
+        },
+    )
+    assert confirmed.status_code == 302
+    assert ActivityEvaluation.objects.get(activity=activity).per_session is True

@@ -246,6 +246,8 @@ def test_it_locks_the_response_once_credit_is_claimed(
         session=session,
         designation=CreditDesignationFactory(activity=activity),
         hours=Decimal("1.00"),
+        max_hours=Decimal("1.00"),
+        participated_on=session.starts_at.date(),
         attested_at=timezone.now(),
     )
 

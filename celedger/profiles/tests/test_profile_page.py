@@ -157,3 +157,11 @@ def test_it_renders_the_profile_page_in_bounded_queries(
     with django_assert_num_queries(13):
         response = client.get(reverse("profiles:edit"))
     assert response.status_code == 200
+
+
+def test_it_separates_every_credential_with_a_comma(client: Any) -> None:
+    profile = LearnerProfileFactory(first_name="Ana", last_name="Nuñez")
+    profile.credentials.set(Credential.objects.filter(abbreviation__in=["MSN", "NP"]))
+    assert profile.name_with_credentials == "Ana Nuñez, MSN, NP"
+    client.force_login(profile.user)
+    assert "Ana Nuñez, MSN, NP" in client.get(reverse("profiles:edit")).content.decode()

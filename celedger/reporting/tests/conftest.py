@@ -48,6 +48,8 @@ def claim(
         session=session,
         designation=designation,
         hours=Decimal(hours),
+        max_hours=Decimal(hours),
+        participated_on=session.starts_at.date(),
         attested_at=attested_at or session.ends_at,
     )
 

@@ -318,6 +318,8 @@ def test_it_reads_thousands_of_claims_in_a_handful_of_queries(
             session=s,
             designation=designations[code],
             hours="1.00",
+            max_hours="1.00",
+            participated_on=s.starts_at.date(),
             attested_at=now,
         )
         for p in profiles
@@ -339,30 +341,42 @@ def test_it_reads_thousands_of_claims_in_a_handful_of_queries(
         assert job.total == job.done == total, kind
 
 
-def test_it_marks_the_job_failed_when_the_queue_refuses_it(
+def test_it_restarts_an_export_a_dead_worker_held_once_its_lease_lapses(
     publisher: Any,
     people: dict[str, Any],
-    monkeypatch: Any,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    from celedger.reporting import tasks
+    from celedger.core.models import OutboxMessage
+    from celedger.core.outbox import outbox_deliver_pending
 
-    class RefusingQueue:
-        def enqueue(self, *args: Any) -> None:
-            raise ConnectionError("queue down")
-
-    monkeypatch.setattr(tasks, "export_job_run", RefusingQueue())
-    with django_capture_on_commit_callbacks(execute=True):
+    session = activity_with("ama-pra-1", publisher=publisher)
+    claim(learner("MD"), session, "ama-pra-1")
+    with django_capture_on_commit_callbacks(execute=False):
         job = services.export_start(
             publisher=publisher,
             requested_by=people["coordinator"],
             kind="credit_claims",
-            date_from=datetime.date(2026, 1, 1),
-            date_to=datetime.date(2026, 1, 31),
+            date_from=datetime.date(2020, 1, 1),
+            date_to=datetime.date(2030, 12, 31),
         )
+    # The job and its outbox message were written together; a worker took it, got to
+    # "1000 of 30299" and was killed: the job says running, the lease has lapsed.
+    message = OutboxMessage.objects.get(kind="reporting.export_run")
+    assert message.payload == {"job_id": job.pk}
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        status="delivering",
+        locked_by="dead-worker",
+        attempts=1,
+        locked_until=timezone.now() - datetime.timedelta(seconds=1),
+    )
+    ExportJob.objects.filter(pk=job.pk).update(status="running", done=1000, total=30299)
+
+    assert outbox_deliver_pending() == 1
     job.refresh_from_db()
-    assert job.status == "failed"
-    assert "could not be queued (ConnectionError)" in job.error
+    assert (job.status, job.done, job.total) == ("done", 1, 1)
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == ("delivered", 2)
+    assert outbox_deliver_pending() == 0
 
 
 @pytest.mark.parametrize(

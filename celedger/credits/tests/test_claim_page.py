@@ -1,0 +1,82 @@
+"""The claim page: one state for GET and POST, a conference claimed once, bounded queries."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from celedger.activities.models import Attendance
+from celedger.credits.models import Claim
+from celedger.credits.tests.helpers import activity_with, conference, learner
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_claims_a_conference_once_from_its_own_event_id(client, django_assert_max_num_queries):
+    activity = conference()
+    sessions = list(activity.sessions.order_by("starts_at"))
+    profile = learner("MD")
+    for session in sessions[:3]:
+        Attendance.objects.create(session=session, learner=profile.user)
+    client.force_login(profile.user)
+    url = reverse("credits:claim", args=[activity.event_id])
+    # django session, user, profile check, Event ID, the state (7), the base layout's
+    # staff check (1).
+    with django_assert_max_num_queries(12):
+        page = client.get(url)
+    html = page.content.decode()
+    assert page.status_code == 200
+    for session in sessions:
+        assert session.topic in html
+    # Pre-ticked from the three check-ins, with their 3.50 as the suggested total.
+    assert page.context["form"].initial["sessions"] == [s.pk for s in sessions[:3]]
+    designation = activity.designations.get()
+    assert page.context["form"].initial[f"hours_{designation.pk}"] == Decimal("3.50")
+    data = {
+        "sessions": [s.pk for s in sessions[:3]],
+        f"hours_{designation.pk}": "3.50",
+        "attested": "on",
+    }
+    with django_assert_max_num_queries(40):
+        response = client.post(url, data)
+    assert response.status_code == 302
+    claims = Claim.objects.filter(learner=profile.user).order_by("session__starts_at")
+    assert [c.session for c in claims] == sessions[:3]
+    assert sum(c.hours for c in claims) == Decimal("3.50")
+    # A second submit (back button) changes nothing.
+    client.post(url, data)
+    assert Claim.objects.filter(learner=profile.user).count() == 3
+
+
+def test_it_keeps_what_was_typed_when_the_total_is_above_the_maximum(client):
+    activity = conference()
+    sessions = list(activity.sessions.order_by("starts_at"))
+    profile = learner("MD")
+    client.force_login(profile.user)
+    designation = activity.designations.get()
+    url = reverse("credits:claim", args=[sessions[0].event_id])
+    response = client.post(
+        url,
+        {
+            "sessions": [s.pk for s in sessions],
+            f"hours_{designation.pk}": "7.50",
+            "attested": "on",
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "The most you can claim for the sessions ticked is 6.5" in html
+    assert 'value="7.50"' in html
+    assert not Claim.objects.exists()
+
+
+def test_it_keeps_the_single_program_page_within_its_query_budget(
+    client, django_assert_max_num_queries
+):
+    session = activity_with("ama-pra-1", "ancc", "acpe-p")
+    profile = learner("MD")
+    client.force_login(profile.user)
+    url = reverse("credits:claim", args=[session.event_id])
+    # As the conference page, plus the sessions' own UANs (ACPE is designated).
+    with django_assert_max_num_queries(13):
+        assert client.get(url).status_code == 200
