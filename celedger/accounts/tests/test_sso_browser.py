@@ -139,9 +139,9 @@ def test_an_unverified_provider_email_links_to_nothing(page: Any, live_server: A
     existing = UserFactory(email="cy@example.org")
     sign_in_at_the_provider(page, live_server, username="unverified-cy")
     # Not signed in to the existing account and nothing linked; as with an email sign-up for a
-    # taken address (ACCOUNT_PREVENT_ENUMERATION), the page says only "verify your email"
+    # taken address (ACCOUNT_PREVENT_ENUMERATION), the page says only "check your email"
     # and the address's owner is told by email that someone tried.
-    page.get_by_role("heading", name="Verify Your Email Address").wait_for()
+    page.get_by_role("heading", name="Check your email").wait_for()
     assert page.get_by_role("link", name="Sign in").first.is_visible()
     assert not SocialAccount.objects.filter(user=existing).exists()
     assert User.objects.filter(email__iexact="cy@example.org").count() == 1
