@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
+from phonenumber_field.phonenumber import PhoneNumber
 
 from celedger.accounts.emails import step_up_code_send
 from celedger.accounts.forms import CreateAccountForm, DuplicateCheckForm, StepUpCodeForm
@@ -72,7 +73,7 @@ def create(request: HttpRequest) -> HttpResponse:
 
 
 def _check_result(
-    request: HttpRequest, *, last_name: str, phone: Any, context: dict[str, Any]
+    request: HttpRequest, *, last_name: str, phone: PhoneNumber, context: dict[str, Any]
 ) -> HttpResponse:
     """Run the check and answer "no account found" or the masked match."""
     found = duplicate_check_run(last_name=last_name, phone=phone)
@@ -135,7 +136,12 @@ def check_step_up(request: HttpRequest) -> HttpResponse:
         result = step_up_verify(request=request, email=email, code=form.cleaned_data["code"])
         if result == StepUpResult.VERIFIED:
             last_name, phone = pending
-            return _check_result(request, last_name=last_name, phone=phone, context=context)
+            return _check_result(
+                request,
+                last_name=last_name,
+                phone=PhoneNumber.from_string(phone),
+                context=context,
+            )
         form.add_error(
             "code",
             "That code is not right. Check the email and try again."

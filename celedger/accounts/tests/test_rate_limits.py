@@ -181,3 +181,17 @@ def test_it_expires_a_step_up_code_after_three_wrong_tries(
     assert response.status_code == 400
     assert "expired or was tried too often" in response.content.decode()
     assert not DuplicateCheck.objects.exists()
+
+
+def test_a_step_up_leads_to_the_masked_match_like_any_check(
+    clock: FakeClock, settings: Any, client: Client
+) -> None:
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "duplicate_check": "0/h/ip"}
+    LearnerProfileFactory(last_name="Known", phone="+17345550410", user__email="kim@example.org")
+    client.post(reverse("accounts:create"), {"email": "kim2@example.org"})
+    client.post(reverse("accounts:check"), {"last_name": "known", "phone": "(734) 555-0410"})
+    code = re.search(r"\b(\d{6})\b", str(mail.outbox[-1].body))
+    assert code
+    response = client.post(reverse("accounts:check_step_up"), {"code": code.group(1)})
+    assert "k•••@e•••.org" in response.content.decode()
+    assert DuplicateCheck.objects.get().matched_user is not None
