@@ -16,9 +16,14 @@ def staff_nav(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"is_publisher_staff": False}
-    key = staff_nav_key(user.pk)
-    is_staff = cache.get(key)
-    if is_staff is None:
-        is_staff = StaffMembership.objects.filter(user_id=user.pk).exists()
-        cache.set(key, is_staff, STAFF_NAV_SECONDS)
+
+    def is_staff() -> bool:
+        # Called by the template only when it shows the header (not for htmx fragments).
+        key = staff_nav_key(user.pk)
+        answer = cache.get(key)
+        if answer is None:
+            answer = StaffMembership.objects.filter(user_id=user.pk).exists()
+            cache.set(key, answer, STAFF_NAV_SECONDS)
+        return bool(answer)
+
     return {"is_publisher_staff": is_staff}

@@ -299,20 +299,20 @@ def test_it_shows_and_exports_session_times_in_the_publishers_zone(client):
     publisher = session.activity.publisher
     publisher.time_zone = "America/New_York"
     publisher.save()
-    # 8:00 AM Eastern (13:00 UTC) on a December day.
-    session.starts_at = datetime.datetime(2026, 12, 3, 13, 0, tzinfo=datetime.UTC)
+    # 8:00 AM Eastern (13:00 UTC) on a November day (standard time).
+    session.starts_at = datetime.datetime(2026, 11, 5, 13, 0, tzinfo=datetime.UTC)
     session.ends_at = session.starts_at + datetime.timedelta(hours=1)
     session.save()
     claim = award(session, learner("MD"))
     staff_client(client, session, role=StaffMembership.Role.COORDINATOR)
 
     page = client.get(roster_url(session)).content.decode()
-    assert "Dec 3, 2026 8:00 AM EST" in page
+    assert "Nov 5, 2026 8:00 AM EST" in page
     assert "13:00" not in page
     manage = client.get(
         reverse("credits:claim_manage", args=[publisher.code, claim.pk])
     ).content.decode()
-    assert "Dec 3, 2026 8:00 AM EST" in manage
+    assert "Nov 5, 2026 8:00 AM EST" in manage
     assert " UTC" not in manage
 
     export = client.get(
@@ -320,4 +320,4 @@ def test_it_shows_and_exports_session_times_in_the_publishers_zone(client):
     ).content.decode()
     header, first = list(csv.reader(io.StringIO(export)))[:2]
     assert header[1] == "Session start (America/New_York)"
-    assert first[1] == "2026-12-03 08:00"
+    assert first[1] == "2026-11-05 08:00"
