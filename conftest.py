@@ -3,6 +3,14 @@ import shutil
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+
+# Two shared cores: input generation is sometimes slow; that is not a finding.
+hypothesis_settings.register_profile(
+    "celedger", suppress_health_check=[HealthCheck.too_slow], deadline=None
+)
+hypothesis_settings.load_profile("celedger")
 
 # Playwright's sync API runs an event loop; Django's ORM beside it in the same thread
 # must be told that is fine (tests only).

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -7,6 +6,7 @@ from celedger.core import views as core_views
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("healthz/live", core_views.healthz_live, name="healthz_live"),
     path("accounts/", include("celedger.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("profile/", include("celedger.profiles.urls")),
@@ -18,8 +18,7 @@ urlpatterns = [
     path("", include("celedger.reporting.urls")),
     path("site-admin/", admin.site.urls),
 ]
+# No /media/ URL in any mode: files are served by views that check access
+# (celedger.core.files), so a guessed path never returns a certificate.
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+handler500 = "celedger.core.views.server_error"

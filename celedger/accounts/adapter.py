@@ -74,6 +74,13 @@ class AccountAdapter(DefaultAccountAdapter):
             headers={k: str(v) for k, v in message.extra_headers.items()},
         )
 
+    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
+        """Failed sign-ins count per account AND client address: five wrong passwords from
+        an attacker no longer lock the owner out of their own account from their own
+        device (the per-IP limit still stops one client guessing across accounts)."""
+        account_key = super()._get_login_attempts_cache_key(request, **credentials)
+        return f"{account_key}:{self.get_client_ip(request)}"
+
     def get_email_confirmation_url(
         self, request: HttpRequest, emailconfirmation: EmailConfirmation
     ) -> str:

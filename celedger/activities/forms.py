@@ -1,4 +1,5 @@
 import datetime
+import re
 from typing import Any
 
 from django import forms
@@ -6,12 +7,31 @@ from django.forms import inlineformset_factory
 
 from celedger.accreditation.models import CreditType, Profession
 from celedger.activities.event_ids import normalize_event_id
-from celedger.activities.models import Activity, CreditDesignation, Session
+from celedger.activities.models import Activity, CreditDesignation, Session, uan_errors
 from celedger.activities.services import local_datetime
+from celedger.core.inputs import BoundedDateField, bounded_formfield
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def structure_for_format(fmt: str | None) -> str:
+    """The usual structure of a format, when the coordinator does not choose one."""
+    if fmt == Activity.Format.RSS:
+        return Activity.Structure.SERIES
+    if fmt in (Activity.Format.ENDURING, Activity.Format.JOURNAL):
+        return Activity.Structure.HOME_STUDY
+    return Activity.Structure.SINGLE
+
+
+def home_study_latest_expiry(release: datetime.date) -> datetime.date:
+    """The last day a home-study activity released on `release` may run: 3 years
+    (ACPE, docs/credits.md)."""
+    try:
+        return release.replace(year=release.year + 3) - datetime.timedelta(days=1)
+    except ValueError:  # February 29
+        return release.replace(year=release.year + 3, day=28)
 
 
 class ActivityForm(forms.ModelForm):
@@ -30,11 +50,13 @@ class ActivityForm(forms.ModelForm):
 
     class Meta:
         model = Activity
+        formfield_callback = bounded_formfield
         fields = [
             "title",
             "description",
             "objectives",
             "format",
+            "structure",
             "starts_on",
             "ends_on",
             "location",
@@ -59,12 +81,19 @@ class ActivityForm(forms.ModelForm):
             "claim_closes_at": "Leave empty: claiming closes 30 days after each session ends.",
             "format": "A regularly scheduled series (grand rounds) has many sessions, "
             "each with its own Event ID.",
+            "structure": "Conference: one claim for all sessions, the maximum is for the "
+            "whole activity. Series: each session its own credit. Home study: credit on "
+            "the learner's completion date, between the start (release) and end "
+            "(expiry) dates.",
         }
+        labels = {"structure": "How credit is counted"}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["target_professions"].queryset = Profession.objects.all()  # type: ignore[attr-defined]
         self.fields["target_professions"].required = False
+        # Left empty, the format decides (a series format is a series, enduring home study).
+        self.fields["structure"].required = False
         if self.instance.pk:
             # The first session exists already; its times are edited on the session.
             del self.fields["session_starts"]
@@ -76,12 +105,30 @@ class ActivityForm(forms.ModelForm):
         same_day = data.get("starts_on") and data.get("starts_on") == data.get("ends_on")
         if starts and ends and same_day and ends < starts:
             self.add_error("session_ends", "The end time cannot be before the start time.")
+        structure, fmt = data.get("structure"), data.get("format")
+        if not structure:
+            structure = data["structure"] = structure_for_format(fmt)
+        live_formats = {Activity.Format.LIVE, Activity.Format.RSS, Activity.Format.INTERNET_LIVE}
+        if structure == Activity.Structure.HOME_STUDY and fmt in live_formats:
+            self.add_error(
+                "structure", "Live and internet live credit is for the session's own date."
+            )
+        release, expiry = data.get("starts_on"), data.get("ends_on")
+        if structure == Activity.Structure.HOME_STUDY and release and expiry:
+            latest = home_study_latest_expiry(release)
+            if expiry > latest:
+                self.add_error(
+                    "ends_on",
+                    "Home study may be offered for at most 3 years from its release "
+                    f"(ACPE): end it by {latest:%B} {latest.day}, {latest.year}.",
+                )
         return data
 
 
 class DesignationForm(forms.ModelForm):
     class Meta:
         model = CreditDesignation
+        formfield_callback = bounded_formfield
         fields = ["credit_type", "max_hours", "uan"]
         widgets = {
             "max_hours": forms.NumberInput(attrs={"step": "0.25", "min": "0.25"}),
@@ -108,21 +155,65 @@ DesignationFormSet = inlineformset_factory(
 
 
 class SessionForm(forms.ModelForm):
-    """One session: a date and wall-clock times at the publisher."""
+    """One session: a date and wall-clock times at the publisher, its own credit amount
+    and (ACPE, a conference) its own UANs."""
 
-    date = forms.DateField(widget=DATE)
+    date = BoundedDateField(widget=DATE)
     starts = forms.TimeField(label="Start time", widget=TIME)
     ends = forms.TimeField(label="End time", widget=TIME)
 
     class Meta:
         model = Session
-        fields = ["topic", "speaker"]
+        fields = ["topic", "speaker", "credit_hours"]
+        widgets = {"credit_hours": forms.NumberInput(attrs={"step": "0.25", "min": "0.25"})}
+        labels = {"credit_hours": "Credit for this session (hours)"}
+
+    def __init__(
+        self, *args: Any, activity: Activity, acpe: list[CreditDesignation], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.activity = activity
+        self.acpe = acpe if activity.is_conference else []
+        field = self.fields["credit_hours"]
+        if activity.is_conference:
+            field.required = True
+            field.help_text = (
+                "Each session's own amount; learners claim the sessions they attended, "
+                "up to the activity's maximum."
+            )
+        else:
+            field.help_text = "Leave empty: the designated maximum."
+        own = (
+            {u.designation_id: u.uan for u in self.instance.uans.all()} if self.instance.pk else {}
+        )
+        for designation in self.acpe:
+            name = f"uan_{designation.pk}"
+            self.fields[name] = forms.CharField(
+                label=f"{designation.credit_type.short_name} UAN for this session",
+                required=False,
+                max_length=24,
+                help_text=f"Leave empty to use the activity's UAN ({designation.uan}).",
+            )
+            self.initial.setdefault(name, own.get(designation.pk, ""))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("starts") and data.get("ends") and data["ends"] < data["starts"]:
             self.add_error("ends", "The end time cannot be before the start time.")
+        for designation in self.acpe:
+            name = f"uan_{designation.pk}"
+            uan = (data.get(name) or "").strip().upper()
+            problem = (
+                uan_errors(uan=uan, credit_type_code=designation.credit_type.code) if uan else None
+            )
+            if problem:
+                self.add_error(name, problem)
+            data[name] = uan
         return data
+
+    def session_uans(self) -> dict[int, str]:
+        """Designation id -> the session's own UAN ("" to use the activity's)."""
+        return {d.pk: self.cleaned_data[f"uan_{d.pk}"] for d in self.acpe}
 
     def session_fields(self, *, publisher_tz: str) -> dict[str, Any]:
         """Cleaned input as Session fields, the wall-clock times made aware in `publisher_tz`."""
@@ -130,6 +221,7 @@ class SessionForm(forms.ModelForm):
         return {
             "topic": data["topic"],
             "speaker": data["speaker"],
+            "credit_hours": data["credit_hours"],
             "starts_at": local_datetime(
                 publisher_tz=publisher_tz, day=data["date"], at=data["starts"]
             ),
@@ -154,7 +246,7 @@ class WeeklySessionsForm(forms.Form):
     """A month (or more) of weekly sessions in one step."""
 
     weekday = forms.TypedChoiceField(choices=WEEKDAYS, coerce=int, label="Day of the week")
-    first_on = forms.DateField(label="Starting from", widget=DATE)
+    first_on = BoundedDateField(label="Starting from", widget=DATE)
     starts = forms.TimeField(label="Start time", widget=TIME)
     ends = forms.TimeField(label="End time", widget=TIME)
     count = forms.IntegerField(
@@ -164,7 +256,7 @@ class WeeklySessionsForm(forms.Form):
         required=False,
         help_text="Or give an end date below.",
     )
-    until = forms.DateField(label="Until (inclusive)", widget=DATE, required=False)
+    until = BoundedDateField(label="Until (inclusive)", widget=DATE, required=False)
     topic = forms.CharField(
         max_length=300, required=False, help_text="Editable per session later."
     )
@@ -185,4 +277,5 @@ class EventLookupForm(forms.Form):
     event_id = forms.CharField(max_length=20)
 
     def clean_event_id(self) -> str:
-        return normalize_event_id(self.cleaned_data["event_id"])
+        # Only the Event ID alphabet goes on to the URL ("12/31" cannot be reversed).
+        return re.sub(r"[^A-Z0-9]", "", normalize_event_id(self.cleaned_data["event_id"]))

@@ -1,3 +1,4 @@
+import datetime
 import re
 from decimal import Decimal
 
@@ -12,6 +13,8 @@ from celedger.publishers.models import Publisher
 # Event IDs: 6 characters without look-alikes (no I, L, O, 0, 1).
 EVENT_ID_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 EVENT_ID_LENGTH = 6
+# Learners may say "I'm here" from a little before a session starts until it ends.
+CHECK_IN_EARLY = datetime.timedelta(minutes=30)
 
 # ACPE UAN: provider-(0000|9999 joint)-year-sequence-(L|H + topic 01..08 or 99)-(P|T).
 UAN_RE = re.compile(r"^\d{4}-(?:0000|9999)-\d{2}-\d{3}-[LH](?:0[1-8]|99)-([PT])$")

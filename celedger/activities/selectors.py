@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from celedger.accreditation.selectors import credit_types_for_credentials
 from celedger.activities.event_ids import is_well_formed, normalize_event_id
-from celedger.activities.models import Activity, CreditDesignation, Session
+from celedger.activities.models import CHECK_IN_EARLY, Activity, CreditDesignation, Session
 from celedger.publishers.models import Publisher
 from celedger.publishers.selectors import Role, publisher_get_for_staff
 
@@ -198,10 +198,6 @@ def designations_for_learner(
     return offered
 
 
-# Learners may say "I'm here" from a little before a session starts until it ends.
-CHECK_IN_EARLY = datetime.timedelta(minutes=30)
-
-
 @dataclass(frozen=True)
 class ProgramVisit:
     """A session on the program page and whether the learner may say "I'm here"."""
@@ -240,3 +236,14 @@ def program_sessions(
         )
         for s in sessions
     ]
+
+
+def acpe_designations(*, activity: Activity) -> list[CreditDesignation]:
+    """The activity's ACPE designations: the ones a conference session may give its own UAN."""
+    from celedger.activities.models import UAN_SUFFIX_FOR_TYPE
+
+    return list(
+        CreditDesignation.objects.filter(
+            activity=activity, credit_type__code__in=list(UAN_SUFFIX_FOR_TYPE)
+        ).select_related("credit_type")
+    )

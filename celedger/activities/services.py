@@ -2,6 +2,7 @@
 
 import datetime
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -12,8 +13,14 @@ from django.utils import timezone
 
 from celedger.accreditation.models import Profession
 from celedger.activities.event_ids import random_event_id
-from celedger.activities.models import Activity, Attendance, CreditDesignation, Session
-from celedger.activities.selectors import CHECK_IN_EARLY
+from celedger.activities.models import (
+    CHECK_IN_EARLY,
+    Activity,
+    Attendance,
+    CreditDesignation,
+    Session,
+    SessionUAN,
+)
 
 # The default claim window stays open this long after a session ends.
 DEFAULT_CLAIM_DAYS_AFTER = 30
@@ -66,6 +73,8 @@ def session_create(
     ends_at: datetime.datetime,
     topic: str = "",
     speaker: str = "",
+    credit_hours: Decimal | None = None,
+    uans: dict[int, str] | None = None,
 ) -> Session:
     """A session with a fresh Event ID (retried on the rare collision; the DB keeps it unique)."""
     for _ in range(EVENT_ID_ATTEMPTS):
@@ -75,15 +84,18 @@ def session_create(
             ends_at=ends_at,
             topic=topic,
             speaker=speaker,
+            credit_hours=credit_hours,
             event_id=random_event_id(),
         )
         session.full_clean(exclude=["event_id"])
-        if Session.objects.filter(event_id=session.event_id).exists():
+        if event_id_taken(session.event_id):
             continue
         try:
             with transaction.atomic():
                 session.save()
                 _extend_dates(activity, session)
+                if uans:
+                    session_uans_set(session=session, uans=uans)
         except IntegrityError:
             # Another request took the same Event ID between the check and the insert.
             if Session.objects.filter(event_id=session.event_id).exists():
@@ -144,14 +156,53 @@ def sessions_add_weekly(
     return created
 
 
-def session_update(*, session: Session, **fields: Any) -> Session:
+def session_update(
+    *, session: Session, uans: dict[int, str] | None = None, **fields: Any
+) -> Session:
     for name, value in fields.items():
         setattr(session, name, value)
     session.full_clean()
     with transaction.atomic():
         session.save()
         _extend_dates(session.activity, session)
+        if uans is not None:
+            session_uans_set(session=session, uans=uans)
     return session
+
+
+def event_id_taken(event_id: str) -> bool:
+    """Event IDs are unique over sessions and conferences together (two tables)."""
+    return (
+        Session.objects.filter(event_id=event_id).exists()
+        or Activity.objects.filter(event_id=event_id).exists()
+    )
+
+
+def session_uans_set(*, session: Session, uans: dict[int, str]) -> None:
+    """Give the session its own ACPE UAN per designation ("" returns to the activity's)."""
+    for designation in CreditDesignation.objects.filter(
+        activity_id=session.activity_id, pk__in=list(uans)
+    ).select_related("credit_type"):
+        uan = uans[designation.pk].strip().upper()
+        if not uan:
+            SessionUAN.objects.filter(session=session, designation=designation).delete()
+            continue
+        own = SessionUAN.objects.filter(session=session, designation=designation).first()
+        own = own or SessionUAN(session=session, designation=designation)
+        own.uan = uan
+        own.full_clean()
+        own.save()
+
+
+def _conference_event_id(activity: Activity) -> None:
+    # A conference has its own Event ID besides its sessions'.
+    if activity.is_conference and not activity.event_id:
+        for _ in range(EVENT_ID_ATTEMPTS):
+            code = random_event_id()
+            if not event_id_taken(code):
+                activity.event_id = code
+                return
+        raise RuntimeError("Could not find a free Event ID")  # pragma: no cover
 
 
 def session_delete(*, session: Session) -> None:
@@ -177,6 +228,7 @@ def activity_save(
     designations: Iterable[CreditDesignation] = (),
     removed_designations: Iterable[CreditDesignation] = (),
     first_session_times: tuple[datetime.time, datetime.time] | None = None,
+    first_session: bool = True,
 ) -> Activity:
     """Create or update an activity with its credit designations.
 
@@ -184,6 +236,7 @@ def activity_save(
     dates at the given times), so it has an Event ID from the start.
     """
     is_new = activity.pk is None
+    _conference_event_id(activity)
     activity.full_clean()
     with transaction.atomic():
         activity.save()
@@ -195,7 +248,12 @@ def activity_save(
             designation.activity = activity
             designation.full_clean()
             designation.save()
-        if is_new and activity.format != Activity.Format.RSS:
+        if (
+            is_new
+            and first_session
+            and activity.format != Activity.Format.RSS
+            and not activity.is_series
+        ):
             starts, ends = first_session_times or (datetime.time(9, 0), datetime.time(10, 0))
             tz = activity.publisher.time_zone
             session_create(

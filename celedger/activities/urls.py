@@ -11,6 +11,18 @@ urlpatterns = [
     path(f"{console}new/", views.activity_create, name="console_create"),
     path(f"{console}<int:pk>/", views.activity_detail, name="console_detail"),
     path(f"{console}<int:pk>/edit/", views.activity_edit, name="console_edit"),
+    path(
+        f"{console}<int:pk>/conference-qr.svg",
+        views.conference_qr,
+        {"kind": "svg"},
+        name="conference_qr_svg",
+    ),
+    path(
+        f"{console}<int:pk>/conference-qr.png",
+        views.conference_qr,
+        {"kind": "png"},
+        name="conference_qr_png",
+    ),
     path(f"{console}<int:pk>/sessions/new/", views.session_add, name="session_add"),
     path(f"{console}<int:pk>/sessions/weekly/", views.sessions_weekly, name="sessions_weekly"),
     path(

@@ -4,7 +4,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +22,7 @@ from celedger.activities.forms import (
 from celedger.activities.models import Activity, Session
 from celedger.activities.selectors import (
     EventNotFound,
+    acpe_designations,
     activity_detail_for_staff,
     activity_get_for_staff,
     designations_for,
@@ -120,11 +121,24 @@ def activity_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         session.link = qr.session_link(session=session)  # type: ignore[attr-defined]
         session.display_id = format_event_id(session.event_id)  # type: ignore[attr-defined]
         session.claim_opens_at, session.claim_closes_at = claim_window(session=session)  # type: ignore[attr-defined]
+    conference = (
+        {
+            "display_id": format_event_id(activity.event_id),
+            "link": qr.event_link(event_id=activity.event_id),
+        }
+        if activity.event_id
+        else None
+    )
     with timezone.override(publisher.time_zone):
         return render(
             request,
             "activities/console_detail.html",
-            {"activity": activity, **detail, **console_context(publisher)},
+            {
+                "activity": activity,
+                "conference": conference,
+                **detail,
+                **console_context(publisher),
+            },
         )
 
 
@@ -135,10 +149,17 @@ def session_add(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         user=request.user, code=code, pk=pk, min_role=Role.COORDINATOR
     )
     publisher = activity.publisher
-    form = SessionForm(request.POST or None, initial={"date": activity.ends_on})
+    form = SessionForm(
+        request.POST or None,
+        initial={"date": activity.ends_on},
+        activity=activity,
+        acpe=acpe_designations(activity=activity),
+    )
     if request.method == "POST" and form.is_valid():
         session = session_create(
-            activity=activity, **form.session_fields(publisher_tz=publisher.time_zone)
+            activity=activity,
+            uans=form.session_uans(),
+            **form.session_fields(publisher_tz=publisher.time_zone),
         )
         messages.success(request, f"Session added: Event ID {format_event_id(session.event_id)}.")
         return redirect("activities:console_detail", publisher.code, activity.pk)
@@ -167,9 +188,15 @@ def session_edit(request: HttpRequest, code: str, pk: int, session_pk: int) -> H
             "starts": local_start.time(),
             "ends": local_end.time(),
         },
+        activity=activity,
+        acpe=acpe_designations(activity=activity),
     )
     if request.method == "POST" and form.is_valid():
-        session_update(session=session, **form.session_fields(publisher_tz=publisher.time_zone))
+        session_update(
+            session=session,
+            uans=form.session_uans(),
+            **form.session_fields(publisher_tz=publisher.time_zone),
+        )
         messages.success(request, "The session was saved.")
         return redirect("activities:console_detail", publisher.code, activity.pk)
     return render(
@@ -242,6 +269,23 @@ def session_qr(
     else:
         response = HttpResponse(qr.qr_png(session=session), content_type="image/png")
     response["Content-Disposition"] = f'attachment; filename="event-{session.event_id}.{kind}"'
+    return response
+
+
+@login_required
+@require_GET
+def conference_qr(request: HttpRequest, code: str, pk: int, kind: str) -> HttpResponse:
+    """The QR code of a conference's own Event ID (one for all its sessions)."""
+    activity = activity_get_for_staff(user=request.user, code=code, pk=pk, min_role=Role.VIEWER)
+    if not activity.event_id:
+        raise Http404
+    if kind == "svg":
+        response = HttpResponse(
+            qr.qr_svg(event_id=activity.event_id), content_type="image/svg+xml"
+        )
+    else:
+        response = HttpResponse(qr.qr_png(event_id=activity.event_id), content_type="image/png")
+    response["Content-Disposition"] = f'attachment; filename="event-{activity.event_id}.{kind}"'
     return response
 
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from celedger.activities.models import Activity
+from celedger.core.files import private_storage_get, private_upload_to
 
 
 def new_verification_code() -> str:
@@ -21,7 +22,10 @@ class Certificate(models.Model):
     verification_code = models.CharField(max_length=32, unique=True, default=new_verification_code)
     issued_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
-    pdf = models.FileField(upload_to="certificates/%Y/%m/", blank=True)
+    # Private storage, unguessable name: served only by the access-checked views.
+    pdf = models.FileField(
+        storage=private_storage_get, upload_to=private_upload_to("certificates"), blank=True
+    )
     # Fingerprint of the claims the stored PDF shows; a change means re-render.
     pdf_fingerprint = models.CharField(max_length=64, blank=True)
 

@@ -9,7 +9,6 @@ from typing import Any
 import segno
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -219,7 +218,8 @@ def certificate_issue(*, learner: Any, activity: Activity) -> Certificate | None
         certificate.pdf_fingerprint = fingerprint
         certificate.save(update_fields=["pdf", "pdf_fingerprint"])
         if old_name and old_name != certificate.pdf.name:
-            transaction.on_commit(lambda: default_storage.delete(old_name))
+            storage = certificate.pdf.storage
+            transaction.on_commit(lambda: storage.delete(old_name))
     return certificate
 
 

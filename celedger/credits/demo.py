@@ -47,6 +47,7 @@ def seed() -> list[str]:
                 designation=designation,
                 hours=designation.max_hours,
                 reason="Demo data",
+                override=True,
             )
             created += 1
     total = Claim.objects.filter(learner=learner, status=Claim.Status.ACTIVE).count()

@@ -1,12 +1,12 @@
 """CSV and XLSX files for transcripts and rosters (built in memory; rosters are small)."""
 
-import csv
 import io
 from collections.abc import Iterable
 
 from django.utils.timezone import localtime
 from openpyxl import Workbook
 
+from celedger.core.spreadsheets import SafeCsvWriter, safe_cell, sheet_append
 from celedger.credits.models import Claim
 from celedger.credits.selectors import Roster
 
@@ -26,25 +26,24 @@ def roster_header(roster: Roster) -> list[str]:
     ]
 
 
-def _cell(value: str) -> str:
-    # Spreadsheet apps run cells that start with these as formulas.
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def transcript_csv(claims: Iterable[Claim]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["Date", "Activity", "Provider", "Credit type", "Hours", "Event ID"])
+    writer = SafeCsvWriter(out)
+    writer.writerow(
+        ["Date", "Activity", "Session", "Provider", "Credit type", "Hours", "Event ID", "UAN"]
+    )
     for claim in claims:
         activity = claim.session.activity
         writer.writerow(
             [
-                claim.session.starts_at.date().isoformat(),
-                _cell(activity.title),
-                _cell(activity.publisher.name),
+                claim.participated_on.isoformat(),
+                safe_cell(activity.title),
+                safe_cell(claim.session.topic),
+                safe_cell(activity.publisher.name),
                 claim.designation.credit_type.name,
                 f"{claim.hours:.2f}",
                 claim.session.event_id,
+                claim.uan,
             ]
         )
     return out.getvalue()
@@ -56,8 +55,8 @@ def roster_lines(roster: Roster) -> Iterable[list[str]]:
         base = [
             row.session.event_id,
             localtime(row.session.starts_at, zone).strftime("%Y-%m-%d %H:%M"),
-            _cell(row.name),
-            _cell(row.email),
+            safe_cell(row.name),
+            safe_cell(row.email),
             row.profession,
             "yes" if row.attended else "no",
             "yes" if row.evaluated else "no",
@@ -70,7 +69,7 @@ def roster_lines(roster: Roster) -> Iterable[list[str]]:
 
 def roster_csv(roster: Roster) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeCsvWriter(out)
     writer.writerow(roster_header(roster))
     writer.writerows(roster_lines(roster))
     return out.getvalue()
@@ -79,9 +78,9 @@ def roster_csv(roster: Roster) -> str:
 def roster_xlsx(roster: Roster) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Roster")
-    sheet.append(roster_header(roster))
+    sheet_append(sheet, roster_header(roster))
     for line in roster_lines(roster):
-        sheet.append([*line[:-1], float(line[-1]) if line[-1] else None])
+        sheet_append(sheet, [*line[:-1], float(line[-1]) if line[-1] else None])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -7,6 +7,7 @@ from django.utils.timezone import localtime
 
 from celedger.activities.models import CreditDesignation, Session
 from celedger.core.decimals import QUARTER
+from celedger.core.inputs import BoundedDateField, FiniteDecimalField
 from celedger.credits.eligibility import partial_credit_allowed
 from celedger.credits.selectors import ClaimPageState, RosterFilters, RosterStatus
 from celedger.credits.services import HOURS_FIELD, SESSIONS_FIELD
@@ -15,7 +16,7 @@ from celedger.credits.services import HOURS_FIELD, SESSIONS_FIELD
 def _hours_field(
     *, label: str, max_hours: Decimal | None = None, help_text: str = ""
 ) -> forms.DecimalField:
-    return forms.DecimalField(
+    return FiniteDecimalField(
         label=label,
         min_value=QUARTER,
         max_value=max_hours,
@@ -109,10 +110,10 @@ class ClaimForm(forms.Form):
 
 
 class TranscriptFilterForm(forms.Form):
-    date_from = forms.DateField(
+    date_from = BoundedDateField(
         label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    date_to = forms.DateField(
+    date_to = BoundedDateField(
         label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     credit_type = forms.ChoiceField(label="Credit type", required=False)

@@ -136,6 +136,10 @@ def participation_date(
     return session.starts_at.astimezone(activity.publisher.zone).date()
 
 
+def _long_date(day: datetime.date) -> str:
+    return f"{day:%B} {day.day}, {day.year}"
+
+
 @dataclass
 class ClaimableSession:
     """One session a claim may cover, and what the learner has done there."""
@@ -223,6 +227,13 @@ class ClaimPageState:
             return "Credit can be claimed once the session has started."
         if not self.evaluation_done:
             return "Complete the evaluation before claiming credit."
+        activity = self.activity
+        done = self.completed_on
+        if activity.is_home_study and done and not activity.starts_on <= done <= activity.ends_on:
+            return (
+                "Home-study credit is for completions between the course's release "
+                f"({_long_date(activity.starts_on)}) and expiry ({_long_date(activity.ends_on)})."
+            )
         if not self.email_verified:
             return "Confirm your email address before claiming credit."
         if self.profile is None:
@@ -374,11 +385,12 @@ def transcript_for(*, learner: Any, filters: TranscriptFilters | None = None) ->
     base: QuerySet[Claim] = Claim.objects.filter(learner=learner, status=Claim.Status.ACTIVE)
     claims_qs = base.select_related(
         "session__activity__publisher", "designation__credit_type"
-    ).order_by("-session__starts_at", "-created_at", "-id")
+    ).order_by("-participated_on", "-session__starts_at", "-created_at", "-id")
+    # The date a credit is for: the session's day, or a home-study completion date.
     if filters.date_from:
-        claims_qs = claims_qs.filter(session__starts_at__date__gte=filters.date_from)
+        claims_qs = claims_qs.filter(participated_on__gte=filters.date_from)
     if filters.date_to:
-        claims_qs = claims_qs.filter(session__starts_at__date__lte=filters.date_to)
+        claims_qs = claims_qs.filter(participated_on__lte=filters.date_to)
     if filters.credit_type:
         claims_qs = claims_qs.filter(designation__credit_type__code=filters.credit_type)
     if filters.publisher:
@@ -435,6 +447,9 @@ class RosterRow:
     attended: bool
     evaluated: bool
     claims: list[Claim]
+    # Active credit above a maximum (the session's amount, or the activity's in total):
+    # recorded before the rule, or left by a lowered maximum. Correct it on the claim page.
+    over_maximum: bool = False
 
     @property
     def hours_total(self) -> Decimal:
@@ -620,7 +635,8 @@ def roster_rows(
     everyone: bool = False,
 ) -> list[RosterRow]:
     """The rows of `learners` (in their order, then by session start), three queries:
-    attendances, evaluation responses, active claims with credit types.
+    attendances, evaluation responses, active claims with credit types; for one session
+    of a conference a fourth finds the learners whose total is above the maximum.
 
     `everyone` says `learners` is the whole roster, so the queries need no id list."""
     from celedger.evaluations.models import Response
@@ -647,6 +663,28 @@ def roster_rows(
     ):
         claims_by_key[(claim.session_id, claim.learner_id)].append(claim)
 
+    over = {
+        c.learner_id for claims in claims_by_key.values() for c in claims if c.hours > c.max_hours
+    }
+    if activity.pools_sessions and session_id is None:
+        # Every session's claims are loaded already: the totals need no query.
+        totals: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+        maxima: dict[int, Decimal] = {}
+        for claims in claims_by_key.values():
+            for c in claims:
+                totals[(c.learner_id, c.designation_id)] += c.hours
+                maxima[c.designation_id] = c.designation.max_hours
+        over.update(lid for (lid, did), total in totals.items() if total > maxima[did])
+    elif activity.pools_sessions:
+        over.update(
+            Claim.objects.filter(
+                of_learners, session__activity=activity, status=Claim.Status.ACTIVE
+            )
+            .values("learner_id", "designation_id", "designation__max_hours")
+            .annotate(total=Sum("hours"))
+            .filter(total__gt=F("designation__max_hours"))
+            .values_list("learner_id", flat=True)
+        )
     rows = []
     for user in learners:
         profile = getattr(user, "profile", None)
@@ -664,6 +702,7 @@ def roster_rows(
                 attended=key in attended,
                 evaluated=evaluated,
                 claims=claims_by_key.get(key, []),
+                over_maximum=user.pk in over,
             )
             if _row_matches(row, status):
                 rows.append(row)

@@ -155,8 +155,10 @@ def _transcript_context(request: AuthedRequest) -> dict[str, Any]:
         if filters != TranscriptFilters()
         else base
     )
+    period = (filters.date_from, filters.date_to) if filters.date_from or filters.date_to else None
     return {
         "transcript": transcript,
+        "period": period,
         "form": form,
         "profile": profile_for_user(user=request.user),
         "query": request.GET.urlencode(),

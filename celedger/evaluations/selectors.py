@@ -9,6 +9,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from celedger.activities.models import Activity, Attendance, Session
+from celedger.core.spreadsheets import safe_cell
 from celedger.evaluations.models import (
     ActivityEvaluation,
     Answer,
@@ -364,7 +365,8 @@ EXPORT_HEAD = ["Learner", "Email", "Profession", "Event ID", "Submitted at", "Ou
 
 def _safe_text(value: str) -> str:
     # A learner's "=HYPERLINK(...)" must stay text when a coordinator opens the export.
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    text: str = safe_cell(value)
+    return text
 
 
 def _answer_cell(kind: str, number: int | None, text: str, selected: list[str]) -> str | int:

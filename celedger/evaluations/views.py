@@ -1,4 +1,3 @@
-import csv
 import io
 from collections.abc import Iterator
 from typing import Any
@@ -9,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from openpyxl import Workbook
 
@@ -16,6 +16,7 @@ from celedger.accreditation.models import Profession
 from celedger.activities.event_ids import normalize_event_id
 from celedger.activities.models import Activity, Session
 from celedger.activities.selectors import activity_get_for_staff
+from celedger.core.spreadsheets import SafeCsvWriter, sheet_append
 from celedger.evaluations import selectors, services
 from celedger.evaluations.forms import (
     ActivityEvaluationForm,
@@ -60,6 +61,10 @@ def evaluate(request: HttpRequest, event_id: str) -> HttpResponse:
         return redirect("evaluations:evaluate", event_id=normalized)
     session = selectors.session_get_for_learner(event_id=normalized)
     activity = session.activity
+    if session.starts_at > timezone.now():
+        # A session is evaluated (and claimed) only once it has started (issue 8).
+        messages.info(request, "The evaluation opens when the session starts.")
+        return redirect("activities:program", session.event_id)
     setup = selectors.evaluation_setup(activity=activity)
     next_url = _after_evaluation_url(session)
     if setup is None:
@@ -409,7 +414,7 @@ def _export_source(request: HttpRequest, code: str, pk: int) -> tuple[Activity, 
 @login_required
 def export_csv(request: HttpRequest, code: str, pk: int) -> StreamingHttpResponse:
     activity, columns = _export_source(request, code, pk)
-    writer = csv.writer(_Echo())
+    writer = SafeCsvWriter(_Echo())
 
     def lines() -> Iterator[str]:
         yield "\ufeff"  # so spreadsheet programs read UTF-8
@@ -430,9 +435,9 @@ def export_xlsx(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     activity, columns = _export_source(request, code, pk)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Responses")
-    sheet.append(selectors.EXPORT_HEAD + [c.title for c in columns])
+    sheet_append(sheet, selectors.EXPORT_HEAD + [c.title for c in columns])
     for row in selectors.export_rows(activity=activity, columns=columns):
-        sheet.append(row)
+        sheet_append(sheet, row)
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(

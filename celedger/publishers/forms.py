@@ -2,8 +2,10 @@ from typing import Any
 from zoneinfo import available_timezones
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 
 from celedger.accreditation.models import CreditType
+from celedger.core.images import logo_normalize
 from celedger.publishers.models import Publisher, StaffMembership
 
 _COMMON_ZONES = [
@@ -45,7 +47,14 @@ class PublisherSettingsForm(forms.ModelForm):
         help_texts = {
             "liaison_name": "Shown to learners: “contact your CE site liaison …”.",
             "time_zone": "Session times are entered and shown in this time zone.",
+            "logo": "PNG, JPEG or GIF, at most 2 MB; stored at most 800 pixels wide.",
         }
+
+    def clean_logo(self) -> Any:
+        logo = self.cleaned_data.get("logo")
+        if isinstance(logo, UploadedFile):
+            return logo_normalize(logo)
+        return logo
 
 
 class StatementsForm(forms.Form):

@@ -32,4 +32,5 @@ urlpatterns = [
         views.invitation_revoke_view,
         name="invitation_revoke",
     ),
+    path("p/<slug:code>/logo", views.logo, name="logo"),
 ]

@@ -1,10 +1,11 @@
+from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -283,3 +284,33 @@ def staff_remove_view(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"{membership.user.email} was removed from the staff.")
     return redirect("publishers:staff", publisher.code)
+
+
+@require_GET
+def logo(request: HttpRequest, code: str) -> FileResponse:
+    """The publisher's logo (public branding): served here, as nothing is under /media/."""
+    publisher = Publisher.objects.only("logo").filter(code=code).first()
+    if publisher is None or not publisher.logo:
+        raise Http404
+    try:
+        handle = publisher.logo.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        content_type=_LOGO_TYPES.get(
+            PurePosixPath(publisher.logo.name or "").suffix.lower(), "application/octet-stream"
+        ),
+    )
+    response["Cache-Control"] = "public, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+_LOGO_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+}

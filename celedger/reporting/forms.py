@@ -3,17 +3,18 @@ from typing import Any
 
 from django import forms
 
+from celedger.core.inputs import BoundedDateField
 from celedger.reporting.models import ExportJob
 
 
 class ExportStartForm(forms.Form):
     kind = forms.ChoiceField(label="Kind of export", choices=ExportJob.Kind.choices)
-    date_from = forms.DateField(
+    date_from = BoundedDateField(
         label="Sessions from",
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Claims whose session started on or after this day (your time zone).",
     )
-    date_to = forms.DateField(
+    date_to = BoundedDateField(
         label="Sessions to",
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Up to and including this day.",

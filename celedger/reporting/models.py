@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 
+from celedger.core.files import private_storage_get, private_upload_to
 from celedger.publishers.models import Publisher
 
 
@@ -22,7 +23,10 @@ class ExportJob(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     done = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
-    file = models.FileField(upload_to="exports/%Y/%m/", blank=True)
+    # Private storage, unguessable name: served only by the access-checked download view.
+    file = models.FileField(
+        storage=private_storage_get, upload_to=private_upload_to("exports"), blank=True
+    )
     error = models.TextField(blank=True)
     # What a coordinator must know about the file: warning counts, late records, skips.
     result = models.JSONField(default=dict, blank=True)

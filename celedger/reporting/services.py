@@ -6,7 +6,6 @@ Django's default storage. Progress is written every PROGRESS_EVERY rows with a s
 UPDATE so a page can poll it; any exception marks the job failed with a message.
 """
 
-import csv
 import datetime
 import io
 import json
@@ -31,6 +30,7 @@ from jsonschema.exceptions import best_match
 from openpyxl import Workbook
 
 from celedger.core.outbox import outbox_enqueue
+from celedger.core.spreadsheets import SafeCsvWriter, safe_cell, sheet_append
 from celedger.credits.models import Claim
 from celedger.profiles.models import BoardCertification, LearnerProfile
 from celedger.publishers.models import Publisher
@@ -224,11 +224,6 @@ def _name(profile: LearnerProfile | None) -> str:
     return f"{profile.first_name} {profile.last_name}" if profile else ""
 
 
-def safe_cell(value: str) -> str:
-    """Text a spreadsheet would run as a formula gets a leading apostrophe."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def _hours(value: Decimal) -> str:
     return f"{value:.2f}"
 
@@ -313,14 +308,14 @@ def _credit_claims(job: ExportJob, raw: IO[bytes]) -> Output:
     if file_format == "xlsx":
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet("Credit claims")
-        sheet.append(CLAIMS_HEADER)
+        sheet_append(sheet, CLAIMS_HEADER)
         for row in credit_claim_rows(job):
             row[hours_at] = float(row[hours_at])
-            sheet.append(row)
+            sheet_append(sheet, row)
         workbook.save(raw)  # type: ignore[arg-type]
     else:
         with _Text(raw, bom=True) as text:
-            writer = csv.writer(text)
+            writer = SafeCsvWriter(text)
             writer.writerow(CLAIMS_HEADER)
             for row in credit_claim_rows(job):
                 row[hours_at] = _hours(Decimal(row[hours_at]))
@@ -350,7 +345,7 @@ def _cpe_monitor(job: ExportJob, raw: IO[bytes]) -> Output:
     missing: dict[int, str] = {}
     missing_rows = late = written = 0
     with _Text(raw) as text:
-        writer = csv.writer(text)
+        writer = SafeCsvWriter(text)
         writer.writerow(CPE_MONITOR_HEADER)
         for claim in _progress(job, claims.iterator(chunk_size=CHUNK_SIZE)):
             profile = _profile(claim)

@@ -1,15 +1,17 @@
 import datetime
+import mimetypes
 from pathlib import PurePosixPath
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from celedger.core.files import private_file_response
 from celedger.core.types import AuthedRequest
 from celedger.publishers.models import Publisher, StaffMembership
 from celedger.publishers.selectors import publisher_get_for_staff, role_allows
@@ -81,11 +83,12 @@ def exports(request: AuthedRequest, code: str) -> HttpResponse:
 
 @require_http_methods(["GET"])
 @login_required
-def download(request: AuthedRequest, code: str, pk: int) -> FileResponse:
+def download(request: AuthedRequest, code: str, pk: int) -> HttpResponseBase:
     publisher = publisher_get_for_staff(user=request.user, code=code)
     job = selectors.export_get_for_download(publisher=publisher, pk=pk)
-    return FileResponse(
-        job.file.open("rb"),
-        as_attachment=True,
-        filename=PurePosixPath(job.file.name or "export").name,
+    suffix = PurePosixPath(job.file.name or "export.csv").suffix
+    return private_file_response(
+        job.file,
+        filename=f"{job.kind.replace('_', '-')}-{job.pk}{suffix}",
+        content_type=mimetypes.guess_type(f"x{suffix}")[0] or "application/octet-stream",
     )

@@ -80,3 +80,28 @@ def test_it_keeps_the_single_program_page_within_its_query_budget(
     # As the conference page, plus the sessions' own UANs (ACPE is designated).
     with django_assert_max_num_queries(13):
         assert client.get(url).status_code == 200
+
+
+def test_a_session_is_evaluated_and_claimed_only_once_it_has_started(client):
+    import datetime
+
+    from django.utils import timezone
+
+    from celedger.evaluations.models import ActivityEvaluation, Response
+
+    session = activity_with("ama-pra-1")
+    session.starts_at = timezone.now() + datetime.timedelta(hours=2)
+    session.ends_at = session.starts_at + datetime.timedelta(hours=1)
+    session.save()
+    ActivityEvaluation.objects.create(
+        activity=session.activity, mode=ActivityEvaluation.Mode.OUTSIDE, per_session=False
+    )
+    profile = learner("MD")
+    client.force_login(profile.user)
+    evaluate = reverse("evaluations:evaluate", args=[session.event_id])
+    response = client.post(evaluate, {"completed": "on"})
+    assert response["Location"] == reverse("activities:program", args=[session.event_id])
+    assert not Response.objects.exists()
+    page = client.get(reverse("credits:claim", args=[session.event_id]))
+    assert "Claiming opens on" in page.content.decode()
+    assert not page.context["state"].can_claim

@@ -293,3 +293,101 @@ def test_report_overclaims_lists_old_overclaims_and_changes_nothing():
     # Nothing more can be added on top of a legacy total.
     with pytest.raises(ValidationError):
         submit_conference(profile, activity, sessions[2:3], "1.00")
+
+
+def _home_study(**kwargs):
+    from celedger.evaluations.models import ActivityEvaluation
+
+    session = activity_with(
+        "ama-pra-1",
+        hours="2.00",
+        format="enduring",
+        structure="home_study",
+        starts_on=timezone.localdate() - datetime.timedelta(days=60),
+        ends_on=timezone.localdate() + datetime.timedelta(days=300),
+        **kwargs,
+    )
+    session.starts_at = timezone.now() - datetime.timedelta(days=60)
+    session.ends_at = timezone.now() + datetime.timedelta(days=300)
+    session.save()
+    ActivityEvaluation.objects.create(
+        activity=session.activity, mode=ActivityEvaluation.Mode.OUTSIDE, per_session=False
+    )
+    return session
+
+
+def test_home_study_credit_is_dated_on_the_learners_completion():
+    from celedger.evaluations.models import Response
+
+    session = _home_study()
+    profile = learner("MD")
+    with pytest.raises(ValidationError, match="Complete the evaluation"):
+        claim_submit(
+            learner=profile.user,
+            session=session,
+            hours_by_designation=hours_for(session, "ama-pra-1"),
+            attested=True,
+        )
+    response = Response.objects.create(
+        learner=profile.user, activity=session.activity, outside_attested=True
+    )
+    completed = timezone.now() - datetime.timedelta(days=3)
+    Response.objects.filter(pk=response.pk).update(submitted_at=completed)
+    [claim] = claim_submit(
+        learner=profile.user,
+        session=session,
+        hours_by_designation=hours_for(session, "ama-pra-1"),
+        attested=True,
+    ).created
+    zone = session.activity.publisher.zone
+    assert claim.participated_on == completed.astimezone(zone).date()
+    assert claim.participated_on != session.starts_at.astimezone(zone).date()
+
+
+def test_home_study_completed_after_expiry_earns_no_credit():
+    from celedger.evaluations.models import Response
+
+    session = _home_study()
+    activity = session.activity
+    activity.ends_on = timezone.localdate() - datetime.timedelta(days=10)
+    activity.claim_closes_at = timezone.now() + datetime.timedelta(days=30)
+    activity.save()
+    profile = learner("MD")
+    Response.objects.create(learner=profile.user, activity=activity, outside_attested=True)
+    with pytest.raises(ValidationError, match="between the course's release"):
+        claim_submit(
+            learner=profile.user,
+            session=session,
+            hours_by_designation=hours_for(session, "ama-pra-1"),
+            attested=True,
+        )
+
+
+def test_the_roster_flags_credit_above_the_maximum(client):
+    from django.urls import reverse
+
+    from celedger.publishers.models import StaffMembership
+
+    activity = conference()
+    sessions = sessions_of(activity)
+    designation = activity.designations.get()
+    over, fine = learner("MD", last_name="Over"), learner("MD", last_name="Fine")
+    for session, hours in ((sessions[0], "1.00"), (sessions[1], "6.50")):
+        Claim.objects.create(
+            learner=over.user,
+            session=session,
+            designation=designation,
+            hours=Decimal(hours),
+            max_hours=session.cap_for(designation),
+            legacy_over_max=Decimal(hours) > session.cap_for(designation),
+            participated_on=session.starts_at.date(),
+            attested_at=timezone.now(),
+        )
+    submit_conference(fine, activity, sessions[:2], "2.50")
+    client.force_login(
+        StaffMembershipFactory(publisher=activity.publisher, role=StaffMembership.Role.VIEWER).user
+    )
+    response = client.get(reverse("credits:roster", args=[activity.publisher.code, activity.pk]))
+    flagged = {r.email for r in response.context["rows"] if r.over_maximum}
+    assert flagged == {over.user.email}
+    assert "Over the maximum" in response.content.decode()

@@ -263,3 +263,25 @@ def test_an_export_of_5000_responses_takes_a_handful_of_queries(
         lines = b"".join(r.streaming_content).decode("utf-8-sig").splitlines()
 
     assert len(lines) == five_thousand + 1
+
+
+def test_a_formula_email_stays_text_in_csv_and_xlsx(
+    client: Any, coordinator: Any, activity: Any, session: Any, setup: Any, standard: Any
+) -> None:
+    # Found by the issue #9 probe: the email column went out as a live formula.
+    evil = "=cmd|' /C calc'!A0@example.org"
+    learner = LearnerProfileFactory().user
+    type(learner).objects.filter(pk=learner.pk).update(email=evil)
+    learner.refresh_from_db()
+    _evaluate(client, learner, session, standard)
+    client.force_login(coordinator)
+
+    csv_response = client.get(reverse("evaluations:export_csv", args=["stjude", activity.pk]))
+    rows = list(
+        csv.reader(io.StringIO(b"".join(csv_response.streaming_content).decode("utf-8-sig")))
+    )
+    assert rows[1][1] == "'" + evil
+    xlsx = client.get(reverse("evaluations:export_xlsx", args=["stjude", activity.pk]))
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    cell = sheet.cell(row=2, column=2)
+    assert cell.value == "'" + evil and cell.data_type == "s"
