@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "celedger.publishers",
     "celedger.activities",
     "celedger.evaluations",
+    "celedger.assessments",
     "celedger.credits",
     "celedger.certificates",
     "celedger.reporting",
@@ -96,6 +97,7 @@ TEMPLATES = [
                 "celedger.core.context_processors.site",
                 "celedger.publishers.context_processors.staff_nav",
                 "celedger.profiles.context_processors.profile_reminders",
+                "celedger.reporting.context_processors.reporting_reminders",
             ],
         },
     }

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("celedger.publishers.urls")),
     path("", include("celedger.activities.urls")),
     path("", include("celedger.evaluations.urls")),
+    path("", include("celedger.assessments.urls")),
     path("", include("celedger.credits.urls")),
     path("", include("celedger.certificates.urls")),
     path("", include("celedger.reporting.urls")),

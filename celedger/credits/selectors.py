@@ -30,6 +30,7 @@ from celedger.activities.models import (
     CreditDesignation,
     Session,
 )
+from celedger.assessments.selectors import Gate, assessment_completed_on, claim_gates
 from celedger.credits.eligibility import Eligibility, credit_eligibility
 from celedger.credits.models import Claim
 from celedger.profiles.models import LearnerProfile
@@ -180,6 +181,13 @@ class ClaimPageState:
     closes_at: datetime.datetime
     now: datetime.datetime
     completed_on: datetime.date | None = None
+    # Eligible designations waiting for a passed post-test (assessments, interface 5).
+    gates: dict[int, Gate] = field(default_factory=dict)
+
+    @property
+    def gated(self) -> list[tuple[CreditDesignation, Gate]]:
+        eligible = self.eligibility.eligible if self.eligibility else []
+        return [(d, self.gates[d.pk]) for d in eligible if d.pk in self.gates]
 
     @property
     def is_conference(self) -> bool:
@@ -206,7 +214,8 @@ class ClaimPageState:
         return [
             d
             for d in self.eligibility.eligible
-            if self.remaining(d) > 0
+            if d.pk not in self.gates
+            and self.remaining(d) > 0
             and any((s.pk, d.pk) not in claimed_pairs for s in open_sessions)
         ]
 
@@ -252,7 +261,8 @@ def claim_page_state(
 
     Queries: profile with email check, credentials, board certifications (3); designations,
     credit type professions, session UANs (3); the claim's sessions with check-in and
-    evaluation flags (1); the learner's active claims on the activity (1).
+    evaluation flags (1); the learner's active claims on the activity (1); the post-test
+    gates (1 without an active post-test, up to 5 with one; home study: +1 for the pass date).
     """
     from allauth.account.models import EmailAddress
 
@@ -334,8 +344,18 @@ def claim_page_state(
     opens_at, closes_at = claim_window(session=session)
     completed_on = None
     if activity.is_home_study:
+        # Completed when the post-test was passed; without one, when evaluated or attested.
         when = first_evaluated if evaluates else None
-        completed_on = (when or now).astimezone(activity.publisher.zone).date()
+        completed_on = assessment_completed_on(learner=learner, activity=activity) or (
+            (when or now).astimezone(activity.publisher.zone).date()
+        )
+    gates = (
+        claim_gates(
+            learner=learner, activity=activity, designations=eligibility.eligible, session=session
+        )
+        if eligibility is not None and eligibility.eligible
+        else {}
+    )
     return ClaimPageState(
         learner=learner,
         session=session,
@@ -353,6 +373,7 @@ def claim_page_state(
         closes_at=closes_at,
         now=now,
         completed_on=completed_on,
+        gates=gates,
     )
 
 

@@ -322,6 +322,10 @@ def claim_submit(
     held: list[Claim] = []
     for designation_id, value in hours_by_designation.items():
         key = HOURS_FIELD.format(designation_id)
+        gate = state.gates.get(int(designation_id))
+        if gate is not None:
+            errors[key] = [gate.reason]
+            continue
         designation = open_ids.get(int(designation_id))
         if designation is None and int(designation_id) in eligible_ids:
             mine = [c for c in state.existing if c.designation_id == int(designation_id)]
@@ -463,7 +467,7 @@ def claim_correct(*, actor: Any, claim: Claim, hours: Any, reason: str) -> Claim
         raise ValidationError({"reason": ["Give a reason; it goes into the audit log."]})
     with transaction.atomic():
         locked = (
-            Claim.objects.select_for_update()
+            Claim.objects.select_for_update(of=("self",))
             .select_related("designation__credit_type__board", "session__activity__publisher")
             .get(pk=claim.pk)
         )
@@ -524,7 +528,7 @@ def claim_revoke(*, actor: Any, claim: Claim, reason: str) -> Claim:
         raise ValidationError({"reason": ["Give a reason; it goes into the audit log."]})
     with transaction.atomic():
         locked = (
-            Claim.objects.select_for_update()
+            Claim.objects.select_for_update(of=("self",))
             .select_related("session__activity", "designation__credit_type")
             .get(pk=claim.pk)
         )
