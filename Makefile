@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 # Debian packages the tests use: a browser, PDF and QR readers, fast font subsetting.
-SYSTEM_PACKAGES := chromium libharfbuzz-subset0 poppler-utils zbar-tools
+SYSTEM_PACKAGES := chromium libharfbuzz-subset0 poppler-utils zbar-tools xmlsec1
 
 .PHONY: run test lint format typecheck bench worker system-deps browser clean
 
