@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 # Debian packages the tests use: a browser, PDF and QR readers, fast font subsetting.
-SYSTEM_PACKAGES := chromium libharfbuzz-subset0 poppler-utils zbar-tools
+SYSTEM_PACKAGES := chromium libharfbuzz-subset0 poppler-utils zbar-tools xmlsec1
 
 .PHONY: run test lint format typecheck bench worker system-deps browser clean
 
@@ -30,6 +30,7 @@ run: $(BIN)/.installed
 	@trap 'kill 0' EXIT; export EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend; \
 	 $(BIN)/python manage.py outbox_worker & \
 	 $(BIN)/python manage.py db_worker --queue-name '*' -v0 & \
+	 while true; do $(BIN)/python manage.py send_reminders -v0 >/dev/null; sleep 3600; done & \
 	 $(BIN)/python manage.py runserver --skip-checks 127.0.0.1:$(PORT)
 
 # The outbox worker delivers emails, certificates and exports; db_worker runs django.tasks.

@@ -13,9 +13,12 @@ urlpatterns = [
     path("", include("celedger.publishers.urls")),
     path("", include("celedger.activities.urls")),
     path("", include("celedger.evaluations.urls")),
+    path("", include("celedger.assessments.urls")),
     path("", include("celedger.credits.urls")),
     path("", include("celedger.certificates.urls")),
+    path("", include("celedger.integrity.urls")),
     path("", include("celedger.reporting.urls")),
+    path("", include("celedger.rollout.urls")),
     path("site-admin/", admin.site.urls),
 ]
 # No /media/ URL in any mode: files are served by views that check access

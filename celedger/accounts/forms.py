@@ -25,3 +25,15 @@ class DuplicateCheckForm(forms.Form):
         self.fields["last_name"].widget.attrs.update({"autocomplete": "family-name"})
         self.fields["phone"].widget.attrs.update({"autocomplete": "tel"})
         self.fields["phone"].widget.input_type = "tel"
+
+
+class StepUpCodeForm(forms.Form):
+    """The code emailed to the address being signed up, when the network is busy."""
+
+    code = forms.CharField(label="Code from the email", max_length=12)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["code"].widget.attrs.update(
+            {"autocomplete": "one-time-code", "inputmode": "numeric"}
+        )

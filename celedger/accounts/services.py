@@ -1,7 +1,5 @@
 from typing import Any
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from phonenumber_field.phonenumber import PhoneNumber
 
@@ -18,26 +16,6 @@ def mask_email(email: str) -> str:
     labels = domain.split(".")
     top = labels[-1] if len(labels) > 1 else ""
     return f"{local[:1]}{MASK}@{labels[0][:1]}{MASK}" + (f".{top}" if top else "")
-
-
-def duplicate_check_allowed(*, client_ip: str, phone: PhoneNumber) -> bool:
-    """Count one probe for the client and for the phone; False once either is over its limit.
-
-    Fixed windows in the shared cache (Redis in production), so every app server agrees.
-    """
-    limits = settings.DUPLICATE_CHECK_RATE_LIMITS
-    allowed = True
-    for scope, value in (("ip", client_ip), ("phone", str(phone))):
-        count, period = limits[scope]
-        key = f"duplicate-check:{scope}:{value}"
-        cache.add(key, 0, timeout=period)
-        try:
-            used = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=period)
-            used = 1
-        allowed = allowed and used <= count
-    return allowed
 
 
 @transaction.atomic

@@ -4,24 +4,33 @@
 from typing import Any
 from urllib.parse import urlencode
 
-from allauth.account.adapter import get_adapter
 from allauth.account.internal.flows.login_by_code import LoginCodeVerificationProcess
-from allauth.account.views import SignupView
+from allauth.account.views import LoginView, SignupView
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
+from phonenumber_field.phonenumber import PhoneNumber
 
-from celedger.accounts.forms import CreateAccountForm, DuplicateCheckForm
+from celedger.accounts.emails import step_up_code_send
+from celedger.accounts.forms import CreateAccountForm, DuplicateCheckForm, StepUpCodeForm
 from celedger.accounts.models import DuplicateCheck
+from celedger.accounts.ratelimits import (
+    Allowance,
+    StepUpResult,
+    duplicate_check_allowance,
+    step_up_pending,
+    step_up_start,
+    step_up_verify,
+)
 from celedger.accounts.services import (
-    duplicate_check_allowed,
     duplicate_check_choose,
     duplicate_check_link_user,
     duplicate_check_run,
     mask_email,
 )
+from celedger.accounts.sso import sso_apps, sso_choices
 from celedger.accreditation.models import Credential
 from celedger.accreditation.selectors import credit_types_for_credentials
 from celedger.profiles.views import safe_next
@@ -33,13 +42,6 @@ CHECK = "celedger_duplicate_check"
 def _with_next(url_name: str, next_url: str) -> str:
     url = reverse(url_name)
     return f"{url}?{urlencode({'next': next_url})}" if next_url else url
-
-
-def _client_ip(request: HttpRequest) -> str:
-    try:
-        return get_adapter().get_client_ip(request)
-    except Exception:  # no address: count all such clients together
-        return "unknown"
 
 
 def _pending_check(request: HttpRequest) -> DuplicateCheck | None:
@@ -70,35 +72,85 @@ def create(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/create.html", {"form": form, "next_url": next_url})
 
 
+def _check_result(
+    request: HttpRequest, *, last_name: str, phone: PhoneNumber, context: dict[str, Any]
+) -> HttpResponse:
+    """Run the check and answer "no account found" or the masked match."""
+    found = duplicate_check_run(last_name=last_name, phone=phone)
+    request.session[CHECK] = {
+        "id": found.pk,
+        "cleared": found.outcome == DuplicateCheck.Outcome.NO_MATCH,
+        "last_name": last_name,
+        "phone": str(phone),
+    }
+    if found.matched_user is None:
+        return render(request, "accounts/check_clear.html", context)
+    context["masked_email"] = mask_email(found.matched_user.email)
+    return render(request, "accounts/check_match.html", context)
+
+
 @require_http_methods(["GET", "POST"])
 def check(request: HttpRequest) -> HttpResponse:
     """Step 2: last name + phone; a match shows only the masked email of the other account."""
     next_url = safe_next(request)
-    if not request.session.get(SIGNUP_EMAIL):
+    email = request.session.get(SIGNUP_EMAIL)
+    if not email:
         return redirect(_with_next("accounts:create", next_url))
     context: dict[str, Any] = {"next_url": next_url}
     if request.method == "POST":
         form = DuplicateCheckForm(request.POST)
         if form.is_valid():
-            phone = form.cleaned_data["phone"]
-            if not duplicate_check_allowed(client_ip=_client_ip(request), phone=phone):
-                context.update(form=form, rate_limited=True)
-                return render(request, "accounts/check.html", context, status=429)
-            found = duplicate_check_run(last_name=form.cleaned_data["last_name"], phone=phone)
-            request.session[CHECK] = {
-                "id": found.pk,
-                "cleared": found.outcome == DuplicateCheck.Outcome.NO_MATCH,
-                "last_name": form.cleaned_data["last_name"],
-                "phone": str(phone),
-            }
-            if found.matched_user is None:
-                return render(request, "accounts/check_clear.html", context)
-            context["masked_email"] = mask_email(found.matched_user.email)
-            return render(request, "accounts/check_match.html", context)
+            last_name, phone = form.cleaned_data["last_name"], form.cleaned_data["phone"]
+            allowance = duplicate_check_allowance(
+                request=request, last_name=last_name, phone=phone, email=email
+            )
+            if allowance == Allowance.ALLOWED:
+                return _check_result(request, last_name=last_name, phone=phone, context=context)
+            if allowance == Allowance.STEP_UP:
+                code = step_up_start(
+                    request=request, email=email, last_name=last_name, phone=phone
+                )
+                if code is not None:
+                    step_up_code_send(request=request, email=email, code=code)
+                    context.update(form=StepUpCodeForm(), signup_email=email)
+                    return render(request, "accounts/check_step_up.html", context)
+            context.update(form=form, rate_limited=True)
+            return render(request, "accounts/check.html", context, status=429)
     else:
         form = DuplicateCheckForm()
     context["form"] = form
     return render(request, "accounts/check.html", context)
+
+
+@require_POST
+def check_step_up(request: HttpRequest) -> HttpResponse:
+    """The busy-network step-up: the emailed code proves the address, then the check runs."""
+    next_url = safe_next(request)
+    email = request.session.get(SIGNUP_EMAIL)
+    pending = step_up_pending(request=request)
+    if not email or pending is None:
+        return redirect(_with_next("accounts:check", next_url))
+    context: dict[str, Any] = {"next_url": next_url, "signup_email": email}
+    form = StepUpCodeForm(request.POST)
+    if form.is_valid():
+        result = step_up_verify(request=request, email=email, code=form.cleaned_data["code"])
+        if result == StepUpResult.VERIFIED:
+            last_name, phone = pending
+            return _check_result(
+                request,
+                last_name=last_name,
+                phone=PhoneNumber.from_string(phone),
+                context=context,
+            )
+        form.add_error(
+            "code",
+            "That code is not right. Check the email and try again."
+            if result == StepUpResult.WRONG
+            else "This code has expired or was tried too often. Enter your last name and "
+            "phone again to get a new one.",
+        )
+    context["form"] = form
+    return render(request, "accounts/check_step_up.html", context, status=400)
 
 
 @require_POST
@@ -198,3 +250,15 @@ class ProfileSignupView(SignupView):
 
 
 signup = ProfileSignupView.as_view()
+
+
+class SignInView(LoginView):
+    """allauth's sign-in, with a "Sign in with <Health System>" button per identity provider."""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["sso_choices"] = sso_choices(apps=sso_apps(request=self.request))
+        return context
+
+
+login = SignInView.as_view()

@@ -21,6 +21,7 @@ from celedger.activities.models import (
     Session,
     SessionUAN,
 )
+from celedger.activities.publishing import publish_problems
 
 # The default claim window stays open this long after a session ends.
 DEFAULT_CLAIM_DAYS_AFTER = 30
@@ -221,6 +222,15 @@ def session_delete(*, session: Session) -> None:
             ) from error
 
 
+def _check_publishable(activity: Activity) -> None:
+    # Only the step to "published" is gated; an activity published before keeps saving.
+    was = Activity.objects.filter(pk=activity.pk).values_list("status", flat=True).first()
+    if was != Activity.Status.PUBLISHED:
+        problems = publish_problems(activity=activity)
+        if problems:
+            raise ValidationError({"status": problems})
+
+
 def activity_save(
     *,
     activity: Activity,
@@ -233,12 +243,15 @@ def activity_save(
     """Create or update an activity with its credit designations.
 
     A new activity that is not a series gets its one session at once (spanning its
-    dates at the given times), so it has an Event ID from the start.
+    dates at the given times), so it has an Event ID from the start. Becoming published
+    runs the publish checks (activities.publishing): ValidationError on "status".
     """
     is_new = activity.pk is None
     _conference_event_id(activity)
     activity.full_clean()
     with transaction.atomic():
+        if activity.status == Activity.Status.PUBLISHED:
+            _check_publishable(activity)
         activity.save()
         activity.target_professions.set(list(professions))
         for designation in removed_designations:

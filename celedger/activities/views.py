@@ -94,14 +94,19 @@ def activity_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         if request.method == "POST" and form.is_valid() and formset.is_valid():
             activity = form.save(commit=False)
             designations = formset.save(commit=False)
-            activity_save(
-                activity=activity,
-                professions=form.cleaned_data["target_professions"],
-                designations=designations,
-                removed_designations=formset.deleted_objects,
-            )
-            messages.success(request, "Your changes were saved.")
-            return redirect("activities:console_detail", publisher.code, activity.pk)
+            try:
+                activity_save(
+                    activity=activity,
+                    professions=form.cleaned_data["target_professions"],
+                    designations=designations,
+                    removed_designations=formset.deleted_objects,
+                )
+            except ValidationError as error:
+                # A publish check refused (e.g. a disclosure is missing): shown on "status".
+                form.add_error(None, error)
+            else:
+                messages.success(request, "Your changes were saved.")
+                return redirect("activities:console_detail", publisher.code, activity.pk)
         context = {
             "form": form,
             "formset": formset,

@@ -115,3 +115,50 @@ class CreditBalance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.learner_id}/{self.designation_id}: {self.claimed} of {self.maximum}"
+
+
+class ExternalCredit(models.Model):
+    """Credit a learner earned elsewhere (another system's history), shown on the transcript
+    labelled "external". Not a claim: no session, no certificate, never in exports.
+
+    `source_key` is the natural key of the imported record, so re-importing it changes nothing.
+    """
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="external_credits"
+    )
+    # The publisher whose staff imported it.
+    publisher = models.ForeignKey(
+        "publishers.Publisher", on_delete=models.PROTECT, related_name="+"
+    )
+    activity_title = models.CharField(max_length=300)
+    provider_name = models.CharField(max_length=200, blank=True)
+    completed_on = models.DateField()
+    credit_type = models.ForeignKey(
+        "accreditation.CreditType",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # The credit type as the other system wrote it (kept even when matched to a CreditType).
+    credit_type_label = models.CharField(max_length=200)
+    hours = models.DecimalField(max_digits=6, decimal_places=2)
+    source = models.CharField(max_length=300, help_text="Where the record came from.")
+    source_key = models.CharField(max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-completed_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "source_key"], name="external_credit_once"),
+            models.CheckConstraint(
+                condition=models.Q(hours__gt=0), name="external_credit_hours_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner} {self.credit_type_label} {self.hours} (external)"

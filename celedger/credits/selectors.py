@@ -30,8 +30,9 @@ from celedger.activities.models import (
     CreditDesignation,
     Session,
 )
+from celedger.assessments.selectors import Gate, assessment_completed_on, claim_gates
 from celedger.credits.eligibility import Eligibility, credit_eligibility
-from celedger.credits.models import Claim
+from celedger.credits.models import Claim, ExternalCredit
 from celedger.profiles.models import LearnerProfile
 from celedger.publishers.models import Publisher
 
@@ -180,6 +181,13 @@ class ClaimPageState:
     closes_at: datetime.datetime
     now: datetime.datetime
     completed_on: datetime.date | None = None
+    # Eligible designations waiting for a passed post-test (assessments, interface 5).
+    gates: dict[int, Gate] = field(default_factory=dict)
+
+    @property
+    def gated(self) -> list[tuple[CreditDesignation, Gate]]:
+        eligible = self.eligibility.eligible if self.eligibility else []
+        return [(d, self.gates[d.pk]) for d in eligible if d.pk in self.gates]
 
     @property
     def is_conference(self) -> bool:
@@ -206,7 +214,8 @@ class ClaimPageState:
         return [
             d
             for d in self.eligibility.eligible
-            if self.remaining(d) > 0
+            if d.pk not in self.gates
+            and self.remaining(d) > 0
             and any((s.pk, d.pk) not in claimed_pairs for s in open_sessions)
         ]
 
@@ -252,7 +261,8 @@ def claim_page_state(
 
     Queries: profile with email check, credentials, board certifications (3); designations,
     credit type professions, session UANs (3); the claim's sessions with check-in and
-    evaluation flags (1); the learner's active claims on the activity (1).
+    evaluation flags (1); the learner's active claims on the activity (1); the post-test
+    gates (1 without an active post-test, up to 5 with one; home study: +1 for the pass date).
     """
     from allauth.account.models import EmailAddress
 
@@ -334,8 +344,18 @@ def claim_page_state(
     opens_at, closes_at = claim_window(session=session)
     completed_on = None
     if activity.is_home_study:
+        # Completed when the post-test was passed; without one, when evaluated or attested.
         when = first_evaluated if evaluates else None
-        completed_on = (when or now).astimezone(activity.publisher.zone).date()
+        completed_on = assessment_completed_on(learner=learner, activity=activity) or (
+            (when or now).astimezone(activity.publisher.zone).date()
+        )
+    gates = (
+        claim_gates(
+            learner=learner, activity=activity, designations=eligibility.eligible, session=session
+        )
+        if eligibility is not None and eligibility.eligible
+        else {}
+    )
     return ClaimPageState(
         learner=learner,
         session=session,
@@ -353,6 +373,7 @@ def claim_page_state(
         closes_at=closes_at,
         now=now,
         completed_on=completed_on,
+        gates=gates,
     )
 
 
@@ -373,13 +394,31 @@ class Transcript:
     totals: list[tuple[str, str, Decimal]]  # (credit type name, unit, hours)
     credit_types: list[tuple[str, str]] = field(default_factory=list)
     publishers: list[tuple[str, str]] = field(default_factory=list)
+    # Credit earned elsewhere (imported history), labelled "external"; not in the totals.
+    external: list[ExternalCredit] = field(default_factory=list)
+
+
+def external_credits_for(*, learner: Any, filters: TranscriptFilters) -> list[ExternalCredit]:
+    """The learner's imported credit from other systems, newest first (none when the
+    transcript is narrowed to one of this instance's providers)."""
+    if filters.publisher:
+        return []
+    qs = ExternalCredit.objects.filter(learner=learner).select_related("credit_type")
+    if filters.date_from:
+        qs = qs.filter(completed_on__gte=filters.date_from)
+    if filters.date_to:
+        qs = qs.filter(completed_on__lte=filters.date_to)
+    if filters.credit_type:
+        qs = qs.filter(credit_type__code=filters.credit_type)
+    return list(qs.order_by("-completed_on", "-id"))
 
 
 def transcript_for(*, learner: Any, filters: TranscriptFilters | None = None) -> Transcript:
     """Every active claim of `learner`, newest first, with totals per credit type.
 
     Queries: claims with their session, activity, publisher and credit type (1), the
-    credit types and publishers the learner has claims with, for the filters (2).
+    credit types and publishers the learner has claims with, for the filters (2), the
+    external credit (1).
     """
     filters = filters or TranscriptFilters()
     base: QuerySet[Claim] = Claim.objects.filter(learner=learner, status=Claim.Status.ACTIVE)
@@ -417,7 +456,11 @@ def transcript_for(*, learner: Any, filters: TranscriptFilters | None = None) ->
         .distinct()
     )
     return Transcript(
-        claims=claims, totals=totals, credit_types=credit_types, publishers=publishers
+        claims=claims,
+        totals=totals,
+        credit_types=credit_types,
+        publishers=publishers,
+        external=external_credits_for(learner=learner, filters=filters),
     )
 
 

@@ -322,6 +322,10 @@ def claim_submit(
     held: list[Claim] = []
     for designation_id, value in hours_by_designation.items():
         key = HOURS_FIELD.format(designation_id)
+        gate = state.gates.get(int(designation_id))
+        if gate is not None:
+            errors[key] = [gate.reason]
+            continue
         designation = open_ids.get(int(designation_id))
         if designation is None and int(designation_id) in eligible_ids:
             mine = [c for c in state.existing if c.designation_id == int(designation_id)]
@@ -463,7 +467,7 @@ def claim_correct(*, actor: Any, claim: Claim, hours: Any, reason: str) -> Claim
         raise ValidationError({"reason": ["Give a reason; it goes into the audit log."]})
     with transaction.atomic():
         locked = (
-            Claim.objects.select_for_update()
+            Claim.objects.select_for_update(of=("self",))
             .select_related("designation__credit_type__board", "session__activity__publisher")
             .get(pk=claim.pk)
         )
@@ -524,7 +528,7 @@ def claim_revoke(*, actor: Any, claim: Claim, reason: str) -> Claim:
         raise ValidationError({"reason": ["Give a reason; it goes into the audit log."]})
     with transaction.atomic():
         locked = (
-            Claim.objects.select_for_update()
+            Claim.objects.select_for_update(of=("self",))
             .select_related("session__activity", "designation__credit_type")
             .get(pk=claim.pk)
         )
@@ -548,3 +552,59 @@ def claim_revoke(*, actor: Any, claim: Claim, reason: str) -> Claim:
         )
         _announce(learner_id=locked.learner_id, activity_id=locked.session.activity_id)
     return locked
+
+
+def claims_move_to(*, actor: Any, source: Any, target: Any, reason: str) -> int:
+    """Give every claim of `source` to `target` (an account merge); audited per claim.
+
+    Refused (ValidationError) when both hold an active claim for the same session and
+    designation (which one is right is a person's call, not the merge's), and when the
+    two together would exceed a designated maximum (OverMaximum).
+    """
+    with transaction.atomic():
+        claims = list(
+            Claim.objects.select_for_update()
+            .filter(learner=source)
+            .select_related("session", "designation__credit_type")
+        )
+        active_target = set(
+            Claim.objects.filter(learner=target, status=Claim.Status.ACTIVE).values_list(
+                "session_id", "designation_id"
+            )
+        )
+        clashes = [
+            c
+            for c in claims
+            if c.status == Claim.Status.ACTIVE
+            and (c.session_id, c.designation_id) in active_target
+        ]
+        if clashes:
+            raise ValidationError(
+                "Both accounts hold active credit for the same session and credit type; "
+                "revoke one of them first."
+            )
+        activities = set()
+        for claim in claims:
+            Claim.objects.filter(pk=claim.pk).update(learner=target)
+            if claim.status == Claim.Status.ACTIVE:
+                # The pooled balances follow; OverMaximum when the two together exceed
+                # the designated maximum (refused: the whole merge rolls back).
+                _balance_add(
+                    learner_id=source.pk, designation=claim.designation, delta=-claim.hours
+                )
+                _balance_add(
+                    learner_id=target.pk, designation=claim.designation, delta=claim.hours
+                )
+            audit_record(
+                actor=actor,
+                action="claim.move",
+                obj=claim,
+                old={"learner": source.email},
+                new={"learner": target.email},
+                reason=reason,
+            )
+            activities.add(claim.session.activity_id)
+        for activity_id in activities:
+            _announce(learner_id=source.pk, activity_id=activity_id)
+            _announce(learner_id=target.pk, activity_id=activity_id)
+    return len(claims)

@@ -30,7 +30,16 @@ def edit(request: AuthedRequest) -> HttpResponse:
     profile = profile_for_user(user=request.user)
     if profile is not None:
         prefetch_related_objects([profile], "credentials", "board_certifications")
-    initial = initial_from_profile(profile) if profile else {"country": "US"}
+    # A first profile starts from what the account knows (an SSO provider's given/family name).
+    initial = (
+        initial_from_profile(profile)
+        if profile
+        else {
+            "country": "US",
+            "first_name": request.user.first_name,
+            "last_name": request.user.last_name,
+        }
+    )
     next_url = safe_next(request)
     if request.method == "POST":
         form = ProfileForm(request.POST, initial=initial)

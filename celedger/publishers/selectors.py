@@ -7,6 +7,7 @@ from allauth.account.models import EmailAddress
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from celedger.publishers.models import Publisher, StaffInvitation, StaffMembership
@@ -110,3 +111,10 @@ def invitee_check(*, invitation: StaffInvitation, user: Any) -> InviteeCheck:
     if addresses or user.email.lower() == invitation.email.lower():
         return InviteeCheck.UNVERIFIED
     return InviteeCheck.OTHER_EMAIL
+
+
+def staff_landing_url(user: Any) -> str | None:
+    """Staff of any publisher land in the console after signing in (accounts' landing hook)."""
+    if StaffMembership.objects.filter(user=user).exists():
+        return reverse("publishers:console")
+    return None

@@ -1,10 +1,28 @@
-"""Reads for the exports page: a publisher's jobs and one job its staff may download."""
+"""Reads for the reporting pages: exports, the records dashboard, a learner's records."""
 
-from django.db.models import QuerySet
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
-from celedger.publishers.models import Publisher
-from celedger.reporting.models import ExportJob
+from celedger.activities.models import Activity
+from celedger.publishers.models import Publisher, StaffMembership
+from celedger.publishers.selectors import role_allows
+from celedger.reporting import checks
+from celedger.reporting.models import (
+    ActivityReporting,
+    ExportJob,
+    ReportingRecord,
+    ResponseUpload,
+    board_schema_code,
+)
+
+Role = StaffMembership.Role
+Status = ReportingRecord.Status
+Channel = ReportingRecord.Channel
 
 LIST_LIMIT = 50
 
@@ -25,3 +43,182 @@ def export_get_for_download(*, publisher: Publisher, pk: int) -> ExportJob:
     if job is None or not job.file:
         raise Http404
     return job
+
+
+# Reporting records ---------------------------------------------------------------------
+
+DUE_SOON_DAYS = 7
+HELD_LIMIT = 100
+ACTIVITY_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class HeldRow:
+    record: ReportingRecord
+    name: str
+    fixes: list[checks.Check]
+
+
+@dataclass(frozen=True)
+class ActivityRow:
+    activity: Activity
+    accme_activity_id: str
+    missing: list[str]
+
+
+@dataclass(frozen=True)
+class DashboardState:
+    """The reporting dashboard: what is where, what is due, what is held and why."""
+
+    publisher: Publisher
+    can_edit: bool
+    counts: dict[str, dict[str, int]]  # channel -> status -> count
+    due_soon: list[ReportingRecord]
+    held: list[HeldRow]
+    held_total: int
+    rejected: list[ReportingRecord]
+    # Sent and not answered yet: staff mark them by hand when no response file comes.
+    awaiting: list[ReportingRecord]
+    activities: list[ActivityRow]
+    uploads: list[ResponseUpload]
+    today: datetime.date
+    statuses: list[tuple[str, str]] = field(default_factory=lambda: list(Status.choices))
+
+
+def _name(record: ReportingRecord) -> str:
+    profile = getattr(record.learner, "profile", None)
+    return f"{profile.first_name} {profile.last_name}" if profile else record.learner.email
+
+
+def dashboard_state(*, publisher: Publisher, today: datetime.date | None = None) -> DashboardState:
+    """Counts by channel and status, records due within 7 days, held records with their
+    fix, and each activity's readiness for the annual report (bounded queries)."""
+    from celedger.reporting.batches import activity_missing, commercial_support_for
+
+    today = today or timezone.now().astimezone(publisher.zone).date()
+    role = publisher.membership.role  # type: ignore[attr-defined]
+    counts: dict[str, dict[str, int]] = {
+        c: dict.fromkeys(Status.values, 0) for c in Channel.values
+    }
+    for channel, status, number in (
+        ReportingRecord.objects.filter(publisher=publisher, is_current=True)
+        .values_list("channel", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        counts[channel][status] = number
+    current = ReportingRecord.objects.filter(publisher=publisher, is_current=True).select_related(
+        "learner__profile", "activity", "board"
+    )
+    due_soon = list(
+        current.filter(
+            status__in=[Status.PENDING, Status.HELD],
+            due_on__lte=today + datetime.timedelta(days=DUE_SOON_DAYS),
+        ).order_by("due_on", "id")[:HELD_LIMIT]
+    )
+    held_qs = current.filter(status=Status.HELD).order_by("due_on", "id")
+    held = [
+        HeldRow(record=r, name=_name(r), fixes=[checks.CHECKS[c] for c in r.hold_reasons])
+        for r in held_qs[:HELD_LIMIT]
+    ]
+    rejected = list(current.filter(status=Status.REJECTED).order_by("due_on", "id")[:HELD_LIMIT])
+    awaiting = list(
+        current.filter(status=Status.EXPORTED).order_by("-exported_at", "-id")[:HELD_LIMIT]
+    )
+    activities = list(
+        Activity.objects.filter(publisher=publisher)
+        .exclude(status=Activity.Status.DRAFT)
+        .select_related("reporting")
+        .prefetch_related("designations__credit_type")
+        .order_by("-starts_on", "pk")[:ACTIVITY_LIMIT]
+    )
+    support = commercial_support_for([a.pk for a in activities])
+    rows = [
+        ActivityRow(
+            activity=a,
+            accme_activity_id=getattr(getattr(a, "reporting", None), "accme_activity_id", ""),
+            missing=activity_missing(a, support.get(a.pk)),
+        )
+        for a in activities
+    ]
+    return DashboardState(
+        publisher=publisher,
+        can_edit=role_allows(role=role, min_role=Role.COORDINATOR),
+        counts=counts,
+        due_soon=due_soon,
+        held=held,
+        held_total=counts[Channel.CPE_MONITOR][Status.HELD] + counts[Channel.PARS][Status.HELD],
+        rejected=rejected,
+        awaiting=awaiting,
+        activities=rows,
+        uploads=list(ResponseUpload.objects.filter(publisher=publisher)[:10]),
+        today=today,
+    )
+
+
+def record_get_for_staff(*, publisher: Publisher, pk: int) -> ReportingRecord:
+    """A current record of this publisher, or 404."""
+    record = ReportingRecord.objects.filter(publisher=publisher, pk=pk, is_current=True).first()
+    if record is None:
+        raise Http404
+    return record
+
+
+@dataclass(frozen=True)
+class LearnerRecordRow:
+    record: ReportingRecord
+    fixes: list[checks.Check]
+
+
+def _learner_fixes(record: ReportingRecord) -> list[checks.Check]:
+    return [checks.CHECKS[c] for c in record.hold_reasons if checks.CHECKS[c].learner_must_act]
+
+
+def learner_fixes(*, user: Any) -> list[LearnerRecordRow]:
+    """The learner's own current records that need them: held for something they can fix,
+    or rejected (one query; used by the banner and the learner's page)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    rows = []
+    for record in ReportingRecord.objects.filter(
+        learner=user, is_current=True, status__in=[Status.HELD, Status.REJECTED]
+    ).select_related("activity", "publisher")[:20]:
+        fixes = [
+            checks.CHECKS[c] for c in record.hold_reasons if checks.CHECKS[c].learner_must_act
+        ]
+        if fixes or record.status == Status.REJECTED:
+            rows.append(LearnerRecordRow(record=record, fixes=fixes))
+    return rows
+
+
+def learner_records(*, user: Any) -> list[LearnerRecordRow]:
+    """Every current record of the learner, newest first (their "reported credit" page)."""
+    return [
+        LearnerRecordRow(
+            record=r,
+            fixes=_learner_fixes(r),
+        )
+        for r in ReportingRecord.objects.filter(learner=user, is_current=True)
+        .select_related("activity", "publisher", "board")
+        .order_by("-participated_on", "-id")[:200]
+    ]
+
+
+def activity_reporting_get_for_staff(*, publisher: Publisher, pk: int) -> ActivityReporting:
+    """The activity's reporting row (unsaved if new) for this publisher's staff, or 404."""
+    activity = Activity.objects.filter(publisher=publisher, pk=pk).first()
+    if activity is None:
+        raise Http404
+    return ActivityReporting.objects.filter(activity=activity).first() or ActivityReporting(
+        activity=activity
+    )
+
+
+def activity_boards(*, activity: Activity) -> list[str]:
+    """Board codes (as ACCME spells them) the activity designates MOC credit for."""
+    return sorted(
+        board_schema_code(code)
+        for code in activity.designations.filter(credit_type__board__isnull=False).values_list(
+            "credit_type__board__code", flat=True
+        )
+    )

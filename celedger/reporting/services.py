@@ -7,54 +7,56 @@ UPDATE so a page can poll it; any exception marks the job failed with a message.
 """
 
 import datetime
-import io
-import json
 import logging
 import re
 import tempfile
+from array import array
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
-from pathlib import Path
 from typing import IO, Any
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 from django.utils import timezone
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import best_match
 from openpyxl import Workbook
 
 from celedger.core.outbox import outbox_enqueue
-from celedger.core.spreadsheets import SafeCsvWriter, safe_cell, sheet_append
+from celedger.core.services import audit_record
+from celedger.core.spreadsheets import SafeCsvWriter, sheet_append
 from celedger.credits.models import Claim
-from celedger.profiles.models import BoardCertification, LearnerProfile
+from celedger.profiles.models import LearnerProfile
 from celedger.publishers.models import Publisher
-from celedger.reporting.models import ExportJob
+from celedger.reporting.checks import CPE_MONITOR_DAYS, MOC_DAYS  # noqa: F401  (pages show them)
+from celedger.reporting.emails import reporting_fix_request_send
+from celedger.reporting.models import ActivityReporting, ExportJob, ReportingRecord, ResponseUpload
+from celedger.reporting.writing import (
+    CHUNK_SIZE,
+    ExportError,
+    Output,
+    Text,
+    hours_text,
+    progress,
+    safe_cell,
+    set_total,
+    stamp,
+)
 
 logger = logging.getLogger(__name__)
 
 Kind = ExportJob.Kind
-PROGRESS_EVERY = 500
-CHUNK_SIZE = 1000
-# Late thresholds: NABP takes CPE Monitor data up to 60 days after participation;
-# boards expect MOC completions within 30 days.
-CPE_MONITOR_DAYS = 60
-MOC_DAYS = 30
-# The missing-NABP learners listed on the page; the count is always complete.
-MISSING_LIST_LIMIT = 50
-FORMATS = ("csv", "xlsx")
+# The file formats of each kind, the default first.
+FORMATS_BY_KIND: dict[str, tuple[str, ...]] = {
+    Kind.CREDIT_CLAIMS: ("csv", "xlsx"),
+    Kind.CPE_MONITOR: ("csv",),
+    Kind.PARS_MOC: ("json",),
+    Kind.PARS_MOC_TAB: ("txt", "xlsx"),
+    Kind.PARS_ACTIVITIES: ("json", "xlsx"),
+}
 # A job no worker finished in this time was stranded (a worker died, or none runs).
 STALE_AFTER = datetime.timedelta(hours=2)
-SCHEMA_PATH = Path(__file__).parent / "schemas" / "accme-pars-learner-reports.schema_v0_5.json"
-
-
-class ExportError(Exception):
-    """A failure the coordinator can act on; its message is shown as is."""
 
 
 # Starting ------------------------------------------------------------------------------
@@ -74,8 +76,7 @@ def export_start(
         raise ValidationError({"kind": "Choose a kind of export."})
     if date_to < date_from:
         raise ValidationError({"date_to": "The end date cannot be before the start date."})
-    if kind != Kind.CREDIT_CLAIMS or file_format not in FORMATS:
-        file_format = "json" if kind == Kind.PARS_MOC else "csv"
+    file_format = file_format if file_format in FORMATS_BY_KIND[kind] else FORMATS_BY_KIND[kind][0]
     job = ExportJob(
         publisher=publisher,
         requested_by=requested_by,
@@ -102,14 +103,6 @@ def export_start(
 # Running -------------------------------------------------------------------------------
 
 
-@dataclass
-class Output:
-    """What a writer produced: the file's name and the notes shown beside the job."""
-
-    filename: str
-    result: dict[str, Any] = field(default_factory=dict)
-
-
 def export_run(*, job_id: int) -> ExportJob | None:
     """Build the job's file; a failure of any kind marks the job failed, never lost."""
     job = ExportJob.objects.select_related("publisher").filter(pk=job_id).first()
@@ -122,10 +115,16 @@ def export_run(*, job_id: int) -> ExportJob | None:
         with tempfile.TemporaryFile() as raw:
             output = writer(job, raw)
             raw.seek(0)
-            job.file.save(output.filename, File(raw), save=False)
-        job.result = output.result
-        job.status = ExportJob.Status.DONE
-        job.done = job.total
+            with transaction.atomic():
+                job.file.save(output.filename, File(raw), save=False)
+                job.result = output.result
+                job.status = ExportJob.Status.DONE
+                job.done = job.total
+                job.finished_at = timezone.now()
+                job.save(update_fields=JOB_FIELDS)
+                if output.record_ids is not None:
+                    records_mark_exported(job=job, record_ids=output.record_ids)
+        return job
     except ExportError as exc:
         _fail(job, str(exc))
     except Exception as exc:
@@ -137,8 +136,30 @@ def export_run(*, job_id: int) -> ExportJob | None:
             "tell your site administrator.",
         )
     job.finished_at = timezone.now()
-    job.save(update_fields=["status", "done", "total", "file", "result", "error", "finished_at"])
+    job.save(update_fields=JOB_FIELDS)
     return job
+
+
+JOB_FIELDS = ["status", "done", "total", "file", "result", "error", "finished_at"]
+MARK_CHUNK = 2000
+
+
+def records_mark_exported(*, job: ExportJob, record_ids: Iterable[int]) -> int:
+    """Mark the records a stored file sends as exported in it (pending ones only, so a
+    record changed meanwhile stays pending and goes in the next file)."""
+    marked = 0
+    ids = list(record_ids) if not isinstance(record_ids, array) else record_ids
+    for start in range(0, len(ids), MARK_CHUNK):
+        marked += ReportingRecord.objects.filter(
+            pk__in=list(ids[start : start + MARK_CHUNK]),
+            status=ReportingRecord.Status.PENDING,
+        ).update(
+            status=ReportingRecord.Status.EXPORTED,
+            exported_in=job,
+            exported_at=job.finished_at,
+            updated_at=job.finished_at,
+        )
+    return marked
 
 
 def exports_expire_stale(*, publisher: Publisher, now: datetime.datetime | None = None) -> int:
@@ -164,22 +185,6 @@ def _fail(job: ExportJob, message: str) -> None:
     job.status = ExportJob.Status.FAILED
     job.error = message
     job.file = ""  # type: ignore[assignment]
-
-
-def _progress(job: ExportJob, rows: Iterable[Claim]) -> Iterator[Claim]:
-    """Pass rows through, writing `done` every PROGRESS_EVERY rows."""
-    done = 0
-    for row in rows:
-        yield row
-        done += 1
-        if done % PROGRESS_EVERY == 0:
-            ExportJob.objects.filter(pk=job.pk).update(done=done)
-    job.done = done
-
-
-def _set_total(job: ExportJob, total: int) -> None:
-    job.total = total
-    ExportJob.objects.filter(pk=job.pk).update(total=total, done=0)
 
 
 # Reading claims ------------------------------------------------------------------------
@@ -224,32 +229,6 @@ def _name(profile: LearnerProfile | None) -> str:
     return f"{profile.first_name} {profile.last_name}" if profile else ""
 
 
-def _hours(value: Decimal) -> str:
-    return f"{value:.2f}"
-
-
-class _Text:
-    """A UTF-8 text view of a binary temporary file that leaves the file open."""
-
-    def __init__(self, raw: IO[bytes], *, bom: bool = False) -> None:
-        self.wrapper = io.TextIOWrapper(
-            raw,  # type: ignore[arg-type]
-            encoding="utf-8-sig" if bom else "utf-8",
-            newline="",
-        )
-
-    def __enter__(self) -> io.TextIOWrapper:
-        return self.wrapper
-
-    def __exit__(self, *exc: object) -> None:
-        self.wrapper.flush()
-        self.wrapper.detach()
-
-
-def _stamp(job: ExportJob) -> str:
-    return f"{job.publisher.code}-{job.params['date_from']}-to-{job.params['date_to']}"
-
-
 # Credit claims -------------------------------------------------------------------------
 
 CLAIMS_HEADER = [
@@ -274,9 +253,9 @@ def credit_claim_rows(job: ExportJob) -> Iterator[list[str | Decimal | float]]:
     """One row per active claim in the range; hours stay Decimal for the XLSX writer."""
     zone = job.publisher.zone
     claims = claims_in_range(job=job)
-    _set_total(job, claims.count())
+    set_total(job, claims.count())
     rows = claims.prefetch_related("learner__profile__credentials").iterator(chunk_size=CHUNK_SIZE)
-    for claim in _progress(job, rows):
+    for claim in progress(job, rows):
         profile = _profile(claim)
         license_number = profile.license_number if profile else ""
         if profile and profile.license_is_placeholder:
@@ -314,211 +293,179 @@ def _credit_claims(job: ExportJob, raw: IO[bytes]) -> Output:
             sheet_append(sheet, row)
         workbook.save(raw)  # type: ignore[arg-type]
     else:
-        with _Text(raw, bom=True) as text:
+        with Text(raw, bom=True) as text:
             writer = SafeCsvWriter(text)
             writer.writerow(CLAIMS_HEADER)
             for row in credit_claim_rows(job):
-                row[hours_at] = _hours(Decimal(row[hours_at]))
+                row[hours_at] = hours_text(Decimal(row[hours_at]))
                 writer.writerow(row)
-    return Output(filename=f"credit-claims-{_stamp(job)}.{file_format}")
+    return Output(filename=f"credit-claims-{stamp(job)}.{file_format}")
 
 
-# CPE Monitor ---------------------------------------------------------------------------
-
-CPE_MONITOR_HEADER = [
-    "NABP e-Profile ID",
-    "Birth date (MMDD)",
-    "ACPE UAN",
-    "Date of participation",
-    "Contact hours",
-    "First name",
-    "Last name",
-]
-
-
-def _cpe_monitor(job: ExportJob, raw: IO[bytes]) -> Output:
-    zone = job.publisher.zone
-    now = timezone.now()
-    late_before = (now - datetime.timedelta(days=CPE_MONITOR_DAYS)).astimezone(zone).date()
-    claims = claims_in_range(job=job).filter(designation__credit_type__requires_nabp=True)
-    _set_total(job, claims.count())
-    missing: dict[int, str] = {}
-    missing_rows = late = written = 0
-    with _Text(raw) as text:
-        writer = SafeCsvWriter(text)
-        writer.writerow(CPE_MONITOR_HEADER)
-        for claim in _progress(job, claims.iterator(chunk_size=CHUNK_SIZE)):
-            profile = _profile(claim)
-            if profile is None or not profile.has_nabp_data:
-                # Not uploadable without both; counted and named so staff can chase them.
-                missing_rows += 1
-                if len(missing) < MISSING_LIST_LIMIT:
-                    who = _name(profile) or "(no profile)"
-                    missing[claim.learner_id] = f"{who} <{claim.learner.email}>"
-                continue
-            participated = claim.session.starts_at.astimezone(zone).date()
-            if participated < late_before:
-                late += 1
-            writer.writerow(
-                [
-                    profile.nabp_eprofile_id,
-                    profile.birth_mmdd,
-                    claim.designation.uan,
-                    participated.isoformat(),
-                    _hours(claim.hours),
-                    safe_cell(profile.first_name),
-                    safe_cell(profile.last_name),
-                ]
-            )
-            written += 1
-    return Output(
-        filename=f"cpe-monitor-{_stamp(job)}.csv",
-        result={
-            "rows": written,
-            "missing_nabp": missing_rows,
-            "missing_nabp_learners": sorted(missing.values()),
-            "late": late,
-        },
-    )
-
-
-# PARS MOC ------------------------------------------------------------------------------
-
-
-RFC3339_DATE_TIME = re.compile(
-    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$"
+from celedger.reporting.batches import (  # noqa: E402  (batches use the helpers above)
+    cpe_monitor_batch,
+    pars_activities_file,
+    pars_learners_json,
+    pars_learners_tab,
 )
-# jsonschema checks "date-time" only with the optional rfc3339-validator package
-# installed; without it the format would pass silently, so it is checked here.
-FORMAT_CHECKER = FormatChecker()
-
-
-@FORMAT_CHECKER.checks("date-time", raises=ValueError)
-def _is_date_time(value: object) -> bool:
-    if not isinstance(value, str):
-        return True
-    if not RFC3339_DATE_TIME.match(value):
-        return False
-    datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return True
-
-
-@cache
-def pars_schema() -> dict[str, Any]:
-    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
-
-
-def pars_validate(document: dict[str, Any]) -> None:
-    """Raise ExportError naming the first problem if `document` breaks ACCME's schema."""
-    schema = pars_schema()
-    validator = Draft202012Validator(schema, format_checker=FORMAT_CHECKER)
-    error = best_match(validator.iter_errors(document))
-    if error is not None:
-        where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
-        raise ExportError(
-            f"The file does not match ACCME's learner-report schema at {where}: {error.message}"
-        )
-
-
-def _moc_claims(job: ExportJob) -> QuerySet[Claim]:
-    return claims_in_range(job=job).filter(designation__credit_type__board__isnull=False)
-
-
-def _consenting(claims: QuerySet[Claim]) -> QuerySet[Claim]:
-    """Claims of diplomates of the credit type's board who consented, with the board ID."""
-    certification = BoardCertification.objects.filter(
-        profile__user=OuterRef("learner"),
-        board=OuterRef("designation__credit_type__board"),
-        consented_at__isnull=False,
-    )
-    return claims.filter(Exists(certification)).annotate(
-        diplomate_id=Subquery(certification.values("diplomate_id")[:1])
-    )
-
-
-def pars_record(*, claim: Claim, publisher: Publisher, zone: ZoneInfo) -> dict[str, Any]:
-    """One learner completion (ActivityReport) as ACCME's draft schema v0.5 describes it."""
-    profile = _profile(claim)
-    activity = claim.session.activity
-    credit_type = claim.designation.credit_type
-    board = credit_type.board
-    assert board is not None and profile is not None
-    # Birth year is not collected, so BirthDate (YYYY-MM-DD) is left out, as the schema allows.
-    return {
-        "ReportingOrganization": publisher.name,
-        "Member": {"Name": {"GivenName": profile.first_name, "FamilyName": profile.last_name}},
-        "Activity": {
-            "ProviderOrganization": publisher.accme_provider_id,
-            "Module": {
-                "ModuleName": {"value": activity.title, "moduleID": str(activity.pk)},
-                "Status": "Completed",
-                "CompletedDateTime": claim.attested_at.astimezone(zone).isoformat(
-                    timespec="seconds"
-                ),
-                "CreditCertificate": [
-                    {
-                        "UniqueID": {
-                            "value": claim.diplomate_id,  # type: ignore[attr-defined]
-                            "domain": board.code,
-                        },
-                        "CreditReceived": {
-                            "activityCertification": credit_type.short_name,
-                            "creditUnit": "Point",
-                            "numberOfCredits": float(claim.hours),
-                        },
-                        "CreditID": f"ccid:{publisher.code}:{claim.pk}",
-                    }
-                ],
-            },
-        },
-        "XtensibleInfo": {"LearnerRecordAction": "add"},
-    }
-
-
-def _pars_moc(job: ExportJob, raw: IO[bytes]) -> Output:
-    publisher = job.publisher
-    if not publisher.accme_provider_id.strip():
-        raise ExportError(
-            "PARS needs the publisher's ACCME / JA provider ID: an admin can set it in Settings."
-        )
-    zone = publisher.zone
-    now = timezone.now()
-    moc = _moc_claims(job)
-    claims = _consenting(moc)
-    total = claims.count()
-    _set_total(job, total)
-    not_consented = moc.count() - total
-    if total == 0:
-        raise ExportError(
-            "No MOC completions to report in these dates (claims of board credit types by "
-            "diplomates who consented to reporting)."
-        )
-    late_before = now - datetime.timedelta(days=MOC_DAYS)
-    records = []
-    late = 0
-    for claim in _progress(job, claims.iterator(chunk_size=CHUNK_SIZE)):
-        if claim.attested_at < late_before:
-            late += 1
-        records.append(pars_record(claim=claim, publisher=publisher, zone=zone))
-    document = {
-        "ACCMELearnerReports": {
-            "ActivityReports": {
-                "DateTimeCreated": now.astimezone(zone).isoformat(timespec="seconds"),
-                "ActivityReport": records,
-            }
-        }
-    }
-    pars_validate(document)
-    with _Text(raw) as text:
-        json.dump(document, text, ensure_ascii=False, indent=2)
-    return Output(
-        filename=f"pars-moc-{_stamp(job)}.json",
-        result={"records": len(records), "late": late, "not_consented": not_consented},
-    )
-
 
 WRITERS: dict[Kind, Callable[[ExportJob, IO[bytes]], Output]] = {
     Kind.CREDIT_CLAIMS: _credit_claims,
-    Kind.CPE_MONITOR: _cpe_monitor,
-    Kind.PARS_MOC: _pars_moc,
+    Kind.CPE_MONITOR: cpe_monitor_batch,
+    Kind.PARS_MOC: pars_learners_json,
+    Kind.PARS_MOC_TAB: pars_learners_tab,
+    Kind.PARS_ACTIVITIES: pars_activities_file,
 }
+
+
+# Records: the accreditor's answer, by hand or from its response file ---------------------
+
+CCID_RE = re.compile(r"ccid:([^:\s,;\t]+):(\d+)")
+EPID_UAN_RE = re.compile(r"\b(\d{1,7})\b.*?\b(\d{4}-\d{4}-\d{2}-\d{3}-[LH]\d{2}-[PT])\b", re.I)
+REJECT_WORDS = ("reject", "error", "fail", "invalid", "not found", "denied")
+ACCEPT_WORDS = ("accept", "success", "processed", "ok")
+
+
+def record_mark(
+    *, record: ReportingRecord, accepted: bool, reason: str = "", actor: Any = None
+) -> ReportingRecord:
+    """The accreditor's answer for one exported record. A rejection needs its reason and
+    reaches the learner (email + banner); an accepted record is done."""
+    Status = ReportingRecord.Status
+    if record.status not in (Status.EXPORTED, Status.ACCEPTED, Status.REJECTED):
+        raise ValidationError(
+            "Only a record that was exported can be marked accepted or rejected."
+        )
+    if not accepted and not reason.strip():
+        raise ValidationError({"reason": "Say why it was rejected: the learner sees this."})
+    with transaction.atomic():
+        locked = ReportingRecord.objects.select_for_update().get(pk=record.pk)
+        if accepted:
+            locked.status = ReportingRecord.Status.ACCEPTED
+            locked.rejection_reason = ""
+        else:
+            locked.status = ReportingRecord.Status.REJECTED
+            locked.rejection_reason = reason.strip()[:2000]
+            reporting_fix_request_send(
+                learner_id=locked.learner_id,
+                record_holds=[(locked.pk, [])],
+                rejection=locked.rejection_reason,
+            )
+        locked.save(update_fields=["status", "rejection_reason", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="reporting.accepted" if accepted else "reporting.rejected",
+            obj=locked,
+            old={"status": record.status},
+            new={"status": locked.status},
+            reason=locked.rejection_reason,
+        )
+    return locked
+
+
+def _reason(line: str) -> str:
+    """The line without the record's identifiers: what the learner and staff should read."""
+    text = CCID_RE.sub("", line)
+    pair = EPID_UAN_RE.search(text)
+    if pair:
+        text = text.replace(pair.group(2), "").replace(pair.group(1), "", 1)
+    return re.sub(r"^[\s,;|\t]+|[\s,;|\t]+$", "", text) or line.strip()
+
+
+def _line_verdict(line: str) -> tuple[bool, str] | None:
+    lowered = line.lower()
+    if any(word in lowered for word in REJECT_WORDS):
+        return False, _reason(line)
+    if any(word in lowered for word in ACCEPT_WORDS):
+        return True, ""
+    return None
+
+
+def _record_for_line(publisher: Publisher, channel: str, line: str) -> ReportingRecord | None:
+    sent = ReportingRecord.objects.filter(
+        publisher=publisher,
+        channel=channel,
+        is_current=True,
+        status__in=[ReportingRecord.Status.EXPORTED, ReportingRecord.Status.ACCEPTED],
+    )
+    found = CCID_RE.search(line)
+    if found and found.group(1) == publisher.code:
+        return sent.filter(pk=int(found.group(2))).first()
+    pair = EPID_UAN_RE.search(line)
+    if pair and channel == ReportingRecord.Channel.CPE_MONITOR:
+        return (
+            sent.filter(
+                learner__profile__nabp_eprofile_id=pair.group(1), uan=pair.group(2).upper()
+            )
+            .order_by("-exported_at")
+            .first()
+        )
+    return None
+
+
+def response_file_apply(
+    *, publisher: Publisher, channel: str, uploaded: Any, actor: Any
+) -> ResponseUpload:
+    """Read an accreditor's response or error file, line by line: a line naming a record
+    (our CreditID `ccid:<code>:<id>`, or e-Profile ID + UAN) and saying it failed marks it
+    rejected with the line as reason; one saying it succeeded marks it accepted."""
+    if channel not in ReportingRecord.Channel.values:
+        raise ValidationError({"channel": "Choose CPE Monitor or PARS."})
+    content = uploaded.read()
+    if len(content) > 5 * 1024 * 1024:
+        raise ValidationError({"file": "The file is larger than 5 MB."})
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationError({"file": "Upload the response as a text or CSV file."}) from exc
+    upload = ResponseUpload(publisher=publisher, channel=channel, uploaded_by=actor)
+    accepted = rejected = 0
+    unmatched: list[str] = []
+    with transaction.atomic():
+        upload.file.save("response.txt", ContentFile(content), save=False)
+        for line in text.splitlines():
+            if not line.strip():
+                continue
+            verdict = _line_verdict(line)
+            record = _record_for_line(publisher, channel, line)
+            if verdict is None or record is None:
+                if verdict is not None and len(unmatched) < 50:
+                    unmatched.append(line.strip()[:300])
+                continue
+            record_mark(record=record, accepted=verdict[0], reason=verdict[1], actor=actor)
+            accepted += verdict[0]
+            rejected += not verdict[0]
+        upload.result = {"accepted": accepted, "rejected": rejected, "unmatched": unmatched}
+        upload.save()
+    return upload
+
+
+def activity_reporting_save(
+    *, reporting: ActivityReporting, data: dict[str, Any], actor: Any
+) -> ActivityReporting:
+    """Save an activity's PARS fields; a new ACCME activity ID releases held MOC records."""
+    before = {"accme_activity_id": reporting.accme_activity_id} if reporting.pk else {}
+    for name, value in data.items():
+        setattr(reporting, name, value)
+    with transaction.atomic():
+        reporting.full_clean()
+        reporting.save()
+        audit_record(
+            actor=actor,
+            action="reporting.activity_data",
+            obj=reporting,
+            old=before,
+            new={"accme_activity_id": reporting.accme_activity_id},
+        )
+        learners = list(
+            ReportingRecord.objects.filter(activity_id=reporting.activity_id, is_current=True)
+            .exclude(status__in=[ReportingRecord.Status.ACCEPTED])
+            .values_list("learner_id", flat=True)
+            .distinct()
+        )
+        for learner_id in learners:
+            outbox_enqueue(
+                kind="reporting.records_recompute",
+                payload={"learner_id": learner_id, "activity_id": reporting.activity_id},
+            )
+    return reporting

@@ -89,7 +89,7 @@ def test_a_new_pharmacist_signs_up_verifies_and_lands_on_next(page: Any, live_se
     page.get_by_label("NABP e-Profile ID").fill("1234567")
     page.get_by_role("button", name="Save Profile").click()
 
-    page.get_by_role("heading", name="Verify Your Email Address").wait_for()
+    page.get_by_role("heading", name="Check your email").wait_for()
     assert_accessible(page)
     link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", mail.outbox[-1].body)
     assert link

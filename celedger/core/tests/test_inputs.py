@@ -72,8 +72,14 @@ def test_activity_dates_are_bounded_to_sensible_years(day):
 
 def test_session_dates_are_bounded_too():
     from celedger.activities.forms import SessionForm, WeeklySessionsForm
+    from celedger.credits.tests.helpers import activity_with
 
-    form = SessionForm({"date": "9999-12-31", "starts": "09:00", "ends": "10:00", "topic": "x"})
+    activity = activity_with("ama-pra-1").activity
+    form = SessionForm(
+        {"date": "9999-12-31", "starts": "09:00", "ends": "10:00", "topic": "x"},
+        activity=activity,
+        acpe=[],
+    )
     assert not form.is_valid() and "between 1900 and 2100" in form.errors["date"][0]
     weekly = WeeklySessionsForm(
         {

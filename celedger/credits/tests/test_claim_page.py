@@ -20,9 +20,9 @@ def test_it_claims_a_conference_once_from_its_own_event_id(client, django_assert
         Attendance.objects.create(session=session, learner=profile.user)
     client.force_login(profile.user)
     url = reverse("credits:claim", args=[activity.event_id])
-    # django session, user, profile check, Event ID, the state (7), the base layout's
-    # staff check (1).
-    with django_assert_max_num_queries(12):
+    # django session, user, profile check, Event ID, the state (7), the post-test gate (1:
+    # no active post-test), the base layout's staff check (1).
+    with django_assert_max_num_queries(13):
         page = client.get(url)
     html = page.content.decode()
     assert page.status_code == 200
@@ -78,7 +78,7 @@ def test_it_keeps_the_single_program_page_within_its_query_budget(
     client.force_login(profile.user)
     url = reverse("credits:claim", args=[session.event_id])
     # As the conference page, plus the sessions' own UANs (ACPE is designated).
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(14):
         assert client.get(url).status_code == 200
 
 

@@ -229,8 +229,9 @@ def test_it_renders_a_500_claim_transcript_in_constant_queries(
     more = [SessionFactory(activity=session.activity) for _ in range(499)]
     bulk_claims([(profile.user, s) for s in more], designation)
     # session + user (2), profile for the reminders (1), claims (1), the credit types
-    # and publishers for the filters (2); the header's console link is cached.
-    with django_assert_max_num_queries(6):
+    # and publishers for the filters (2); the header's console link is cached; external
+    # credit imported from other systems (1).
+    with django_assert_max_num_queries(7):
         with_500, response = count_queries(client, url)
     assert with_500 == with_one
     assert len(response.context["transcript"].claims) == 500

@@ -49,6 +49,12 @@ def _activity_post(activity: Any | None = None) -> dict[str, Any]:
 
 
 # (name, method, min role, url(ctx), data(ctx))
+def _conference_qr_url(c: Any, kind: str) -> str:
+    # The conference QR exists once the activity has its own Event ID.
+    Activity.objects.filter(pk=c.activity.pk).update(event_id="CNFQRA")
+    return reverse(f"activities:conference_qr_{kind}", args=[c.code, c.activity.pk])
+
+
 ACTIONS: list[tuple[str, str, str, Any, Any]] = [
     (
         "dashboard",
@@ -217,6 +223,20 @@ ACTIONS: list[tuple[str, str, str, Any, Any]] = [
         None,
     ),
     (
+        "conference-qr-svg",
+        "get",
+        Role.VIEWER,
+        lambda c: _conference_qr_url(c, "svg"),
+        None,
+    ),
+    (
+        "conference-qr-png",
+        "get",
+        Role.VIEWER,
+        lambda c: _conference_qr_url(c, "png"),
+        None,
+    ),
+    (
         "poster",
         "get",
         Role.VIEWER,
@@ -363,6 +383,8 @@ def test_it_lists_every_console_url_in_the_matrix() -> None:
         "session_delete",
         "session_qr_svg",
         "session_qr_png",
+        "conference_qr_svg",
+        "conference_qr_png",
         "session_poster",
     }
     assert console_names == covered

@@ -43,14 +43,26 @@ def claim(
     attested_at: datetime.datetime | None = None,
 ) -> Claim:
     designation = CreditDesignation.objects.get(activity=session.activity, credit_type__code=code)
+    attested = attested_at or session.ends_at
+    # Ledger's claim model adds these two (TEAM.md interface 1); set them once they exist.
+    fields = {f.name for f in Claim._meta.get_fields()}
+    extra: dict[str, Any] = {}
+    if "max_hours" in fields:
+        extra["max_hours"] = designation.max_hours
+    if "participated_on" in fields:
+        home_study = session.activity.format in ("enduring", "journal")
+        extra["participated_on"] = (
+            (attested if home_study else session.starts_at)
+            .astimezone(session.activity.publisher.zone)
+            .date()
+        )
     return Claim.objects.create(
         learner=profile.user,
         session=session,
         designation=designation,
         hours=Decimal(hours),
-        max_hours=Decimal(hours),
-        participated_on=session.starts_at.date(),
-        attested_at=attested_at or session.ends_at,
+        attested_at=attested,
+        **extra,
     )
 
 

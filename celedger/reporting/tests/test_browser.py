@@ -72,3 +72,78 @@ def test_it_starts_an_export_shows_progress_and_downloads_it(
     page.set_viewport_size(PHONE_VIEWPORT)
     assert no_horizontal_scroll(page)
     assert not [p for p in problems if "Content Security Policy" in p], problems
+
+
+def test_a_held_pharmacist_record_is_fixed_exported_rejected_and_shown_to_the_learner(
+    page: Any, live_server: Any, reference_data: Any
+) -> None:
+    from celedger.reporting.models import ReportingRecord
+    from celedger.reporting.records import records_recompute
+
+    publisher = PublisherFactory(code="lakeside", name="Lakeside Health")
+    coordinator = StaffMembershipFactory(
+        publisher=publisher, role=StaffMembership.Role.COORDINATOR
+    ).user
+    session = activity_with("acpe-p", publisher=publisher, title="Anticoagulation Update")
+    pat = learner("PharmD", first_name="Pat", last_name="Nguyen", birth_month=4, birth_day=9)
+    claim(pat, session, "acpe-p", "1.50")
+    records_recompute(learner_id=pat.user_id, activity_id=session.activity_id)
+    assert ReportingRecord.objects.get().status == "held"
+
+    # The learner sees why on every page and fixes the profile.
+    sign_in_as(page, live_server, pat.user)
+    page.goto(f"{live_server.url}/transcript/")
+    banner = page.get_by_role("region", name="Credit reporting")
+    expect(banner).to_contain_text("Add your NABP e-Profile ID")
+    banner.get_by_role("link", name="Fix it on your profile").click()
+    page.locator("#id_nabp_eprofile_id").fill("2345678")
+    page.get_by_role("button", name="Save Profile").click()
+    page.wait_for_load_state()
+    record = ReportingRecord.objects.get()
+    assert (record.status, record.hold_reasons) == ("pending", [])
+
+    # The coordinator sends the batch.
+    sign_in_as(page, live_server, coordinator)
+    page.goto(f"{live_server.url}/console/lakeside/reporting/")
+    expect(page.locator('[data-count="cpe_monitor-pending"]')).to_have_text("1")
+    assert_accessible(page)
+    page.get_by_role("link", name="Reports & exports").first.click()
+    page.get_by_label("Kind of export").select_option("cpe_monitor")
+    page.get_by_label("Sessions from").fill("2020-01-01")
+    page.get_by_role("button", name="Start export").click()
+    job = ExportJob.objects.get(kind="cpe_monitor")
+    row = page.locator(f"#export-{job.pk}")
+    expect(row.get_by_text("Done")).to_be_visible()
+    with page.expect_download() as download_info:
+        row.get_by_role("link", name=re.compile("Download")).click()
+    [line] = Path(download_info.value.path()).read_text().splitlines()
+    assert line.split(",")[:3] == ["2345678", "0409", "0123-0000-26-001-L01-P"]
+
+    # NABP's answer comes back as an error file.
+    page.goto(f"{live_server.url}/console/lakeside/reporting/")
+    page.get_by_label("Response from").select_option("cpe_monitor")
+    page.get_by_label("Response or error file").set_input_files(
+        {
+            "name": "errors.csv",
+            "mimeType": "text/csv",
+            "buffer": b"2345678,0123-0000-26-001-L01-P,REJECTED: e-Profile ID not found\n",
+        }
+    )
+    page.get_by_role("button", name="Read the response").click()
+    expect(page.get_by_text("1 rejected")).to_be_visible()
+    expect(page.get_by_text("Nguyen")).to_be_visible()
+    page.set_viewport_size(PHONE_VIEWPORT)
+    assert no_horizontal_scroll(page)
+    page.set_viewport_size({"width": 1280, "height": 800})
+
+    # The learner sees what to fix.
+    sign_in_as(page, live_server, pat.user)
+    page.goto(f"{live_server.url}/transcript/")
+    expect(page.get_by_role("region", name="Credit reporting")).to_contain_text(
+        "e-Profile ID not found"
+    )
+    page.goto(f"{live_server.url}/reporting/mine/")
+    expect(page.locator(f"#record-{record.pk}")).to_contain_text(
+        "Not accepted: REJECTED: e-Profile ID not found"
+    )
+    assert_accessible(page)

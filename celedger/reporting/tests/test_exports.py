@@ -3,7 +3,6 @@
 import csv
 import datetime
 import io
-import json
 from typing import Any
 
 import openpyxl
@@ -12,10 +11,11 @@ from django.utils import timezone
 
 from celedger.activities.tests.factories import SessionFactory
 from celedger.credits.models import Claim
-from celedger.credits.tests.helpers import activity_with, ago, diplomate, learner
-from celedger.reporting import services
+from celedger.credits.tests.helpers import activity_with, diplomate, learner
+from celedger.reporting import services, writing
 from celedger.reporting.models import ExportJob
 from celedger.reporting.tests.conftest import claim, job_for
+from celedger.reporting.writing import LEARNER_SCHEMA
 
 pytestmark = pytest.mark.django_db
 UTC = datetime.UTC
@@ -110,153 +110,6 @@ def test_it_writes_the_claims_as_xlsx(publisher: Any) -> None:
     assert values["License number"] == doctor.license_number
 
 
-def test_it_writes_cpe_monitor_rows_and_counts_missing_nabp_and_late(publisher: Any) -> None:
-    recent = activity_with("acpe-p", "ama-pra-1", publisher=publisher)
-    old = SessionFactory(
-        activity=recent.activity,
-        starts_at=ago(days=70),
-        ends_at=ago(days=70) + datetime.timedelta(hours=1),
-    )
-    ready = learner(
-        "PharmD",
-        first_name="Bo",
-        last_name="Chen",
-        nabp_eprofile_id="1234567",
-        birth_month=4,
-        birth_day=9,
-    )
-    no_nabp = learner("PharmD", first_name="Cy", last_name="Diaz")
-    doctor = learner("MD")
-    claim(ready, recent, "acpe-p", "1.50")
-    claim(ready, old, "acpe-p", "1.00")
-    claim(no_nabp, recent, "acpe-p")
-    claim(doctor, recent, "ama-pra-1")  # not ACPE: not for CPE Monitor
-
-    job = run(job_for(publisher, "cpe_monitor"))
-
-    assert job.status == "done", job.error
-    assert job.total == 3
-    rows = csv_rows(job)
-    assert [r["Date of participation"] for r in rows] == [
-        old.starts_at.astimezone(publisher.zone).date().isoformat(),
-        recent.starts_at.astimezone(publisher.zone).date().isoformat(),
-    ]
-    assert rows[1] == {
-        "NABP e-Profile ID": "1234567",
-        "Birth date (MMDD)": "0409",
-        "ACPE UAN": "0123-0000-26-001-L01-P",
-        "Date of participation": rows[1]["Date of participation"],
-        "Contact hours": "1.50",
-        "First name": "Bo",
-        "Last name": "Chen",
-    }
-    assert job.result["rows"] == 2
-    assert job.result["missing_nabp"] == 1
-    assert job.result["missing_nabp_learners"] == [f"Cy Diaz <{no_nabp.user.email}>"]
-    assert job.result["late"] == 1
-
-
-def pars_document(job: ExportJob) -> dict[str, Any]:
-    with job.file.open("rb") as f:
-        document: dict[str, Any] = json.loads(f.read())
-    services.pars_validate(document)
-    return document
-
-
-def test_it_exports_moc_completions_of_consenting_diplomates_only(publisher: Any) -> None:
-    session = activity_with("ama-pra-1", "moc-abim", publisher=publisher, title="Sepsis")
-    consenting = learner("MD", first_name="Ana", last_name="Ruiz")
-    diplomate(consenting, "ABIM", consented=True)
-    not_consenting = learner("MD")
-    diplomate(not_consenting, "ABIM", consented=False)
-    other_board = learner("MD")
-    diplomate(other_board, "ABP", consented=True)
-    on_time = claim(consenting, session, "moc-abim", "1.25", attested_at=ago(days=2))
-    claim(consenting, session, "ama-pra-1")  # not MOC
-    claim(not_consenting, session, "moc-abim")
-    claim(other_board, session, "moc-abim")
-    late_session = SessionFactory(
-        activity=session.activity,
-        starts_at=ago(days=45),
-        ends_at=ago(days=45) + datetime.timedelta(hours=1),
-    )
-    claim(consenting, late_session, "moc-abim", "1.00", attested_at=ago(days=40))
-
-    job = run(job_for(publisher, "pars_moc"))
-
-    assert job.status == "done", job.error
-    assert job.file.name.endswith(".json")
-    reports = pars_document(job)["ACCMELearnerReports"]["ActivityReports"]
-    assert reports["DateTimeCreated"]
-    records = reports["ActivityReport"]
-    assert len(records) == 2
-    by_credit_id = {
-        r["Activity"]["Module"]["CreditCertificate"][0]["CreditID"]: r for r in records
-    }
-    record = by_credit_id[f"ccid:lakeside:{on_time.pk}"]
-    assert record["ReportingOrganization"] == "Lakeside Health"
-    assert record["Member"] == {"Name": {"GivenName": "Ana", "FamilyName": "Ruiz"}}
-    activity = record["Activity"]
-    assert activity["ProviderOrganization"] == publisher.accme_provider_id
-    module = activity["Module"]
-    assert module["ModuleName"] == {"value": "Sepsis", "moduleID": str(session.activity.pk)}
-    assert module["Status"] == "Completed"
-    completed = datetime.datetime.fromisoformat(module["CompletedDateTime"])
-    assert completed == on_time.attested_at.replace(microsecond=0)
-    [certificate] = module["CreditCertificate"]
-    assert certificate == {
-        "UniqueID": {"value": "123456", "domain": "ABIM"},
-        "CreditReceived": {
-            "activityCertification": "ABIM MOC",
-            "creditUnit": "Point",
-            "numberOfCredits": 1.25,
-        },
-        "CreditID": f"ccid:lakeside:{on_time.pk}",
-    }
-    assert record["XtensibleInfo"] == {"LearnerRecordAction": "add"}
-    assert "PersonalInfo" not in record["Member"]  # no birth year: left out, not invented
-    assert job.result == {"records": 2, "late": 1, "not_consented": 2}
-
-
-def test_it_fails_pars_readably_without_a_provider_id(publisher: Any) -> None:
-    publisher.accme_provider_id = ""
-    publisher.save()
-    session = activity_with("moc-abim", publisher=publisher)
-    profile = learner("MD")
-    diplomate(profile, "ABIM", consented=True)
-    claim(profile, session, "moc-abim")
-
-    job = run(job_for(publisher, "pars_moc"))
-
-    assert job.status == "failed"
-    assert "ACCME / JA provider ID" in job.error
-    assert not job.file
-    assert job.finished_at is not None
-
-
-def test_it_marks_the_job_failed_when_the_file_breaks_the_schema(
-    publisher: Any, monkeypatch: Any
-) -> None:
-    session = activity_with("moc-abim", publisher=publisher)
-    profile = learner("MD")
-    diplomate(profile, "ABIM", consented=True)
-    claim(profile, session, "moc-abim", "1.50")
-    real = services.pars_record
-
-    def broken(**kwargs: Any) -> dict[str, Any]:
-        record = real(**kwargs)
-        record["Activity"]["Module"]["CreditCertificate"][0]["CreditID"] = "not-a-ccid"
-        return record
-
-    monkeypatch.setattr(services, "pars_record", broken)
-    job = run(job_for(publisher, "pars_moc"))
-
-    assert job.status == "failed"
-    assert "does not match ACCME's learner-report schema" in job.error
-    assert "CreditID" in job.error
-    assert not job.file
-
-
 def test_it_marks_an_export_failed_on_an_unexpected_error(
     publisher: Any, monkeypatch: Any
 ) -> None:
@@ -272,10 +125,10 @@ def test_it_marks_an_export_failed_on_an_unexpected_error(
 
 
 def test_it_reports_progress_every_n_rows(publisher: Any, monkeypatch: Any) -> None:
-    monkeypatch.setattr(services, "PROGRESS_EVERY", 2)
+    monkeypatch.setattr(writing, "PROGRESS_EVERY", 2)
     job = job_for(publisher, "credit_claims")
     seen = []
-    for _ in services._progress(job, range(5)):  # type: ignore[arg-type]
+    for _ in writing.progress(job, range(5)):
         seen.append(ExportJob.objects.get(pk=job.pk).done)
     # Read before each row is handed out: updated after rows 2 and 4.
     assert seen == [0, 0, 2, 2, 4]
@@ -288,13 +141,13 @@ def test_it_counts_the_total_before_writing(publisher: Any, monkeypatch: Any) ->
         claim(learner("MD"), session, "ama-pra-1")
     job = job_for(publisher, "credit_claims")
     totals = []
-    real = services._progress
+    real = services.progress
 
     def watch(job: ExportJob, rows: Any) -> Any:
         totals.append(ExportJob.objects.get(pk=job.pk).total)
         return real(job, rows)
 
-    monkeypatch.setattr(services, "_progress", watch)
+    monkeypatch.setattr(services, "progress", watch)
     job = run(job)
     assert totals == [3]
     assert (job.done, job.total, job.status) == (3, 3, "done")
@@ -332,7 +185,8 @@ def test_it_reads_thousands_of_claims_in_a_handful_of_queries(
     # fetched from one cursor) with credentials prefetched per chunk (claims file: 6),
     # progress every 500 rows (12 / 4 / 4), file name check and final save (2).
     # Measured on SQLite: 25 / 11 / 12.
-    expected = {"credit_claims": (6000, 28), "cpe_monitor": (2000, 14), "pars_moc": (2000, 14)}
+    # (CPE Monitor and PARS batches send reporting records: test_batches.py.)
+    expected = {"credit_claims": (6000, 28)}
     for kind, (total, bound) in expected.items():
         job = job_for(publisher, kind)
         with django_assert_max_num_queries(bound):
@@ -394,7 +248,7 @@ def test_it_checks_date_times_against_rfc_3339(created: str) -> None:
                 "CompletedDateTime": "2026-03-01T10:00:00-06:00",
                 "CreditCertificate": [
                     {
-                        "UniqueID": {"value": "123456", "domain": "ABIM"},
+                        "UniqueID": [{"value": "123456", "domain": "ABIM"}],
                         "CreditReceived": {
                             "activityCertification": "ABIM MOC",
                             "creditUnit": "Point",
@@ -412,6 +266,6 @@ def test_it_checks_date_times_against_rfc_3339(created: str) -> None:
         reports = {"DateTimeCreated": when, "ActivityReport": [record]}
         return {"ACCMELearnerReports": {"ActivityReports": reports}}
 
-    services.pars_validate(document("2026-03-01T10:00:00-06:00"))
-    with pytest.raises(services.ExportError, match="DateTimeCreated"):
-        services.pars_validate(document(created))
+    writing.schema_validate(document("2026-03-01T10:00:00-06:00"), LEARNER_SCHEMA, "learner")
+    with pytest.raises(writing.ExportError, match="DateTimeCreated"):
+        writing.schema_validate(document(created), LEARNER_SCHEMA, "learner")

@@ -73,7 +73,7 @@ def test_it_keeps_the_format_only_for_credit_claims(
         client.post(page_url(), start_data(kind="cpe_monitor", file_format="xlsx"))
         client.post(page_url(), start_data(kind="pars_moc"))
     formats = {job.kind: job.params["format"] for job in ExportJob.objects.all()}
-    assert formats == {"cpe_monitor": "csv", "pars_moc": "json"}
+    assert formats == {"cpe_monitor": "csv", "pars_moc": "json"}  # one format each
 
 
 def test_it_shows_errors_next_to_the_dates_and_keeps_the_input(
@@ -180,32 +180,6 @@ def test_it_polls_the_list_partial_only_while_a_job_is_unfinished(
     assert "Done" in finished
 
 
-def test_it_shows_the_cpe_monitor_and_pars_warnings(
-    client: Any, publisher: Any, people: dict[str, Any]
-) -> None:
-    cpe = done_job(publisher)
-    ExportJob.objects.filter(pk=cpe.pk).update(
-        kind="cpe_monitor",
-        result={
-            "rows": 4,
-            "late": 2,
-            "missing_nabp": 1,
-            "missing_nabp_learners": ["Cy Diaz <cy@example.org>"],
-        },
-    )
-    pars = done_job(publisher)
-    ExportJob.objects.filter(pk=pars.pk).update(
-        kind="pars_moc", result={"records": 3, "late": 1, "not_consented": 2}
-    )
-    client.force_login(people["viewer"])
-    body = client.get(page_url()).content.decode()
-    assert "2 late for CPE Monitor" in body
-    assert "1 claim left out: learner missing NABP e-Profile ID or birth date" in body
-    assert "Cy Diaz &lt;cy@example.org&gt;" in body
-    assert "1 older than 30 days" in body
-    assert "2 MOC claims not reported" in body
-
-
 def test_it_lists_exports_in_constant_queries(
     client: Any, publisher: Any, people: dict[str, Any], django_assert_max_num_queries: Any
 ) -> None:
@@ -243,3 +217,18 @@ def test_it_fails_jobs_stranded_by_a_dead_worker_and_says_why(
     assert stranded.status == ExportJob.Status.FAILED and stranded.finished_at is not None
     assert "db_worker" in stranded.error and "Start it again" in body
     assert fresh.status == ExportJob.Status.RUNNING
+
+
+def test_it_shows_what_a_record_batch_left_held(
+    client: Any, publisher: Any, people: dict[str, Any]
+) -> None:
+    done_job(publisher)
+    ExportJob.objects.filter(kind="credit_claims").update(
+        kind="cpe_monitor", result={"rows": 4, "held": 2, "late": 1}
+    )
+    client.force_login(people["viewer"])
+    body = client.get(page_url()).content.decode()
+    assert "4 records sent in this file" in body
+    assert "2 records held, not in the file" in body
+    assert reverse("reporting:dashboard", args=["lakeside"]) in body
+    assert "1 past NABP's 60 days" in body

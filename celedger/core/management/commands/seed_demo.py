@@ -5,7 +5,16 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 # Each app's demo module has seed() -> list[str] (lines to print); safe to run again.
-DEMO_APPS = ["profiles", "publishers", "activities", "evaluations", "credits"]
+DEMO_APPS = [
+    "profiles",
+    "publishers",
+    "activities",
+    "evaluations",
+    "assessments",
+    "credits",
+    "integrity",
+    "reporting",
+]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,1 @@
+from celedger.publishers.tests.personas import *  # noqa: F403
