@@ -17,7 +17,18 @@ class CredentialAdmin(admin.ModelAdmin):
 
 @admin.register(CreditType)
 class CreditTypeAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "accreditor", "unit", "board", "requires_nabp"]
+    list_display = [
+        "name",
+        "code",
+        "accreditor",
+        "unit_singular",
+        "unit",
+        "partial_credit",
+        "post_test",
+        "board",
+        "requires_nabp",
+    ]
+    list_filter = ["partial_credit", "post_test", "accreditor"]
     filter_horizontal = ["professions"]
 
 

@@ -23,7 +23,8 @@ PROFESSIONS: list[tuple[str, str, int]] = [
     ("allied-health", "Allied Health / Other", 120),
 ]
 
-# (abbreviation, full name, profession code)
+# (abbreviation, full name, profession code). "" is a degree that does not decide a
+# profession: it is filed under allied health with implies_profession off.
 CREDENTIALS: list[tuple[str, str, str]] = [
     ("MD", "Doctor of Medicine", "physician"),
     ("DO", "Doctor of Osteopathic Medicine", "physician"),
@@ -46,7 +47,7 @@ CREDENTIALS: list[tuple[str, str, str]] = [
     ("RPh", "Registered Pharmacist", "pharmacist"),
     ("BPharm", "Bachelor of Pharmacy", "pharmacist"),
     ("CPhT", "Certified Pharmacy Technician", "pharmacy-technician"),
-    ("PhD", "Doctor of Philosophy", "psychologist"),
+    ("PhD", "Doctor of Philosophy", ""),
     ("PsyD", "Doctor of Psychology", "psychologist"),
     ("LCSW", "Licensed Clinical Social Worker", "social-worker"),
     ("LICSW", "Licensed Independent Clinical Social Worker", "social-worker"),
@@ -75,7 +76,13 @@ CREDENTIALS: list[tuple[str, str, str]] = [
     ("NRP", "Nationally Registered Paramedic", "allied-health"),
     ("LPC", "Licensed Professional Counselor", "allied-health"),
     ("LMFT", "Licensed Marriage and Family Therapist", "allied-health"),
-    ("MPH", "Master of Public Health", "allied-health"),
+    ("MPH", "Master of Public Health", ""),
+    ("MS", "Master of Science", ""),
+    ("MA", "Master of Arts", ""),
+    ("MBA", "Master of Business Administration", ""),
+    ("MHA", "Master of Health Administration", ""),
+    ("EdD", "Doctor of Education", ""),
+    ("DrPH", "Doctor of Public Health", ""),
     ("CHES", "Certified Health Education Specialist", "allied-health"),
     ("Other", "Other healthcare professional", "allied-health"),
 ]
@@ -109,15 +116,18 @@ BOARDS: list[tuple[str, str, bool]] = [
 ]
 
 AMA_STATEMENT = (
-    "{provider} designates this activity for a maximum of {amount} AMA PRA Category 1 "
-    "Credits™. Physicians should claim only the credit commensurate with the extent of "
-    "their participation in the activity."
+    "{provider} designates this {format} for a maximum of {credits}. Physicians "
+    "should claim only the credit commensurate with the extent of their participation "
+    "in the activity."
 )
 
 # (code, name, short name, unit, accreditor, statement, profession codes, flags, sort order)
 CREDIT_TYPES: list[dict[str, Any]] = [
     {
         "code": "ama-pra-1",
+        "unit_singular": "AMA PRA Category 1 Credit™",
+        "partial_credit": "learner_chooses",
+        "post_test": "never",
         "name": "AMA PRA Category 1 Credit™",
         "short_name": "AMA PRA Category 1",
         "unit": "AMA PRA Category 1 Credits™",
@@ -128,6 +138,9 @@ CREDIT_TYPES: list[dict[str, Any]] = [
     },
     {
         "code": "aapa-1",
+        "unit_singular": "AAPA Category 1 CME credit",
+        "partial_credit": "learner_chooses",
+        "post_test": "never",
         "name": "AAPA Category 1 CME credit",
         "short_name": "AAPA Category 1",
         "unit": "AAPA Category 1 CME credits",
@@ -135,37 +148,44 @@ CREDIT_TYPES: list[dict[str, Any]] = [
         "statement": (
             "{provider} has been authorized by the American Academy of PAs (AAPA) to award "
             "AAPA Category 1 CME credit for activities planned in accordance with AAPA CME "
-            "Criteria. This activity is designated for {amount} AAPA Category 1 CME credits. "
-            "PAs should only claim credit commensurate with the extent of their participation."
+            "Criteria. This activity is designated for {credits}. PAs should only claim credit "
+            "commensurate with the extent of their participation."
         ),
         "professions": ["physician-assistant"],
         "sort_order": 20,
     },
     {
         "code": "ancc",
+        "unit_singular": "ANCC contact hour",
+        "partial_credit": "sessions_attended",
+        "post_test": "never",
         "name": "ANCC nursing contact hours",
         "short_name": "ANCC",
-        "unit": "contact hours",
+        "unit": "ANCC contact hours",
         "accreditor": "ANCC",
         "statement": (
-            "{provider} designates this activity for a maximum of {amount} ANCC nursing "
-            "contact hours. Nurses should claim only the credit commensurate with the extent "
-            "of their participation in the activity."
+            "{provider} designates this activity for a maximum of {credits}. Nurses should "
+            "claim only the credit commensurate with the extent of their participation in the "
+            "activity."
         ),
         "professions": ["nurse"],
         "sort_order": 30,
     },
     {
         "code": "acpe-p",
+        "unit_singular": "contact hour",
+        "partial_credit": "not_allowed",
+        "post_test": "home_study",
         "name": "ACPE contact hours for pharmacists",
         "short_name": "ACPE (pharmacist)",
         "unit": "contact hours",
         "accreditor": "ACPE",
         "statement": (
-            "{provider} designates this knowledge-based activity for {amount} contact hours "
-            "of continuing pharmacy education credit for pharmacists, identified by the "
-            "Universal Activity Number (UAN) shown with this credit. Credit is reported to "
-            "CPE Monitor with the pharmacist's NABP e-Profile ID and birth month and day."
+            "This {activity_type} activity is approved for {credits} ({ceus} CEUs) of "
+            "continuing pharmacy education credit for pharmacists, Universal Activity Number "
+            "(UAN) {uan}. Credit is reported to CPE Monitor with the pharmacist's NABP "
+            "e-Profile ID and birth month and day; the official record of this credit is the "
+            "pharmacist's NABP e-Profile (CPE Monitor), not this certificate."
         ),
         "professions": ["pharmacist"],
         "requires_nabp": True,
@@ -173,15 +193,20 @@ CREDIT_TYPES: list[dict[str, Any]] = [
     },
     {
         "code": "acpe-t",
+        "unit_singular": "contact hour",
+        "partial_credit": "not_allowed",
+        "post_test": "home_study",
         "name": "ACPE contact hours for pharmacy technicians",
         "short_name": "ACPE (technician)",
         "unit": "contact hours",
         "accreditor": "ACPE",
         "statement": (
-            "{provider} designates this knowledge-based activity for {amount} contact hours "
-            "of continuing pharmacy education credit for pharmacy technicians, identified by "
-            "the Universal Activity Number (UAN) shown with this credit. Credit is reported "
-            "to CPE Monitor with the technician's NABP e-Profile ID and birth month and day."
+            "This {activity_type} activity is approved for {credits} ({ceus} CEUs) of "
+            "continuing pharmacy education credit for pharmacy technicians, Universal "
+            "Activity Number (UAN) {uan}. Credit is reported to CPE Monitor with the "
+            "technician's NABP e-Profile ID and birth month and day; the official record of "
+            "this credit is the technician's NABP e-Profile (CPE Monitor), not this "
+            "certificate."
         ),
         "professions": ["pharmacy-technician"],
         "requires_nabp": True,
@@ -189,6 +214,9 @@ CREDIT_TYPES: list[dict[str, Any]] = [
     },
     {
         "code": "apa",
+        "unit_singular": "CE credit",
+        "partial_credit": "sessions_attended",
+        "post_test": "never",
         "name": "APA continuing education credits",
         "short_name": "APA CE",
         "unit": "CE credits",
@@ -196,13 +224,16 @@ CREDIT_TYPES: list[dict[str, Any]] = [
         "statement": (
             "{provider} is approved by the American Psychological Association to sponsor "
             "continuing education for psychologists. {provider} maintains responsibility for "
-            "this program and its content. This activity offers {amount} CE credits."
+            "this program and its content. This activity offers {credits}."
         ),
         "professions": ["psychologist"],
         "sort_order": 60,
     },
     {
         "code": "aswb",
+        "unit_singular": "continuing education credit",
+        "partial_credit": "sessions_attended",
+        "post_test": "never",
         "name": "ASWB ACE continuing education credits",
         "short_name": "ASWB ACE",
         "unit": "continuing education credits",
@@ -213,28 +244,34 @@ CREDIT_TYPES: list[dict[str, Any]] = [
             "Continuing Education (ACE) program. Organizations, not individual courses, are "
             "approved under this program. Regulatory boards are the final authority on courses "
             "accepted for continuing education credit. Social workers completing this course "
-            "receive {amount} continuing education credits."
+            "receive {credits}."
         ),
         "professions": ["social-worker"],
         "sort_order": 70,
     },
     {
         "code": "cdr",
+        "unit_singular": "CPEU",
+        "partial_credit": "sessions_attended",
+        "post_test": "never",
         "name": "CDR continuing professional education units (CPEUs)",
         "short_name": "CDR CPEU",
         "unit": "CPEUs",
         "accreditor": "CDR",
         "statement": (
-            "{provider} is a Continuing Professional Education (CPE) Accredited Provider with "
-            "the Commission on Dietetic Registration (CDR). Registered dietitians (RDs) and "
-            "dietetic technicians, registered (DTRs) will receive {amount} continuing "
-            "professional education units (CPEUs) for completion of this activity."
+            "{provider} designates this activity for {credits} for registered dietitians (RDs) "
+            "and dietetic technicians, registered (DTRs), awarded through its Joint "
+            "Accreditation as a Continuing Professional Education (CPE) provider with the "
+            "Commission on Dietetic Registration (CDR)."
         ),
         "professions": ["dietitian"],
         "sort_order": 80,
     },
     {
         "code": "ada-cerp",
+        "unit_singular": "CE credit",
+        "partial_credit": "sessions_attended",
+        "post_test": "never",
         "name": "ADA CERP continuing education credits",
         "short_name": "ADA CERP",
         "unit": "CE credits",
@@ -242,20 +279,26 @@ CREDIT_TYPES: list[dict[str, Any]] = [
         "statement": (
             "{provider} is an ADA CERP Recognized Provider. ADA CERP is a service of the "
             "American Dental Association to assist dental professionals in identifying quality "
-            "providers of continuing dental education. This activity is designated for "
-            "{amount} continuing education credits."
+            "providers of continuing dental education. ADA CERP does not approve or endorse "
+            "individual courses or instructors, nor does it imply acceptance of credit hours by "
+            "boards of dentistry. Concerns or complaints about a CE provider may be directed to "
+            "the provider or to the Commission for Continuing Education Provider Recognition at "
+            "ADA.org/CERP. This activity is designated for {credits}."
         ),
         "professions": ["dentist"],
         "sort_order": 90,
     },
     {
         "code": "cope",
+        "unit_singular": "hour",
+        "partial_credit": "sessions_attended",
+        "post_test": "never",
         "name": "COPE continuing education credit",
         "short_name": "COPE",
         "unit": "hours",
         "accreditor": "ARBO COPE",
         "statement": (
-            "This activity, provided by {provider}, is COPE approved for {amount} hours of "
+            "This activity, provided by {provider}, is COPE approved for {credits} of "
             "continuing education credit for optometrists."
         ),
         "professions": ["optometrist"],
@@ -263,6 +306,9 @@ CREDIT_TYPES: list[dict[str, Any]] = [
     },
     {
         "code": "boc",
+        "unit_singular": "Category A hour/CEU",
+        "partial_credit": "sessions_attended",
+        "post_test": "never",
         "name": "BOC Category A continuing education units",
         "short_name": "BOC CEU",
         "unit": "Category A hours/CEUs",
@@ -270,21 +316,25 @@ CREDIT_TYPES: list[dict[str, Any]] = [
         "statement": (
             "{provider} is approved by the Board of Certification, Inc. to provide continuing "
             "education to Athletic Trainers (ATs). This program is eligible for a maximum of "
-            "{amount} Category A hours/CEUs."
+            "{credits}. ATs should claim only those hours actually spent in the educational "
+            "program."
         ),
         "professions": ["athletic-trainer"],
         "sort_order": 110,
     },
     {
         "code": "participation",
+        "unit_singular": "hour",
+        "partial_credit": "learner_chooses",
+        "post_test": "never",
         "name": "Certificate of participation",
         "short_name": "Participation",
         "unit": "hours",
         "accreditor": "Participation",
         "statement": (
-            "{provider} certifies participation in this activity for up to {amount} hours. "
-            "For information on the applicability and acceptance of continuing education "
-            "credit for this activity, please consult your professional licensing board."
+            "{provider} certifies participation in this activity for up to {credits}. For "
+            "information on the applicability and acceptance of continuing education credit "
+            "for this activity, please consult your professional licensing board."
         ),
         "professions": ["allied-health"],
         "is_participation": True,
@@ -292,14 +342,16 @@ CREDIT_TYPES: list[dict[str, Any]] = [
     },
     {
         "code": "ipce",
+        "unit_singular": "Interprofessional Continuing Education (IPCE) credit",
+        "partial_credit": "learner_chooses",
+        "post_test": "never",
         "name": "IPCE credit",
         "short_name": "IPCE",
-        "unit": "IPCE credits",
+        "unit": "Interprofessional Continuing Education (IPCE) credits",
         "accreditor": "Joint Accreditation",
         "statement": (
             "This activity was planned by and for the healthcare team, and learners will "
-            "receive {amount} Interprofessional Continuing Education (IPCE) credit for "
-            "learning and change."
+            "receive {credits} for learning and change."
         ),
         "professions": [code for code, _, _ in PROFESSIONS],
         "is_ipce": True,
@@ -307,70 +359,183 @@ CREDIT_TYPES: list[dict[str, Any]] = [
     },
 ]
 
-# MOC per board that reports through PARS: (board code, program wording, unit).
-MOC_PROGRAMS: list[tuple[str, str, str]] = [
-    (
-        "ABIM",
-        "the American Board of Internal Medicine's (ABIM) Maintenance of Certification "
+# MOC per board that reports through PARS. "kind" is the board's own point kind; partial is
+# the board's rule for claiming less than the registered points (docs/credits.md, MOC).
+MOC_PROGRAMS: list[dict[str, str]] = [
+    {
+        "code": "moc-abim",
+        "board": "ABIM",
+        "name": "ABIM MOC Medical Knowledge points",
+        "program": "the American Board of Internal Medicine's (ABIM) Maintenance of "
+        "Certification (MOC) program",
+        "singular": "ABIM Medical Knowledge MOC point",
+        "plural": "ABIM Medical Knowledge MOC points",
+        "partial": "learner_chooses",
+        "statement": (
+            "Successful completion of this CME activity, which includes participation in "
+            "the evaluation component, enables the participant to earn up to {credits} in "
+            "the American Board of Internal Medicine's (ABIM) Maintenance of Certification "
+            "(MOC) program. It is the CME activity provider's responsibility to submit "
+            "participant completion information to ACCME for the purpose of granting ABIM "
+            "MOC credit."
+        ),
+    },
+    {
+        "code": "moc-abim-pa",
+        "board": "ABIM",
+        "short_name": "ABIM MOC Practice Assessment",
+        "name": "ABIM MOC Practice Assessment points",
+        "program": "the American Board of Internal Medicine's (ABIM) Maintenance of "
+        "Certification (MOC) program",
+        "singular": "ABIM Practice Assessment MOC point",
+        "plural": "ABIM Practice Assessment MOC points",
+        "partial": "learner_chooses",
+        "statement": (
+            "Successful completion of this CME activity, which includes participation in "
+            "the evaluation component, enables the participant to earn up to {credits} in "
+            "the American Board of Internal Medicine's (ABIM) Maintenance of Certification "
+            "(MOC) program. It is the CME activity provider's responsibility to submit "
+            "participant completion information to ACCME for the purpose of granting ABIM "
+            "MOC credit."
+        ),
+    },
+    {
+        "code": "moc-abp",
+        "board": "ABP",
+        "name": "ABP MOC Part 2 points",
+        "program": "the American Board of Pediatrics' (ABP) Maintenance of Certification "
         "(MOC) program",
-        "ABIM MOC points",
-    ),
-    (
-        "ABP",
-        "the American Board of Pediatrics' (ABP) Maintenance of Certification (MOC) program",
-        "ABP MOC Part 2 points",
-    ),
-    (
-        "ABA",
-        "the American Board of Anesthesiology's (ABA) redesigned Maintenance of "
+        "singular": "ABP MOC Part 2 point",
+        "plural": "ABP MOC Part 2 points",
+        "partial": "not_allowed",
+        "statement": (
+            "Successful completion of this CME activity, which includes participation in "
+            "the activity and individual assessment of and feedback to the learner, enables"
+            " the learner to earn up to {credits} in the American Board of Pediatrics' "
+            "(ABP) Maintenance of Certification (MOC) program. It is the CME activity "
+            "provider's responsibility to submit learner completion information to ACCME "
+            "for the purpose of granting ABP MOC credit."
+        ),
+    },
+    {
+        "code": "moc-aba",
+        "board": "ABA",
+        "name": "ABA MOCA 2.0® Lifelong Learning credits",
+        "program": "the American Board of Anesthesiology's (ABA) redesigned Maintenance of "
         "Certification in Anesthesiology (MOCA®) program, known as MOCA 2.0®",
-        "ABA MOCA 2.0® Lifelong Learning credits",
-    ),
-    (
-        "ABS",
-        "the American Board of Surgery's (ABS) Continuous Certification program",
-        "ABS Accredited CME credits",
-    ),
-    (
-        "ABOS",
-        "the American Board of Orthopaedic Surgery's (ABOS) Maintenance of Certification program",
-        "ABOS MOC credits",
-    ),
-    (
-        "ABOHNS",
-        "the American Board of Otolaryngology – Head and Neck Surgery's (ABOHNS) "
+        "singular": "ABA MOCA 2.0® Lifelong Learning credit",
+        "plural": "ABA MOCA 2.0® Lifelong Learning credits",
+        "partial": "learner_chooses",
+        "statement": (
+            "This activity contributes to the CME component of the American Board of "
+            "Anesthesiology's redesigned Maintenance of Certification in Anesthesiology™ "
+            "(MOCA®) program, known as MOCA 2.0®, for up to {credits}. Please consult the "
+            "ABA website, www.theABA.org, for a list of all MOCA 2.0 requirements."
+        ),
+    },
+    {
+        "code": "moc-abs",
+        "board": "ABS",
+        "name": "ABS Accredited CME credits",
+        "program": "the American Board of Surgery's (ABS) Continuous Certification program",
+        "singular": "ABS Accredited CME credit",
+        "plural": "ABS Accredited CME credits",
+        "partial": "learner_chooses",
+        "statement": (
+            "Successful completion of this CME activity enables the learner to earn up to "
+            "{credits} toward the CME requirements of the American Board of Surgery's "
+            "Continuous Certification program. It is the CME activity provider's "
+            "responsibility to submit learner completion information to ACCME for the "
+            "purpose of granting ABS credit."
+        ),
+    },
+    {
+        "code": "moc-abos",
+        "board": "ABOS",
+        "name": "ABOS MOC credits",
+        "program": "the American Board of Orthopaedic Surgery's (ABOS) Maintenance of "
+        "Certification program",
+        "singular": "ABOS MOC credit",
+        "plural": "ABOS MOC credits",
+        "partial": "learner_chooses",
+        "statement": (
+            "Successful completion of this CME activity enables the learner to earn up to "
+            "{credits} toward the CME requirements of the American Board of Orthopaedic "
+            "Surgery's Maintenance of Certification program. It is the CME activity "
+            "provider's responsibility to submit learner completion information to ACCME "
+            "for the purpose of granting ABOS credit."
+        ),
+    },
+    {
+        "code": "moc-abohns",
+        "board": "ABOHNS",
+        "name": "ABOHNS Continuing Certification points",
+        "program": "the American Board of Otolaryngology – Head and Neck Surgery's (ABOHNS) "
         "Continuing Certification program (formerly known as MOC)",
-        "ABOHNS MOC points",
-    ),
-    (
-        "ABPath",
-        "the American Board of Pathology's (ABPath) Continuing Certification program",
-        "ABPath Lifelong Learning credits",
-    ),
-    (
-        "ABTS",
-        "the American Board of Thoracic Surgery's (ABTS) Maintenance of Certification program",
-        "ABTS MOC credits",
-    ),
+        "singular": "ABOHNS MOC point",
+        "plural": "ABOHNS MOC points",
+        "partial": "learner_chooses",
+        "statement": (
+            "Successful completion of this CME activity, which includes participation in "
+            "the evaluation component, enables the participant to earn up to {credits} "
+            "toward their required annual part II self-assessment credit in the American "
+            "Board of Otolaryngology – Head and Neck Surgery's Continuing Certification "
+            "program (formerly known as MOC). It is the CME activity provider's "
+            "responsibility to submit participant completion information to ACCME for the "
+            "purpose of recognizing participation."
+        ),
+    },
+    {
+        "code": "moc-abpath",
+        "board": "ABPath",
+        "name": "ABPath Lifelong Learning credits",
+        "program": "the American Board of Pathology's (ABPath) Continuing Certification program",
+        "singular": "ABPath Lifelong Learning credit",
+        "plural": "ABPath Lifelong Learning credits",
+        "partial": "learner_chooses",
+        "statement": (
+            "Successful completion of this CME activity, which includes participation in "
+            "the evaluation component, enables the participant to earn up to {credits} in "
+            "the American Board of Pathology's Continuing Certification program. It is the "
+            "CME activity provider's responsibility to submit participant completion "
+            "information to ACCME for the purpose of granting ABPath credit."
+        ),
+    },
+    {
+        "code": "moc-abts",
+        "board": "ABTS",
+        "name": "ABTS MOC credits",
+        "program": "the American Board of Thoracic Surgery's (ABTS) Maintenance of "
+        "Certification program",
+        "singular": "ABTS MOC credit",
+        "plural": "ABTS MOC credits",
+        "partial": "learner_chooses",
+        "statement": (
+            "Successful completion of this CME activity enables the learner to earn up to "
+            "{credits} toward the CME requirements of the American Board of Thoracic "
+            "Surgery's Maintenance of Certification program. It is the CME activity "
+            "provider's responsibility to submit learner completion information to ACCME "
+            "for the purpose of granting ABTS credit."
+        ),
+    },
 ]
 
-for _index, (_board, _program, _unit) in enumerate(MOC_PROGRAMS):
+for _index, _moc in enumerate(MOC_PROGRAMS):
     CREDIT_TYPES.append(
         {
-            "code": f"moc-{_board.lower()}",
-            "name": f"{_board} MOC",
-            "short_name": f"{_board} MOC",
-            "unit": _unit,
-            "accreditor": _board,
-            "statement": (
-                "Successful completion of this CME activity, which includes participation in "
-                "the evaluation component, enables the participant to earn up to {amount} "
-                f"{_unit} in {_program}. It is the CME activity provider's responsibility to "
-                "submit participant completion information to ACCME for the purpose of "
-                f"granting {_board} credit."
-            ),
+            "code": _moc["code"],
+            "name": _moc["name"],
+            # Short names are what PARS exports carry ("ABIM MOC"): kept as shipped before.
+            "short_name": _moc.get("short_name", f"{_moc['board']} MOC"),
+            "unit_singular": _moc["singular"],
+            "unit": _moc["plural"],
+            "partial_credit": _moc["partial"],
+            # CME for MOC needs an evaluation of the learner with a passing standard.
+            "post_test": "always",
+            "accreditor": _moc["board"],
+            "statement": _moc["statement"],
             "professions": ["physician"],
-            "board": _board,
+            "board": _moc["board"],
             "sort_order": 200 + _index,
         }
     )
@@ -451,31 +616,44 @@ def load_reference_data(apps: Any) -> None:
         professions[code], _ = Profession.objects.update_or_create(
             code=code, defaults={"name": name, "sort_order": order}
         )
+    credential_fields = {f.name for f in Credential._meta.get_fields()}
     for abbreviation, name, profession in CREDENTIALS:
+        credential_defaults = {
+            "name": name,
+            "profession": professions[profession or "allied-health"],
+            "implies_profession": bool(profession),
+        }
         Credential.objects.update_or_create(
             abbreviation=abbreviation,
-            defaults={"name": name, "profession": professions[profession]},
+            defaults={k: v for k, v in credential_defaults.items() if k in credential_fields},
         )
     boards = {}
     for code, name, pars in BOARDS:
         boards[code], _ = Board.objects.update_or_create(
             code=code, defaults={"name": name, "reports_through_pars": pars}
         )
+    # A migration's historical model may predate fields added later (rules, unit words):
+    # set only the fields it has; the later migration that adds them loads them again.
+    fields = {f.name for f in CreditType._meta.get_fields()}
     for spec in CREDIT_TYPES:
+        defaults = {
+            "name": spec["name"],
+            "short_name": spec["short_name"],
+            "unit": spec["unit"],
+            "unit_singular": spec["unit_singular"],
+            "partial_credit": spec["partial_credit"],
+            "post_test": spec["post_test"],
+            "accreditor": spec["accreditor"],
+            "designation_statement": spec["statement"],
+            "board": boards[spec["board"]] if spec.get("board") else None,
+            "requires_nabp": spec.get("requires_nabp", False),
+            "is_ipce": spec.get("is_ipce", False),
+            "is_participation": spec.get("is_participation", False),
+            "sort_order": spec["sort_order"],
+        }
         credit_type, _ = CreditType.objects.update_or_create(
             code=spec["code"],
-            defaults={
-                "name": spec["name"],
-                "short_name": spec["short_name"],
-                "unit": spec["unit"],
-                "accreditor": spec["accreditor"],
-                "designation_statement": spec["statement"],
-                "board": boards[spec["board"]] if spec.get("board") else None,
-                "requires_nabp": spec.get("requires_nabp", False),
-                "is_ipce": spec.get("is_ipce", False),
-                "is_participation": spec.get("is_participation", False),
-                "sort_order": spec["sort_order"],
-            },
+            defaults={k: v for k, v in defaults.items() if k in fields},
         )
         credit_type.professions.add(*(professions[code] for code in spec["professions"]))
     for name, subs in SPECIALTIES.items():

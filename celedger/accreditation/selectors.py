@@ -5,13 +5,26 @@ from django.db.models import QuerySet
 from celedger.accreditation.models import Credential, CreditType, Profession, Specialty
 
 
-def credit_types_for_credentials(*, credentials: Iterable[Credential]) -> QuerySet[CreditType]:
-    """The credit types the credentials' professions receive (union), in display order.
+def profession_ids_for(
+    *, credentials: Iterable[Credential], profession_id: int | None = None
+) -> set[int]:
+    """The learner's professions: the one they chose plus those their credentials decide.
+    A degree that decides no profession (PhD, MS …) adds none: a PhD is not a psychologist."""
+    ids = {c.profession_id for c in credentials if c.implies_profession}
+    if profession_id is not None:
+        ids.add(profession_id)
+    return ids
+
+
+def credit_types_for_credentials(
+    *, credentials: Iterable[Credential], profession_id: int | None = None
+) -> QuerySet[CreditType]:
+    """The credit types the learner's professions receive (union), in display order.
 
     MOC points and IPCE credit are left out: they depend on the activity (and, for MOC, on
     board membership and consent), not on the credentials.
     """
-    profession_ids = {c.profession_id for c in credentials}
+    profession_ids = profession_ids_for(credentials=credentials, profession_id=profession_id)
     return (
         CreditType.objects.filter(professions__in=profession_ids)
         .exclude(board__isnull=False)
@@ -23,8 +36,8 @@ def credit_types_for_credentials(*, credentials: Iterable[Credential]) -> QueryS
 
 def profession_for_credentials(*, credentials: Iterable[Credential]) -> Profession | None:
     """The profession a set of credentials implies: the first in profession order ("MD, PhD" is
-    a physician)."""
-    professions = [c.profession for c in credentials]
+    a physician); None when none decides one ("PhD" alone: the learner chooses)."""
+    professions = [c.profession for c in credentials if c.implies_profession]
     if not professions:
         return None
     return min(professions, key=lambda p: (p.sort_order, p.name))

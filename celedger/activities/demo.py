@@ -49,7 +49,12 @@ def _designations(rows: list[tuple[str, str, str]]) -> list[CreditDesignation]:
         credit_type = _credit_type(code)
         if credit_type is not None:
             found.append(
-                CreditDesignation(credit_type=credit_type, max_hours=Decimal(hours), uan=uan)
+                CreditDesignation(
+                    credit_type=credit_type,
+                    max_hours=Decimal(hours),
+                    uan=uan,
+                    acpe_activity_type="knowledge" if uan else "",
+                )
             )
     return found
 

@@ -7,7 +7,13 @@ from django.forms import inlineformset_factory
 
 from celedger.accreditation.models import CreditType, Profession
 from celedger.activities.event_ids import normalize_event_id
-from celedger.activities.models import Activity, CreditDesignation, Session, uan_errors
+from celedger.activities.models import (
+    Activity,
+    CreditDesignation,
+    Session,
+    uan_errors,
+    uan_normalized,
+)
 from celedger.activities.services import local_datetime
 from celedger.core.inputs import BoundedDateField, bounded_formfield
 
@@ -129,13 +135,20 @@ class DesignationForm(forms.ModelForm):
     class Meta:
         model = CreditDesignation
         formfield_callback = bounded_formfield
-        fields = ["credit_type", "max_hours", "uan"]
+        fields = ["credit_type", "max_hours", "uan", "acpe_activity_type"]
         widgets = {
             "max_hours": forms.NumberInput(attrs={"step": "0.25", "min": "0.25"}),
             "uan": forms.TextInput(attrs={"placeholder": "0123-0000-26-001-L01-P"}),
         }
         labels = {"max_hours": "Maximum hours"}
-        help_texts = {"uan": "ACPE only: ends in -P (pharmacists) or -T (technicians)."}
+        help_texts = {
+            "uan": (
+                "ACPE only, e.g. 0123-0000-26-001-L01-P or JA4008106-0000-26-001-H01-P: your "
+                "ACPE or JA number, L live / H home study as the activity's format, a topic "
+                "designator, -P pharmacists or -T technicians. Case and spaces do not matter."
+            ),
+            "acpe_activity_type": "ACPE only: printed on the certificate beside the UAN.",
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -191,7 +204,7 @@ class SessionForm(forms.ModelForm):
             self.fields[name] = forms.CharField(
                 label=f"{designation.credit_type.short_name} UAN for this session",
                 required=False,
-                max_length=24,
+                max_length=32,
                 help_text=f"Leave empty to use the activity's UAN ({designation.uan}).",
             )
             self.initial.setdefault(name, own.get(designation.pk, ""))
@@ -202,9 +215,15 @@ class SessionForm(forms.ModelForm):
             self.add_error("ends", "The end time cannot be before the start time.")
         for designation in self.acpe:
             name = f"uan_{designation.pk}"
-            uan = (data.get(name) or "").strip().upper()
+            uan = uan_normalized(data.get(name) or "")
             problem = (
-                uan_errors(uan=uan, credit_type_code=designation.credit_type.code) if uan else None
+                uan_errors(
+                    uan=uan,
+                    credit_type_code=designation.credit_type.code,
+                    activity=designation.activity,
+                )
+                if uan
+                else None
             )
             if problem:
                 self.add_error(name, problem)

@@ -1,5 +1,4 @@
 import datetime
-import re
 from decimal import Decimal
 
 from django.conf import settings
@@ -7,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from celedger.accreditation.models import CreditType, Profession
+from celedger.accreditation.uan import UanError, provider_numbers, uan_check, uan_parse
 from celedger.core.decimals import is_quarter_step, quarter_step_check
 from celedger.publishers.models import Publisher
 
@@ -16,27 +16,55 @@ EVENT_ID_LENGTH = 6
 # Learners may say "I'm here" from a little before a session starts until it ends.
 CHECK_IN_EARLY = datetime.timedelta(minutes=30)
 
-# ACPE UAN: provider-(0000|9999 joint)-year-sequence-(L|H + topic 01..08 or 99)-(P|T).
-UAN_RE = re.compile(r"^\d{4}-(?:0000|9999)-\d{2}-\d{3}-[LH](?:0[1-8]|99)-([PT])$")
+# ACPE UAN (celedger.accreditation.uan): the P/T letter each ACPE credit type needs.
 UAN_SUFFIX_FOR_TYPE = {"acpe-p": "P", "acpe-t": "T"}
 
+# ACPE's L (live, including live webinars) or H (home study) for each activity format
+# (Activity.Format values); "other" is not known, so either letter is accepted.
+ACPE_HOME_STUDY: dict[str, bool] = {
+    "live": False,
+    "rss": False,
+    "internet_live": False,
+    "enduring": True,
+    "journal": True,
+}
 
-def uan_errors(*, uan: str, credit_type_code: str) -> str | None:
-    """What is wrong with `uan` for a credit type ("" is fine for non-ACPE types)."""
-    suffix = UAN_SUFFIX_FOR_TYPE.get(credit_type_code)
-    if suffix:
-        match = UAN_RE.match(uan)
-        if not uan:
-            return "ACPE credit needs its UAN."
-        if not match:
-            return "Enter the UAN as XXXX-XXXX-YY-NNN-FTT-P (e.g. 0123-0000-26-001-L01-P)."
-        if match.group(1) != suffix:
-            who = "pharmacists" if suffix == "P" else "pharmacy technicians"
-            return f"A UAN for {who} ends in -{suffix}."
-        return None
-    if uan:
-        return "Only ACPE credit takes a UAN; leave this empty."
-    return None
+
+def uan_normalized(uan: str) -> str:
+    """The UAN as stored (capitals, dashes) when it parses, else as typed, trimmed."""
+    try:
+        return str(uan_parse(uan))
+    except UanError:
+        return (uan or "").strip().upper()
+
+
+def uan_errors(
+    *, uan: str, credit_type_code: str, activity: "Activity | None" = None
+) -> str | None:
+    """What is wrong with `uan` for a credit type ("" is fine for non-ACPE types), naming
+    the wrong part; with `activity`, also its publisher's ACPE/JA number and its format."""
+    audience = UAN_SUFFIX_FOR_TYPE.get(credit_type_code)
+    if not audience:
+        return "Only ACPE credit takes a UAN; leave this empty." if uan.strip() else None
+    if not uan.strip():
+        return "ACPE credit needs its UAN."
+    try:
+        parsed = uan_parse(uan)
+    except UanError as error:
+        return str(error)
+    publisher = activity.publisher if activity is not None and activity.publisher_id else None
+    problems = uan_check(
+        parsed,
+        allowed_providers=provider_numbers(
+            acpe_provider_number=publisher.acpe_provider_number,
+            ja_provider_id=publisher.accme_provider_id,
+        )
+        if publisher
+        else None,
+        home_study=ACPE_HOME_STUDY.get(activity.format) if activity is not None else None,
+        audience=audience,
+    )
+    return " ".join(problems) or None
 
 
 class Activity(models.Model):
@@ -140,7 +168,22 @@ class CreditDesignation(models.Model):
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="designations")
     credit_type = models.ForeignKey(CreditType, on_delete=models.PROTECT, related_name="+")
     max_hours = models.DecimalField(max_digits=5, decimal_places=2)
-    uan = models.CharField("ACPE UAN", max_length=24, blank=True)
+    uan = models.CharField("ACPE UAN", max_length=32, blank=True)
+
+    class AcpeActivityType(models.TextChoices):
+        KNOWLEDGE = "knowledge", "Knowledge-based"
+        APPLICATION = "application", "Application-based"
+        CERTIFICATE = "certificate", "Certificate program"
+
+    acpe_activity_type = models.CharField(
+        "ACPE activity type",
+        max_length=12,
+        choices=AcpeActivityType.choices,
+        blank=True,
+        db_default="",
+    )
+    # Set by the audited correction service only; a form never sets it.
+    uan_correction = False
 
     class Meta:
         ordering = ["credit_type__sort_order"]
@@ -160,11 +203,36 @@ class CreditDesignation(models.Model):
         errors: dict[str, str] = {}
         if self.max_hours is not None and not is_quarter_step(self.max_hours):
             errors["max_hours"] = "Use a positive number of hours in steps of 0.25 (e.g. 1.25)."
-        self.uan = (self.uan or "").strip().upper()
+        self.uan = uan_normalized(self.uan)
         code = self.credit_type.code if self.credit_type_id else ""
-        problem = uan_errors(uan=self.uan, credit_type_code=code)
+        activity = (
+            self.activity
+            if self.activity_id or type(self).activity.is_cached(self)  # type: ignore[attr-defined]
+            else None
+        )
+        problem = uan_errors(uan=self.uan, credit_type_code=code, activity=activity)
         if problem:
             errors["uan"] = problem
+        if code in UAN_SUFFIX_FOR_TYPE:
+            if not self.acpe_activity_type:
+                errors["acpe_activity_type"] = (
+                    "Choose the ACPE activity type (knowledge, application or certificate "
+                    "program)."
+                )
+            if "uan" not in errors and self.pk and not self.uan_correction:
+                # Claims carry the UAN to CPE Monitor: changing it is a correction
+                # (certificates.services.designation_uan_correct), audited, never an edit.
+                before = (
+                    type(self).objects.filter(pk=self.pk).values_list("uan", flat=True).first()
+                )
+                if before and before != self.uan and self.claims.filter(status="active").exists():
+                    errors["uan"] = (
+                        f"Pharmacists have claimed credit under {before}: the UAN cannot be "
+                        "edited. Ask an admin to correct it (the correction is audited and "
+                        "re-issues their certificates)."
+                    )
+        else:
+            self.acpe_activity_type = ""
         if errors:
             raise ValidationError(errors)
 
@@ -228,7 +296,7 @@ class SessionUAN(models.Model):
     designation = models.ForeignKey(
         CreditDesignation, on_delete=models.CASCADE, related_name="session_uans"
     )
-    uan = models.CharField("ACPE UAN", max_length=24)
+    uan = models.CharField("ACPE UAN", max_length=32)
 
     class Meta:
         constraints = [
@@ -241,11 +309,15 @@ class SessionUAN(models.Model):
         return self.uan
 
     def clean(self) -> None:
-        self.uan = (self.uan or "").strip().upper()
+        self.uan = uan_normalized(self.uan)
         code = self.designation.credit_type.code if self.designation_id else ""
         if code not in UAN_SUFFIX_FOR_TYPE:
             raise ValidationError({"designation": "Only ACPE credit takes a UAN."})
-        problem = uan_errors(uan=self.uan, credit_type_code=code)
+        problem = uan_errors(
+            uan=self.uan,
+            credit_type_code=code,
+            activity=self.session.activity if self.session_id else None,
+        )
         if problem:
             raise ValidationError({"uan": problem})
         if (

@@ -178,11 +178,12 @@ def designations_for_learner(
 ) -> list[CreditDesignation]:
     """The designations this learner can receive: the credentials' credit types, IPCE for
     everyone, and MOC for the board's profession (board membership is checked at claim)."""
-    credentials = list(profile.credentials.all())
-    if credentials:
-        eligible = {ct.pk for ct in credit_types_for_credentials(credentials=credentials)}
-    else:
-        eligible = {ct.pk for ct in profile.profession.credit_types.all()}
+    eligible = {
+        ct.pk
+        for ct in credit_types_for_credentials(
+            credentials=profile.credentials.all(), profession_id=profile.profession_id
+        )
+    }
     offered = []
     for designation in designations:
         credit_type = designation.credit_type

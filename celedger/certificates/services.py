@@ -8,13 +8,21 @@ from typing import Any
 
 import segno
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from celedger.accounts.models import User
+from celedger.accreditation.phrases import credit_amount_phrase
+from celedger.accreditation.statements import (
+    StatementFacts,
+    joint_accreditation_statement,
+    statement_fill,
+)
 from celedger.activities.models import Activity, CreditDesignation
-from celedger.certificates.models import Certificate
+from celedger.certificates.models import Certificate, CertificateVersion
 from celedger.core.pdf import data_url, render_pdf
 from celedger.core.services import audit_record
 from celedger.credits.models import Claim
@@ -60,7 +68,9 @@ def _profile(learner: Any) -> LearnerProfile | None:
 
 def certificate_fingerprint(*, claims: list[Claim], profile: LearnerProfile | None) -> str:
     """What the PDF shows that can change: the claims and the learner's identity."""
-    parts = [f"{c.pk}:{c.designation_id}:{c.hours}" for c in claims]
+    # The credit itself, not the claim rows: a revoked and re-made claim for the same hours
+    # is the same certificate. The UAN is printed, so a corrected UAN changes it too.
+    parts = [f"{c.designation_id}:{c.session_id}:{c.hours}:{c.designation.uan}" for c in claims]
     if profile is not None:
         credentials = ",".join(sorted(c.abbreviation for c in profile.credentials.all()))
         parts.append(
@@ -77,9 +87,27 @@ def designation_statement(
     template = (
         overrides.get(designation.credit_type_id) or designation.credit_type.designation_statement
     )
-    amount = f"{designation.max_hours.normalize():f}"
-    text = template.replace("{provider}", publisher.name).replace("{amount}", amount)
-    return text
+    return statement_fill(
+        template,
+        StatementFacts(
+            provider=publisher.name,
+            credit_type=designation.credit_type,
+            amount=designation.max_hours,
+            activity_format=designation.activity.format,
+            uan=designation.uan,
+            acpe_activity_type=designation.acpe_activity_type,
+        ),
+    )
+
+
+def accreditation_statements(*, publisher: Publisher) -> list[str]:
+    """The accreditation statements a publisher's certificates carry: a jointly accredited
+    publisher's always include Joint Accreditation's, whatever else it typed."""
+    typed = publisher.accreditation_statement.strip()
+    if not publisher.is_jointly_accredited:
+        return [typed] if typed else []
+    joint = joint_accreditation_statement(provider=publisher.name)
+    return [joint] + ([typed] if typed and typed != joint else [])
 
 
 def certificate_lines(*, claims: list[Claim], publisher: Publisher) -> list[CertificateLine]:
@@ -129,11 +157,50 @@ def _logo_data_url(publisher: Publisher) -> str:
     return data_url(content, mime)
 
 
+def certificate_credit(lines: list[CertificateLine]) -> list[dict[str, str]]:
+    """The credit a version shows, as kept with it and compared with the next one."""
+    return [
+        {
+            "type": line.designation.credit_type.name,
+            "amount": credit_amount_phrase(line.designation.credit_type, line.hours),
+            "uan": line.designation.uan,
+        }
+        for line in lines
+    ]
+
+
+def certificate_changes(
+    *, before: list[dict[str, str]] | None, after: list[dict[str, str]]
+) -> str:
+    """What changed between two versions' credit, in words for the learner and auditor."""
+    if before is None:
+        return ""
+    old = {item["type"]: item for item in before}
+    new = {item["type"]: item for item in after}
+    changes = []
+    for name, item in new.items():
+        was = old.get(name)
+        if was is None:
+            changes.append(f"Added {item['amount']}.")
+            continue
+        if was["amount"] != item["amount"]:
+            changes.append(f"{name}: {was['amount']} → {item['amount']}.")
+        if was.get("uan", "") != item.get("uan", ""):
+            changes.append(f"{name}: UAN {was.get('uan') or '—'} → {item.get('uan') or '—'}.")
+    for name, item in old.items():
+        if name not in new:
+            changes.append(f"Removed {item['amount']}.")
+    if not changes:
+        return "The learner's name, credentials or license as printed changed; credit did not."
+    return " ".join(changes)
+
+
 def certificate_render(
     *,
     certificate: Certificate,
-    claims: list[Claim],
+    lines: list[CertificateLine],
     profile: LearnerProfile | None,
+    previous: CertificateVersion | None,
 ) -> bytes:
     activity = certificate.activity
     publisher = activity.publisher
@@ -144,11 +211,13 @@ def certificate_render(
         "publisher": publisher,
         "profile": profile,
         "learner_email": certificate.learner.email,
-        "lines": certificate_lines(claims=claims, publisher=publisher),
+        "lines": lines,
+        "accreditation_statements": accreditation_statements(publisher=publisher),
+        "previous": previous,
         "verify_url": url,
         "qr": _qr_data_url(url),
         "logo": _logo_data_url(publisher),
-        "issued_on": timezone.localdate(certificate.issued_at or timezone.now()),
+        "issued_on": timezone.localdate(),
     }
     return render_pdf("certificates/certificate.html", context)
 
@@ -212,15 +281,57 @@ def certificate_issue(*, learner: Any, activity: Activity) -> Certificate | None
         fingerprint = certificate_fingerprint(claims=claims, profile=profile)
         if fingerprint == certificate.pdf_fingerprint and certificate.pdf:
             return certificate
-        pdf = certificate_render(certificate=certificate, claims=claims, profile=profile)
-        old_name = certificate.pdf.name
-        certificate.pdf.save(f"{certificate.number}.pdf", ContentFile(pdf), save=False)
-        certificate.pdf_fingerprint = fingerprint
-        certificate.save(update_fields=["pdf", "pdf_fingerprint"])
-        if old_name and old_name != certificate.pdf.name:
-            storage = certificate.pdf.storage
-            transaction.on_commit(lambda: storage.delete(old_name))
+        certificate_version_add(
+            certificate=certificate, claims=claims, profile=profile, fingerprint=fingerprint
+        )
     return certificate
+
+
+def certificate_version_add(
+    *,
+    certificate: Certificate,
+    claims: list[Claim],
+    profile: LearnerProfile | None,
+    fingerprint: str,
+) -> CertificateVersion:
+    """Issue the next version of a (locked) certificate: render, keep the PDF beside the
+    earlier ones, say what changed, audit a re-issue."""
+    lines = certificate_lines(claims=claims, publisher=certificate.activity.publisher)
+    credit = certificate_credit(lines)
+    previous = certificate.versions.order_by("-version").first()
+    changes = certificate_changes(
+        before=previous.credit if previous and previous.credit else None, after=credit
+    )
+    if previous is not None and not previous.credit:
+        changes = "Re-issued with the credit shown; the earlier version predates version records."
+    certificate.version = (previous.version if previous else 0) + 1
+    pdf = certificate_render(
+        certificate=certificate, lines=lines, profile=profile, previous=previous
+    )
+    version = CertificateVersion(
+        certificate=certificate,
+        version=certificate.version,
+        fingerprint=fingerprint,
+        credit=credit,
+        changes=changes,
+    )
+    version.pdf.save(
+        f"{certificate.number}-v{certificate.version}.pdf", ContentFile(pdf), save=False
+    )
+    version.save()
+    certificate.pdf.name = version.pdf.name
+    certificate.pdf_fingerprint = fingerprint
+    certificate.save(update_fields=["pdf", "pdf_fingerprint", "version"])
+    if previous is not None:
+        audit_record(
+            actor=None,
+            action="certificate.reissue",
+            obj=certificate,
+            old={"version": previous.version, "credit": previous.credit},
+            new={"version": version.version, "credit": credit},
+            reason=changes,
+        )
+    return version
 
 
 def certificate_pdf_bytes(*, certificate: Certificate) -> bytes:
@@ -229,11 +340,49 @@ def certificate_pdf_bytes(*, certificate: Certificate) -> bytes:
     return content
 
 
-def certificate_totals(*, certificate: Certificate) -> list[tuple[str, str, Decimal]]:
-    """Credit per type on the certificate (for the public verification page)."""
-    sums: dict[str, tuple[str, Decimal]] = {}
-    for claim in _active_claims(learner=certificate.learner, activity=certificate.activity):
-        ct = claim.designation.credit_type
-        unit, hours = sums.get(ct.name, (ct.unit, Decimal("0")))
-        sums[ct.name] = (unit, hours + claim.hours)
-    return [(name, unit, hours) for name, (unit, hours) in sums.items()]
+def designation_uan_correct(
+    *, actor: User, designation: CreditDesignation, uan: str, reason: str
+) -> CreditDesignation:
+    """Correct the UAN of an ACPE designation that pharmacists have already claimed under:
+    validated like any UAN, audited with the old and new number and the reason, and every
+    affected learner's certificate re-issued (the claims report the new UAN from now on)."""
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the UAN is corrected (it is audited)."})
+    with transaction.atomic():
+        locked = (
+            CreditDesignation.objects.select_for_update()
+            .select_related("activity__publisher", "credit_type")
+            .get(pk=designation.pk)
+        )
+        old = locked.uan
+        locked.uan = uan
+        locked.uan_correction = True
+        locked.full_clean()
+        if locked.uan == old:
+            return locked
+        locked.save(update_fields=["uan"])
+        audit_record(
+            actor=actor,
+            action="designation.uan_correct",
+            obj=locked,
+            old={"uan": old},
+            new={"uan": locked.uan},
+            reason=reason.strip(),
+        )
+        learner_ids = sorted(
+            set(
+                Claim.objects.filter(designation=locked, status=Claim.Status.ACTIVE).values_list(
+                    "learner_id", flat=True
+                )
+            )
+        )
+        activity_id = locked.activity_id
+
+        def refresh() -> None:
+            from celedger.certificates.tasks import certificate_refresh_and_email
+
+            for learner_id in learner_ids:
+                certificate_refresh_and_email.enqueue(learner_id, activity_id)
+
+        transaction.on_commit(refresh)
+    return locked

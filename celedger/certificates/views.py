@@ -8,23 +8,26 @@ from celedger.certificates.models import Certificate
 from celedger.certificates.selectors import (
     activity_get_for_learner_certificate,
     certificate_get_for_download,
-    certificate_get_for_verification,
+    certificate_verification_page,
 )
-from celedger.certificates.services import (
-    certificate_issue,
-    certificate_pdf_bytes,
-    certificate_totals,
-)
+from celedger.certificates.services import certificate_issue, certificate_pdf_bytes
 from celedger.core.types import AuthedRequest
 from celedger.publishers.selectors import publisher_get_for_staff
 
 
-def _pdf_response(certificate: Certificate) -> HttpResponse:
+def _pdf_response(request: HttpRequest, certificate: Certificate | None) -> HttpResponse:
+    """The current PDF; a revoked certificate's PDF is served to no one, as valid or not."""
+    if certificate is None or not certificate.pdf:
+        raise Http404
+    if certificate.revoked_at is not None:
+        return render(
+            request, "certificates/revoked.html", {"certificate": certificate}, status=410
+        )
     response = HttpResponse(
         certificate_pdf_bytes(certificate=certificate), content_type="application/pdf"
     )
     response["Content-Disposition"] = (
-        f'attachment; filename="certificate-{certificate.number}.pdf"'
+        f'attachment; filename="certificate-{certificate.number}-v{certificate.version}.pdf"'
     )
     response["Cache-Control"] = "private, no-store"
     return response
@@ -33,12 +36,9 @@ def _pdf_response(certificate: Certificate) -> HttpResponse:
 @require_http_methods(["GET"])
 @login_required
 def mine(request: AuthedRequest, activity_pk: int) -> HttpResponse:
-    """The signed-in learner's certificate for an activity, rendered now if it is stale."""
+    """The signed-in learner's certificate for an activity, re-issued now if it is stale."""
     activity = activity_get_for_learner_certificate(pk=activity_pk)
-    certificate = certificate_issue(learner=request.user, activity=activity)
-    if certificate is None or certificate.revoked_at is not None:
-        raise Http404
-    return _pdf_response(certificate)
+    return _pdf_response(request, certificate_issue(learner=request.user, activity=activity))
 
 
 @require_http_methods(["GET"])
@@ -46,9 +46,7 @@ def mine(request: AuthedRequest, activity_pk: int) -> HttpResponse:
 def download(request: AuthedRequest, pk: int) -> HttpResponse:
     certificate = certificate_get_for_download(user=request.user, pk=pk)
     refreshed = certificate_issue(learner=certificate.learner, activity=certificate.activity)
-    if refreshed is None or not refreshed.pdf:
-        raise Http404
-    return _pdf_response(refreshed)
+    return _pdf_response(request, refreshed)
 
 
 @require_http_methods(["GET"])
@@ -62,26 +60,12 @@ def staff_download(
     learner = get_user_model().objects.filter(pk=learner_pk).first()
     if activity.publisher_id != publisher.pk or learner is None:
         raise Http404
-    certificate = certificate_issue(learner=learner, activity=activity)
-    if certificate is None or not certificate.pdf:
-        raise Http404
-    return _pdf_response(certificate)
+    return _pdf_response(request, certificate_issue(learner=learner, activity=activity))
 
 
 @require_http_methods(["GET"])
 def verify(request: HttpRequest, code: str) -> HttpResponse:
-    """Public: valid or revoked, the activity, the learner's name and credit; nothing else."""
-    certificate = certificate_get_for_verification(code=code)
-    profile = getattr(certificate.learner, "profile", None)
-    return render(
-        request,
-        "certificates/verify.html",
-        {
-            "certificate": certificate,
-            "activity": certificate.activity,
-            "learner_name": f"{profile.first_name} {profile.last_name}" if profile else "",
-            "totals": certificate_totals(certificate=certificate)
-            if certificate.revoked_at is None
-            else [],
-        },
-    )
+    """Public: valid or revoked, the activity, the learner's name, the current version's
+    credit and which versions it supersedes; nothing else."""
+    page = certificate_verification_page(code=code)
+    return render(request, "certificates/verify.html", {"page": page})

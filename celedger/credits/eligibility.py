@@ -8,6 +8,7 @@ relations it is given (prefetch them for lists). No request, no URLs: the view t
 from dataclasses import dataclass, field
 from typing import Any
 
+from celedger.accreditation.selectors import profession_ids_for
 from celedger.activities.models import Activity, CreditDesignation
 from celedger.profiles.models import LearnerProfile
 
@@ -35,10 +36,11 @@ class Eligibility:
 
 
 def learner_profession_ids(profile: LearnerProfile) -> set[int]:
-    """The profile's profession plus every credential's profession (an MD, RN has both)."""
-    ids = {profile.profession_id}
-    ids.update(c.profession_id for c in profile.credentials.all())
-    return ids
+    """The profile's profession plus the professions its credentials decide (an MD, RN has
+    both); a degree such as PhD or MS decides none, so credit follows the chosen profession."""
+    return profession_ids_for(
+        credentials=profile.credentials.all(), profession_id=profile.profession_id
+    )
 
 
 def credit_eligibility(
@@ -140,16 +142,11 @@ def credit_eligibility(
 
 
 def partial_credit_allowed(designation: CreditDesignation) -> bool:
-    """Whether a learner may claim less than a session's full amount of this credit.
-
-    AMA PRA: yes, credit "commensurate with the extent of participation" (AMA PRA booklet).
-    ACPE: no, the hours designated for the UAN. ABP MOC: no. Helper certs moves this rule
-    into the credit type's reference data (`docs/credits.md`); until then it lives here.
-    """
-    ct = designation.credit_type
-    if ct.requires_nabp:
-        return False
-    return not (ct.board_id is not None and ct.board is not None and ct.board.code == "ABP")
+    """Whether a learner may claim less than a session's full amount of this credit: the
+    credit type's rule in reference data (`CreditType.partial_credit`, docs/credits.md).
+    AMA PRA yes ("commensurate with the extent of participation"); ACPE (the UAN's hours)
+    and ABP MOC no; ANCC and the others by the sessions attended, each in full."""
+    return designation.credit_type.allows_partial
 
 
 def profile_prefetches() -> list[Any]:

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from celedger.publishers.models import Publisher, StaffMembership
 
 DEMO_PASSWORD = "ce-ledger-demo"
-PUBLISHERS = [
+PUBLISHERS: list[dict[str, Any]] = [
     {
         "code": "lhs",
         "name": "Lakeside Health System",
@@ -21,6 +21,7 @@ PUBLISHERS = [
             "American Nurses Credentialing Center (ANCC), to provide continuing education "
             "for the healthcare team."
         ),
+        "is_jointly_accredited": True,
         "accme_provider_id": "4008123",
         "acpe_provider_number": "0123",
         "signer_name": "Dana Whitfield, MD",

@@ -5,6 +5,7 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
 from celedger.accreditation.models import CreditType
+from celedger.accreditation.statements import PLACEHOLDERS, statement_unknown_placeholders
 from celedger.core.images import logo_normalize
 from celedger.publishers.models import Publisher, StaffMembership
 
@@ -38,6 +39,7 @@ class PublisherSettingsForm(forms.ModelForm):
             "time_zone",
             "logo",
             "accreditation_statement",
+            "is_jointly_accredited",
             "accme_provider_id",
             "acpe_provider_number",
             "signer_name",
@@ -73,8 +75,19 @@ class StatementsForm(forms.Form):
                 initial=current.get(credit_type.pk, ""),
                 help_text=f"Default: {credit_type.designation_statement}"
                 if credit_type.designation_statement
-                else "{provider} and {amount} are filled in.",
+                else "Leave empty for no statement.",
             )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        known = ", ".join(f"{{{name}}}" for name in PLACEHOLDERS)
+        for credit_type in self.credit_types:
+            name = f"statement_{credit_type.pk}"
+            unknown = statement_unknown_placeholders(cleaned.get(name, ""))
+            if unknown:
+                typed = ", ".join(f"{{{u}}}" for u in unknown)
+                self.add_error(name, f"{typed} is not filled in; use only {known}.")
+        return cleaned
 
     def statements(self) -> dict[CreditType, str]:
         return {ct: self.cleaned_data[f"statement_{ct.pk}"] for ct in self.credit_types}

@@ -28,6 +28,13 @@ class Publisher(models.Model):
         blank=True, help_text="Joint Accreditation (or single accreditor) statement."
     )
     accme_provider_id = models.CharField("ACCME / JA provider ID", max_length=20, blank=True)
+    # Joint Accreditation requires its statement on every certificate (docs/credits.md).
+    is_jointly_accredited = models.BooleanField(
+        "jointly accredited (Joint Accreditation for Interprofessional Continuing Education)",
+        default=False,
+        db_default=False,
+        help_text="Certificates then always carry the Joint Accreditation statement.",
+    )
     acpe_provider_number = models.CharField("ACPE provider number", max_length=9, blank=True)
     signer_name = models.CharField(max_length=200, blank=True)
     signer_title = models.CharField(max_length=200, blank=True)
@@ -53,7 +60,10 @@ class DesignationStatement(models.Model):
 
     publisher = models.ForeignKey(Publisher, on_delete=models.CASCADE, related_name="statements")
     credit_type = models.ForeignKey(CreditType, on_delete=models.PROTECT)
-    statement = models.TextField(help_text="{provider} and {amount} are filled in.")
+    statement = models.TextField(
+        help_text="{provider}, {credits}, {amount}, {format}, {uan}, {activity_type} and {ceus} "
+        "are filled in."
+    )
 
     class Meta:
         constraints = [

@@ -29,6 +29,7 @@ SETTINGS_AUDITED = [
     "liaison_name",
     "time_zone",
     "accreditation_statement",
+    "is_jointly_accredited",
     "accme_provider_id",
     "acpe_provider_number",
     "signer_name",

@@ -7,6 +7,7 @@ from celedger.accreditation.selectors import (
     credit_types_for_credentials,
     profession_for_credentials,
 )
+from celedger.accreditation.statements import statement_unknown_placeholders
 
 pytestmark = pytest.mark.django_db
 
@@ -45,16 +46,20 @@ def test_it_ships_the_agreed_codes() -> None:
 
 def test_it_words_statements_with_placeholders() -> None:
     ama = CreditType.objects.get(code="ama-pra-1").designation_statement
-    assert "{provider}" in ama and "{amount}" in ama
+    assert "{provider}" in ama and "{credits}" in ama and "{format}" in ama
     assert "Physicians should claim only the credit commensurate with the extent" in ama
     for credit_type in CreditType.objects.all():
-        # Everyone formats statements with these two names only.
-        credit_type.designation_statement.format(provider="P", amount="1.00")
+        # Statements use only the documented placeholders (docs/credits.md).
+        assert statement_unknown_placeholders(credit_type.designation_statement) == []
+        assert "{credits}" in credit_type.designation_statement, credit_type.code
 
 
 def test_it_maps_credentials_to_credit_types() -> None:
     assert codes("MD") == ["ama-pra-1"]
-    assert codes("MD", "PhD") == ["ama-pra-1", "apa"]
+    # A PhD is a degree, not a profession: it adds no APA credit by itself.
+    assert codes("MD", "PhD") == ["ama-pra-1"]
+    assert codes("PhD") == [] and codes("MS", "MPH") == []
+    assert codes("PsyD") == ["apa"]
     assert codes("PA-C") == ["aapa-1"]
     assert codes("RN", "NP") == ["ancc"]
     assert codes("PharmD") == ["acpe-p"]
@@ -70,6 +75,7 @@ def test_it_maps_credentials_to_credit_types() -> None:
 
 def test_it_defaults_the_profession_from_the_first_in_order() -> None:
     assert profession_for_credentials(credentials=creds("PhD", "MD")).code == "physician"
+    assert profession_for_credentials(credentials=creds("PhD")) is None
     assert profession_for_credentials(credentials=creds("CPhT")).code == "pharmacy-technician"
     assert profession_for_credentials(credentials=[]) is None
 

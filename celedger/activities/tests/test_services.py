@@ -155,39 +155,6 @@ def test_it_creates_no_session_for_a_new_series() -> None:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    ("code", "uan", "error"),
-    [
-        ("acpe-p", "0123-0000-26-001-L01-P", None),
-        ("acpe-p", "0123-9999-26-001-H99-P", None),
-        ("acpe-t", "0123-9999-26-002-H08-T", None),
-        ("acpe-p", "0123-0000-26-001-L01-T", "ends in -P"),
-        ("acpe-t", "0123-0000-26-001-L01-P", "ends in -T"),
-        ("acpe-p", "", "needs its UAN"),
-        ("acpe-p", "0123-1234-26-001-L01-P", "XXXX-XXXX"),
-        ("acpe-p", "0123-0000-26-001-L09-P", "XXXX-XXXX"),
-        ("acpe-p", "0123-0000-26-001-X01-P", "XXXX-XXXX"),
-        ("ama-pra-1", "0123-0000-26-001-L01-P", "Only ACPE"),
-        ("ama-pra-1", "", None),
-    ],
-)
-def test_it_validates_the_acpe_uan(code: str, uan: str, error: str | None) -> None:
-    designation = CreditDesignation(
-        activity=ActivityFactory(),
-        credit_type=CreditTypeFactory(code=code),
-        max_hours=Decimal("1.00"),
-        uan=uan.lower(),
-    )
-    if error is None:
-        designation.full_clean()
-        assert designation.uan == uan.upper()
-    else:
-        with pytest.raises(ValidationError) as raised:
-            designation.full_clean()
-        assert error in str(raised.value.message_dict["uan"])
-
-
-@pytest.mark.django_db
 @pytest.mark.parametrize("hours", ["0", "1.10", "-0.25"])
 def test_it_refuses_hours_off_the_quarter_step(hours: str) -> None:
     designation = CreditDesignation(

@@ -61,7 +61,7 @@ def test_a_conference_session_needs_its_own_amount_and_may_have_its_own_uan(
     bad = login("coordinator").post(
         url, {**base, "credit_hours": "1.00", f"uan_{acpe.pk}": "0123-0000-26-002-L01-T"}
     )
-    assert "A UAN for pharmacists ends in -P." in bad.content.decode()
+    assert "A UAN for pharmacists ends in -P, not -T." in bad.content.decode()
     assert 'value="Reversal"' in bad.content.decode()
     good = login("coordinator").post(
         url, {**base, "credit_hours": "1.00", f"uan_{acpe.pk}": "0123-0000-26-002-l01-p"}
@@ -88,7 +88,12 @@ def test_home_study_runs_at_most_three_years(login: Any, publisher: Any) -> None
     ok = login("coordinator").post(
         reverse("activities:console_create", args=[publisher.code]),
         _create_post(
-            format="enduring", structure="home_study", starts_on="2026-03-02", ends_on="2029-03-01"
+            format="enduring",
+            structure="home_study",
+            starts_on="2026-03-02",
+            ends_on="2029-03-01",
+            # Home study: ACPE's H letter (the UAN must match the format).
+            **{"credit-1-uan": "0123-0000-26-001-H01-P"},
         ),
     )
     assert ok.status_code == 302

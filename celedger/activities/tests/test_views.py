@@ -203,6 +203,7 @@ def _create_post(**extra: Any) -> dict[str, Any]:
         "credit-1-credit_type": str(acpe.pk),
         "credit-1-max_hours": "1.50",
         "credit-1-uan": "0123-0000-26-001-L01-P",
+        "credit-1-acpe_activity_type": "knowledge",
     }
     data.update(extra)
     return data
@@ -235,7 +236,7 @@ def test_it_keeps_what_was_typed_and_explains_a_bad_uan(login: Any, publisher: A
     )
     assert response.status_code == 200
     body = response.content.decode()
-    assert "A UAN for pharmacists ends in -P." in body
+    assert "A UAN for pharmacists ends in -P, not -T." in body
     assert 'value="Anticoagulation 2026"' in body
     assert not Activity.objects.filter(title="Anticoagulation 2026").exists()
 

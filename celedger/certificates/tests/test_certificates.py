@@ -48,8 +48,9 @@ def test_it_names_learner_license_credit_hours_and_statements(tmp_path):
     assert "Jan Łukasiewicz, MD" in text
     assert profile.license_number in text
     assert "AMA PRA Category 1 Credit" in text and "1.75" in text
-    flat = " ".join(text.split())
-    assert f"{publisher.name} designates this activity for a maximum of 2 AMA PRA" in flat
+    certificate.pdf.seek(0)
+    flat = pdf_reading_order(certificate.pdf.read(), tmp_path)
+    assert f"{publisher.name} designates this live activity for a maximum of 2 AMA PRA" in flat
     assert "commensurate with the extent" in flat
     assert "JA statement" in text
     assert certificate.number in text
@@ -145,7 +146,8 @@ def test_the_verification_page_shows_no_personal_data_beyond_the_name(client):
     certificate = claimed(profile, session)
     body = client.get(reverse("certificates:verify", args=[certificate.verification_code]))
     text = body.content.decode()
-    assert "Ria Okafor" in text and "1.50" in text and session.activity.title in text
+    assert "Ria Okafor" in text and "1.5 AMA PRA Category 1 Credits™" in text
+    assert session.activity.title in text
     for secret in (profile.user.email, profile.license_number, str(profile.phone)):
         assert secret not in text
     assert client.get(reverse("certificates:verify", args=["nope"])).status_code == 404
@@ -224,3 +226,37 @@ def test_it_tells_the_learner_once_when_the_certificate_is_withdrawn(
     assert len(notices) == 1 and notices[0].to == [profile.user.email]
     assert "no longer valid" in notices[0].body and not notices[0].attachments
     assert "/verify/" in notices[0].body
+
+
+def pdf_reading_order(content: bytes, tmp_path) -> str:
+    """The PDF's text in reading order (no column interleaving), whitespace collapsed."""
+    path = tmp_path / "reading.pdf"
+    path.write_bytes(content)
+    out = subprocess.run(
+        ["pdftotext", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    return " ".join(out.split())
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils reads the PDF")
+def test_a_jointly_accredited_publishers_certificate_carries_the_ja_statement(tmp_path):
+    session = activity_with("ama-pra-1", hours="1.00")
+    publisher = session.activity.publisher
+    publisher.accreditation_statement = ""
+    publisher.is_jointly_accredited = True
+    publisher.save()
+    text = pdf_reading_order(claimed(learner("MD"), session).pdf.read(), tmp_path)
+    assert f"In support of improving patient care, {publisher.name} is jointly accredited" in text
+    assert "designates this live activity for a maximum of 1 AMA PRA Category 1 Credit™." in text
+    assert "Credits™" not in text
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils reads the PDF")
+def test_a_certificate_prints_the_acpe_activity_type_ceus_and_record_line(tmp_path):
+    session = activity_with("acpe-p", hours="1.50")
+    session.activity.designations.update(acpe_activity_type="application")
+    profile = learner("PharmD", nabp_eprofile_id="1234567", birth_month=1, birth_day=2)
+    text = pdf_reading_order(claimed(profile, session, "acpe-p").pdf.read(), tmp_path)
+    assert "Application-based activity" in text
+    assert "approved for 1.5 contact hours (0.15 CEUs)" in text
+    assert "official record of this credit is the pharmacist's NABP e-Profile" in text

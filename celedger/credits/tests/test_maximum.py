@@ -246,7 +246,8 @@ def test_staff_override_of_eligibility_is_audited():
         "learner": profile.user,
         "session": session,
         "designation": designation,
-        "hours": "1.00",
+        # ANCC is claimed by sessions attended, each in full (docs/credits.md).
+        "hours": "1.50",
         "reason": "Is also an RN",
     }
     with pytest.raises(ValidationError, match="does not qualify"):

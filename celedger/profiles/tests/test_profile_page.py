@@ -135,7 +135,9 @@ def test_it_previews_credit_types_for_credentials(client: Any) -> None:
     response = client.get(reverse("profiles:credit_preview"), {"credentials": list(ids)})
     html = response.content.decode()
     assert "AMA PRA Category 1 Credit™" in html
-    assert "APA continuing education credits" in html
+    # A PhD is a degree, not a profession (issue 8): no APA credit from the letters alone.
+    assert "APA continuing education credits" not in html
+    assert "PhD (Doctor of Philosophy) is a degree, not a profession" in html
     assert "MOC points and IPCE credit depend on the activity" in html
 
 
