@@ -33,7 +33,7 @@ class Claim(models.Model):
     # Live: the session's date at the publisher; home study: the learner's completion date.
     participated_on = models.DateField()
     # The ACPE UAN in force for this claim (the session's own, else the designation's).
-    uan = models.CharField("ACPE UAN", max_length=24, blank=True, default="")
+    uan = models.CharField("ACPE UAN", max_length=32, blank=True, default="")
     attested_at = models.DateTimeField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     # Staff who awarded or last corrected the claim; empty when the learner claimed.

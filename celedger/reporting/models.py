@@ -165,7 +165,7 @@ class ReportingRecord(models.Model):
     activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="+")
     designation = models.ForeignKey(CreditDesignation, on_delete=models.PROTECT, related_name="+")
     channel = models.CharField(max_length=12, choices=Channel.choices)
-    uan = models.CharField("ACPE UAN", max_length=24, blank=True)
+    uan = models.CharField("ACPE UAN", max_length=32, blank=True)
     board = models.ForeignKey(Board, null=True, blank=True, on_delete=models.PROTECT)
     action = models.CharField(max_length=8, choices=Action.choices, default=Action.ADD)
     hours = models.DecimalField(max_digits=5, decimal_places=2)

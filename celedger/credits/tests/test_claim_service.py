@@ -198,3 +198,16 @@ def test_it_announces_changes_after_commit(django_capture_on_commit_callbacks, m
     # The certificates app listens and emails the certificate.
     assert len(mailoutbox) == 1
     assert mailoutbox[0].attachments[0][2] == "application/pdf"
+
+
+def test_it_records_a_joint_accreditation_uan_whole():
+    # JA UANs are 27 characters: the claim's copy was 24 wide, so PostgreSQL refused it.
+    from celedger.activities.models import CreditDesignation
+
+    session = activity_with("acpe-p")
+    ja_uan = "JA4008106-0000-26-035-L01-P"
+    CreditDesignation.objects.filter(activity=session.activity).update(uan=ja_uan)
+    profile = learner("PharmD", nabp_eprofile_id="1234567", birth_month=4, birth_day=27)
+    [claim] = submit(profile, session, "1.50", code="acpe-p").created
+    claim.refresh_from_db()
+    assert claim.uan == ja_uan
