@@ -8,6 +8,7 @@ from localflavor.us.us_states import STATE_CHOICES
 from celedger.accreditation.models import Profession
 from celedger.activities.models import CreditDesignation, Session
 from celedger.core.decimals import QUARTER
+from celedger.core.inputs import FiniteDecimalField
 from celedger.profiles.forms import ProfileForm
 from celedger.publishers.models import Publisher
 from celedger.rollout.models import ImportJob
@@ -17,7 +18,7 @@ from celedger.rollout.spreadsheets import FIELD_LABELS, KIND_FIELDS
 
 
 def _hours(label: str, required: bool = True) -> forms.DecimalField:
-    return forms.DecimalField(
+    return FiniteDecimalField(
         label=label,
         required=required,
         min_value=QUARTER,

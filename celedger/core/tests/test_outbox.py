@@ -161,6 +161,9 @@ def test_the_worker_command_delivers_and_survives_a_database_outage(monkeypatch:
         return real(**kwargs)
 
     monkeypatch.setattr(outbox_worker, "outbox_deliver_pending", flaky)
+    # Inside the test's transaction the worker must keep its connection: closing it (as it
+    # rightly does in production) would leave PostgreSQL's test transaction unusable.
     monkeypatch.setattr(outbox_worker.connections, "close_all", lambda: None)
+    monkeypatch.setattr(outbox_worker, "close_old_connections", lambda: None)
     call_command("outbox_worker", "--once", "--interval", "0.01")
     assert polls == ["poll", "poll"] and calls == [{"n": 1}]

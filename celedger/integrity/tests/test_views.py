@@ -345,7 +345,9 @@ def test_the_program_page_discloses_before_the_content(
     assert "All relevant financial relationships listed above have been mitigated." in text
     assert "an educational grant from Acme Devices" in text
     assert "1000" not in text  # amounts are for the provider and PARS, not learners
-    assert body.index("disclosure-heading") < body.index("next-heading")
+    # Disclosed beside the credit offered, before the learner goes on to the activity's
+    # evaluation and credit (the "Next step" panel comes first so a phone shows it at once).
+    assert body.index("credit-heading") < body.index("disclosure-heading")
 
 
 def test_it_tells_learners_when_no_one_has_relevant_relationships(

@@ -36,7 +36,8 @@ def _award(actor: Any, learner: Any, session: Any, designation: Any) -> Claim:
         learner=learner,
         session=session,
         designation=designation,
-        hours=Decimal("1.00"),
+        # The whole amount: ANCC is claimed by sessions attended, never lowered.
+        hours=designation.max_hours,
         reason="test",
         override=True,
     )
