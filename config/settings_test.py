@@ -33,3 +33,6 @@ STORAGES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
 # Tests probe rate limits explicitly; the defaults stay as in production.
+# Query counts are asserted exactly: sessions always come from the database in tests, with
+# or without REDIS_URL (production reads them from Redis when it is set; Django's own engine).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"

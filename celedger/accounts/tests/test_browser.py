@@ -98,7 +98,7 @@ def test_a_new_pharmacist_signs_up_verifies_and_lands_on_next(page: Any, live_se
     page.get_by_role("button", name="Confirm").click()
     page.wait_for_url(f"{live_server.url}{NEXT}")
     assert page.get_by_text("Your license number is a placeholder").is_visible()
-    assert page.locator(".profile-summary").get_by_text("missing").is_visible()
+    assert page.locator(".profile-summary").get_by_text("missing", exact=True).is_visible()
     assert_accessible(page)
 
 
