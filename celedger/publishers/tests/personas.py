@@ -66,3 +66,27 @@ def login(client: Any, people: dict[str, Any]) -> Any:
 @pytest.fixture
 def other_staff_member(publisher: Any) -> Any:
     return StaffMembershipFactory(publisher=publisher, role=Role.VIEWER, user=UserFactory())
+
+
+def assert_persona_answer(response: Any, *, persona: str, min_role: str, method: str) -> bool:
+    """What a console URL must answer each persona (every app's permission matrix uses it):
+    anonymous → sign in; another publisher's staff and learners → 404 (the publisher is not
+    revealed); too low a role → 403; allowed → 200/302 (a POST redirects). True if allowed."""
+    from django.urls import reverse
+
+    from celedger.publishers.selectors import ROLE_RANK
+
+    if persona == "anonymous":
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("account_login"))
+        return False
+    if persona in ("outsider", "learner"):
+        assert response.status_code == 404
+        return False
+    if ROLE_RANK[Role(persona)] < ROLE_RANK[Role(min_role)]:
+        assert response.status_code == 403
+        return False
+    assert response.status_code in (200, 302), response.content.decode()[:2000]
+    if method == "post":
+        assert response.status_code == 302, response.content.decode()[:3000]
+    return True
