@@ -25,6 +25,11 @@ Role = StaffMembership.Role
 Kind = Assessment.Kind
 
 
+def _say_locked(request: AuthedRequest) -> None:
+    # A test with attempts is kept as answered (like evaluation forms): copy it to change it.
+    messages.error(request, "Learners have taken this test: use “Copy and edit” to change it.")
+
+
 def _add_errors(form: object, error: ValidationError) -> None:
     target = form  # a django Form
     if hasattr(error, "error_dict"):
@@ -260,7 +265,7 @@ def detail(request: AuthedRequest, code: str, pk: int, test_pk: int) -> HttpResp
                 )
             messages.success(request, "Settings saved.")
     except services.AssessmentLocked:
-        messages.error(request, "Learners have taken this test: use “Copy and edit” to change it.")
+        _say_locked(request)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect(here)
@@ -284,9 +289,7 @@ def item_add(request: AuthedRequest, code: str, pk: int, test_pk: int) -> HttpRe
                 options=form.option_pairs(),
             )
         except services.AssessmentLocked:
-            messages.error(
-                request, "Learners have taken this test: use “Copy and edit” to change it."
-            )
+            _say_locked(request)
             return redirect("assessments:detail", code, pk, test_pk)
         except ValidationError as error:
             _add_errors(form, error)
@@ -308,7 +311,7 @@ def item_edit(
     item = selectors.item_get_for_staff(assessment=assessment, pk=item_pk)
     detail_url = reverse("assessments:detail", args=[code, pk, test_pk])
     if assessment.attempt_count:  # type: ignore[attr-defined]
-        messages.error(request, "Learners have taken this test: use “Copy and edit” to change it.")
+        _say_locked(request)
         return redirect(detail_url)
     form = ItemForm(
         request.POST if request.method == "POST" else None, initial=ItemForm.initial_for(item)
@@ -323,9 +326,7 @@ def item_edit(
                 options=form.option_pairs(),
             )
         except services.AssessmentLocked:
-            messages.error(
-                request, "Learners have taken this test: use “Copy and edit” to change it."
-            )
+            _say_locked(request)
             return redirect(detail_url)
         except ValidationError as error:
             _add_errors(form, error)
@@ -359,7 +360,7 @@ def item_delete(
     try:
         services.item_delete(item=item)
     except services.AssessmentLocked:
-        messages.error(request, "Learners have taken this test: use “Copy and edit” to change it.")
+        _say_locked(request)
     else:
         messages.success(request, "Question removed.")
     return redirect(f"{reverse('assessments:detail', args=[code, pk, test_pk])}#questions")
