@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from celedger.accreditation.tests.factories import CreditTypeFactory
 from celedger.activities.models import Activity, Attendance, CreditDesignation, Session
+from celedger.publishers.models import Publisher
 from celedger.publishers.tests.factories import PublisherFactory
 
 _ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -19,6 +20,11 @@ def _event_id(n: int) -> str:
     return "".join(reversed(chars))
 
 
+def _local_date(publisher: Publisher, *, hours_ago: int = 0) -> datetime.date:
+    moment = timezone.now() - datetime.timedelta(hours=hours_ago)
+    return timezone.localdate(moment, publisher.zone)
+
+
 class ActivityFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Activity
@@ -26,8 +32,16 @@ class ActivityFactory(factory.django.DjangoModelFactory):
     publisher = factory.SubFactory(PublisherFactory)
     title = factory.Sequence(lambda n: f"Sepsis Update {n}")
     format = Activity.Format.LIVE
-    starts_on = factory.LazyFunction(lambda: timezone.localdate())
-    ends_on = factory.LazyAttribute(lambda o: o.starts_on)
+    # The publisher's dates around SessionFactory's default session (started 2 h ago), so a
+    # test run just after midnight in the publisher's zone still has the session inside.
+    starts_on = factory.LazyAttribute(lambda o: _local_date(o.publisher, hours_ago=2))
+    ends_on = factory.LazyAttribute(
+        lambda o: (
+            _local_date(o.publisher)
+            if o.starts_on == _local_date(o.publisher, hours_ago=2)
+            else o.starts_on
+        )
+    )
     location = "Main Auditorium"
     status = Activity.Status.PUBLISHED
 

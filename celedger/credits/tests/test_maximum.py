@@ -142,11 +142,12 @@ def test_it_keeps_each_series_session_its_own_credit_event():
 
 def test_it_dates_live_credit_on_the_sessions_day_at_the_publisher():
     session = activity_with("ama-pra-1", publisher__time_zone="America/Los_Angeles")
-    # 23:30 in Los Angeles is already the next day in UTC.
+    # 23:30 in Los Angeles is already the next day in UTC (yesterday there: always past).
+    la = ZoneInfo("America/Los_Angeles")
     local = datetime.datetime.combine(
-        timezone.localdate() - datetime.timedelta(days=1),
+        timezone.localdate(timezone=la) - datetime.timedelta(days=1),
         datetime.time(23, 30),
-        tzinfo=ZoneInfo("America/Los_Angeles"),
+        tzinfo=la,
     )
     session.starts_at, session.ends_at = local, local + datetime.timedelta(minutes=20)
     session.save()
