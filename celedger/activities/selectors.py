@@ -51,7 +51,7 @@ def activities_for_dashboard(*, publisher: Publisher) -> QuerySet[Activity]:
 
 def activities_for_portal(*, publisher: Publisher) -> QuerySet[Activity]:
     """Published activities still running or recent enough to claim, soonest first."""
-    today = timezone.localdate()
+    today = timezone.localdate(timezone=publisher.zone)
     return (
         Activity.objects.filter(publisher=publisher, status=Status.PUBLISHED)
         .filter(

@@ -218,7 +218,7 @@ def sessions_weekly(request: HttpRequest, code: str, pk: int) -> HttpResponse:
         user=request.user, code=code, pk=pk, min_role=Role.COORDINATOR
     )
     publisher = activity.publisher
-    first_on = max(activity.starts_on, timezone.localdate())
+    first_on = max(activity.starts_on, timezone.localdate(timezone=publisher.zone))
     form = WeeklySessionsForm(
         request.POST or None,
         initial={

@@ -217,7 +217,7 @@ def certificate_render(
         "verify_url": url,
         "qr": _qr_data_url(url),
         "logo": _logo_data_url(publisher),
-        "issued_on": timezone.localdate(),
+        "issued_on": timezone.localdate(timezone=publisher.zone),
     }
     return render_pdf("certificates/certificate.html", context)
 

@@ -429,7 +429,9 @@ def disclosures_due_for_reminder(*, on: datetime.date) -> list[Disclosure]:
             Q(
                 person__content_roles__removed_at__isnull=True,
                 person__content_roles__activity__publisher=F("publisher"),
-                person__content_roles__activity__ends_on__gte=on,
+                # `on` is today in UTC; an activity's dates are its publisher's, at most a
+                # day behind UTC: one day of slack keeps today's activities everywhere.
+                person__content_roles__activity__ends_on__gte=on - datetime.timedelta(days=1),
             )
         )
         .select_related("person", "publisher", "publisher__integrity_policy")

@@ -228,7 +228,7 @@ def disclosure_submit(
     if not attested:
         raise ValidationError({"attest": "Confirm that the disclosure is complete and true."})
     now = timezone.now()
-    today = timezone.localdate()
+    today = timezone.localdate(timezone=publisher.zone)
     policy = policy_for(publisher=publisher)
     disclosure = Disclosure(
         person=person,

@@ -1,9 +1,11 @@
 import shutil
 import subprocess
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from celedger.certificates.models import Certificate
 from celedger.certificates.services import certificate_issue
@@ -260,3 +262,12 @@ def test_a_certificate_prints_the_acpe_activity_type_ceus_and_record_line(tmp_pa
     assert "Application-based activity" in text
     assert "approved for 1.5 contact hours (0.15 CEUs)" in text
     assert "official record of this credit is the pharmacist's NABP e-Profile" in text
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Etc/GMT+12"])
+def test_it_dates_the_certificate_in_the_publishers_zone(tmp_path, zone):
+    # UTC+14 and UTC-12: at any hour one of the two is on another day than UTC.
+    session = activity_with("ama-pra-1", publisher__time_zone=zone)
+    issued = timezone.localdate(timezone=ZoneInfo(zone))
+    text = pdf_text(claimed(learner("MD"), session).pdf.read(), tmp_path)
+    assert f"Issued {issued:%B} {issued.day}, {issued.year}" in " ".join(text.split())

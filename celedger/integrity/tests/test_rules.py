@@ -167,12 +167,12 @@ def test_it_makes_a_disclosure_valid_for_the_publishers_period_default_12_months
     disclosure = disclosure_submit(
         person=person, publisher=publisher, relationships=[], attested=True
     )
-    assert disclosure.valid_until == add_months(timezone.localdate(), 12)
+    assert disclosure.valid_until == add_months(timezone.localdate(timezone=publisher.zone), 12)
     IntegrityPolicy.objects.create(publisher=publisher, disclosure_valid_months=6)
     disclosure = disclosure_submit(
         person=person, publisher=publisher, relationships=[], attested=True
     )
-    assert disclosure.valid_until == add_months(timezone.localdate(), 6)
+    assert disclosure.valid_until == add_months(timezone.localdate(timezone=publisher.zone), 6)
 
 
 def test_it_adds_months_to_the_last_day_of_shorter_months() -> None:
