@@ -276,8 +276,8 @@ MEDIA_URL = "/media/"
 # no web server serves, or an S3-compatible bucket (PRIVATE_STORAGE=s3).
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "private"))
 PRIVATE_STORAGE: dict[str, object] = {
-    "BACKEND": "django.core.files.storage.FileSystemStorage",
-    "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
+    "BACKEND": "celedger.core.files.PrivateFileSystemStorage",
+    "OPTIONS": {"location": PRIVATE_MEDIA_ROOT},
 }
 if os.environ.get("PRIVATE_STORAGE", "").lower() == "s3":
     PRIVATE_STORAGE = {

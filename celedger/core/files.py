@@ -14,7 +14,7 @@ import secrets
 from typing import Any
 
 from django.conf import settings
-from django.core.files.storage import Storage, storages
+from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.core.signals import setting_changed
 from django.db.models.fields.files import FieldFile
 from django.dispatch import receiver
@@ -22,6 +22,16 @@ from django.http import FileResponse, HttpResponse, HttpResponseBase, HttpRespon
 from django.utils.deconstruct import deconstructible
 from django.utils.encoding import iri_to_uri
 from django.utils.functional import LazyObject, empty
+
+
+class PrivateFileSystemStorage(FileSystemStorage):
+    """The default private storage: a folder no web server serves. It builds no URLs, so
+    no template or redirect can point a browser at a private file by mistake."""
+
+    def url(self, name: str | None) -> str:
+        raise ValueError(
+            "Private files have no URL; serve them through a view that checks access."
+        )
 
 
 class _PrivateStorage(LazyObject):
@@ -108,24 +118,31 @@ def private_file_response(
 
 
 def move_public_files_to_private(
-    queryset: Any, *, field: str, prefix: str, extra_clear: dict[str, Any] | None = None
+    queryset: Any,
+    *,
+    field: str,
+    prefix: str,
+    extra_clear: dict[str, Any] | None = None,
+    source: Storage | None = None,
 ) -> int:
-    """Data migrations: move files a field stored in the public `default` storage (under a
-    guessable name) into the private storage under an unguessable one; returns how many.
+    """Data migrations: move files a field stored in `source` (the public `default` storage
+    unless given) into the private storage under an unguessable name; returns how many.
 
     A file already gone from disk leaves the field empty (plus `extra_clear`, e.g. a
     certificate's fingerprint so the PDF is rendered again on the next download).
     """
     from django.core.files.storage import default_storage
 
+    if source is None:
+        source = default_storage
     moved = 0
     target = private_storage_get()
     upload_to = private_upload_to(prefix)
     for row in queryset.exclude(**{field: ""}).iterator():
         old_name = getattr(row, field).name
         updates: dict[str, Any]
-        if default_storage.exists(old_name):
-            with default_storage.open(old_name, "rb") as handle:
+        if source.exists(old_name):
+            with source.open(old_name, "rb") as handle:
                 new_name = target.save(upload_to(row, old_name), handle)
             updates = {field: new_name}
             moved += 1
@@ -133,5 +150,5 @@ def move_public_files_to_private(
             updates = {field: "", **(extra_clear or {})}
         type(row).objects.filter(pk=row.pk).update(**updates)
         if updates.get(field):
-            default_storage.delete(old_name)
+            source.delete(old_name)
     return moved

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce, Lower
 
 from celedger.activities.models import Activity, Session
+from celedger.core.files import private_storage_get, private_upload_to
 from celedger.publishers.models import Publisher
 
 DEFAULT_VALID_MONTHS = 12
@@ -28,7 +29,7 @@ def content_role_token() -> str:
 
 
 def agreement_upload_to(instance: "CommercialSupport", filename: str) -> str:
-    # Unguessable and free of the original name (which may carry a company's or person's name).
+    # Kept for migration 0001; agreements now live in the private storage (core.files).
     return f"private/integrity/agreements/{secrets.token_urlsafe(24)}.pdf"
 
 
@@ -303,7 +304,13 @@ class CommercialSupport(models.Model):
         "amount (USD)", max_digits=12, decimal_places=2, null=True, blank=True
     )
     in_kind_description = models.CharField(max_length=300, blank=True)
-    agreement = models.FileField(upload_to=agreement_upload_to, max_length=200)
+    # Private storage, unguessable name free of the original (which may name a person):
+    # served only by the access-checked support_agreement_view.
+    agreement = models.FileField(
+        storage=private_storage_get,
+        upload_to=private_upload_to("integrity/agreements"),
+        max_length=200,
+    )
     agreement_signed_on = models.DateField("agreement signed on")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

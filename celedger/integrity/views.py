@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from celedger.accounts.services import mask_email
 from celedger.activities.models import Activity
 from celedger.activities.selectors import activity_get_for_staff
+from celedger.core.files import private_file_response
 from celedger.core.pdf import html_to_pdf
 from celedger.core.types import AuthedRequest
 from celedger.integrity.forms import (
@@ -250,15 +251,12 @@ def support_add_view(request: AuthedRequest, code: str, pk: int) -> HttpResponse
 @require_GET
 def support_agreement_view(
     request: HttpRequest, code: str, pk: int, support_pk: int
-) -> FileResponse:
+) -> HttpResponseBase:
     # The only way to the file: staff of this publisher (checked above), never /media/.
     activity = _activity(request, code, pk, Role.VIEWER)
     support = support_get(activity=activity, pk=support_pk)
-    return FileResponse(
-        support.agreement.open("rb"),
-        as_attachment=True,
-        filename=f"agreement-{support.pk}.pdf",
-        content_type="application/pdf",
+    return private_file_response(
+        support.agreement, filename=f"agreement-{support.pk}.pdf", content_type="application/pdf"
     )
 
 

@@ -8,8 +8,8 @@ from django.db.models import Q
 from celedger.accreditation.models import Profession
 from celedger.activities.models import CreditDesignation, Session
 from celedger.core.decimals import quarter_step_check
+from celedger.core.files import private_storage_get, private_upload_to
 from celedger.publishers.models import Publisher
-from celedger.rollout.files import import_storage, import_upload_to
 
 
 def new_token() -> str:
@@ -127,7 +127,8 @@ class ImportJob(models.Model):
         CreditDesignation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     default_hours = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
-    file = models.FileField(storage=import_storage, upload_to=import_upload_to)
+    # Private storage (names, emails, license numbers), unguessable name; no URL serves it.
+    file = models.FileField(storage=private_storage_get, upload_to=private_upload_to("imports"))
     file_name = models.CharField(max_length=255)
     file_sha256 = models.CharField(max_length=64, db_index=True)
     # Target field -> column header of the file ("" = not in the file).

@@ -121,3 +121,27 @@ def test_a_publishers_logo_is_served_by_its_view_not_media(client: Client) -> No
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
     assert client.get(f"/media/{publisher.logo.name}").status_code == 404
     assert client.get("/p/no-such-publisher/logo").status_code == 404
+
+
+def test_the_data_migration_moves_import_files_from_the_rollout_folder(tmp_path: Path) -> None:
+    from django.core.files.storage import FileSystemStorage
+
+    from celedger.publishers.tests.factories import PublisherFactory
+    from celedger.rollout.models import ImportJob
+
+    # The folder rollout kept its own imports in (migration 0001's storage until 0002).
+    legacy = FileSystemStorage(location=tmp_path / "legacy")
+    name = legacy.save("imports/abc.csv", ContentFile(b"first,last\n"))
+    job = ImportJob.objects.create(
+        publisher=PublisherFactory(), kind="historical", file_name="a.csv"
+    )
+    ImportJob.objects.filter(pk=job.pk).update(file=name)
+
+    moved = move_public_files_to_private(
+        ImportJob.objects.all(), field="file", prefix="imports", source=legacy
+    )
+    assert moved == 1
+    job.refresh_from_db()
+    assert not legacy.exists(name)
+    assert job.file.name.startswith("imports/") and len(Path(job.file.name).stem) >= 32
+    assert private_storage.open(job.file.name).read() == b"first,last\n"

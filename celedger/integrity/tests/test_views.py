@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from celedger.accounts.tests.factories import UserFactory
 from celedger.activities.models import Activity
+from celedger.core.files import private_storage
 from celedger.core.models import AuditEvent
 from celedger.integrity.models import (
     CommercialSupport,
@@ -247,6 +249,10 @@ def test_it_stores_the_agreement_privately_and_serves_it_to_staff_only(
     assert response.status_code == 302
     support = CommercialSupport.objects.get()
     assert "Smith" not in support.agreement.name and len(support.agreement.name) > 40
+    # In the one private storage, not under MEDIA_ROOT (which a proxy may serve).
+    assert support.agreement.storage.open(support.agreement.name).read() == PDF_BYTES
+    assert not default_storage.exists(support.agreement.name)
+    assert private_storage.exists(support.agreement.name)
     download = _page_url(activity, "integrity:support_agreement", support.pk)
     assert b"".join(coordinator.get(download).streaming_content) == PDF_BYTES
     client.logout()
