@@ -1,6 +1,8 @@
 """Test settings: the real settings with fast hashing, in-memory email and immediate tasks."""
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -22,6 +24,9 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
 PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="celedger-test-private-"))
+# Each test process's own folders go when it exits (a CI machine runs the suite twice a push).
+for _folder in (MEDIA_ROOT, PRIVATE_MEDIA_ROOT):
+    atexit.register(shutil.rmtree, _folder, ignore_errors=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "private": {
