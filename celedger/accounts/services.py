@@ -1,5 +1,3 @@
-from typing import Any
-
 from django.db import transaction
 from phonenumber_field.phonenumber import PhoneNumber
 
@@ -42,7 +40,7 @@ def duplicate_check_choose(*, check: DuplicateCheck, outcome: str) -> DuplicateC
     return check
 
 
-def duplicate_check_link_user(*, check_id: int, user: Any) -> None:
+def duplicate_check_link_user(*, check_id: int, user: "User") -> None:
     """Tie a check to the account created after it, for staff review of "not me" cases."""
     DuplicateCheck.objects.filter(pk=check_id, new_user__isnull=True).update(new_user=user)
 

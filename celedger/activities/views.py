@@ -42,6 +42,7 @@ from celedger.activities.services import (
     sessions_add_weekly,
 )
 from celedger.core.pdf import data_url, render_pdf
+from celedger.core.types import AuthedRequest
 from celedger.profiles.decorators import profile_required
 from celedger.profiles.selectors import profile_for_user
 from celedger.publishers.models import Publisher, StaffMembership
@@ -56,7 +57,7 @@ Role = StaffMembership.Role
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def activity_create(request: HttpRequest, code: str) -> HttpResponse:
+def activity_create(request: AuthedRequest, code: str) -> HttpResponse:
     publisher = publisher_get_for_staff(user=request.user, code=code, min_role=Role.COORDINATOR)
     activity = Activity(publisher=publisher)
     with timezone.override(publisher.time_zone):
@@ -83,7 +84,7 @@ def activity_create(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def activity_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def activity_edit(request: AuthedRequest, code: str, pk: int) -> HttpResponse:
     activity = activity_get_for_staff(
         user=request.user, code=code, pk=pk, min_role=Role.COORDINATOR
     )
@@ -118,7 +119,7 @@ def activity_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def activity_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def activity_detail(request: AuthedRequest, code: str, pk: int) -> HttpResponse:
     activity = activity_get_for_staff(user=request.user, code=code, pk=pk, min_role=Role.VIEWER)
     publisher = activity.publisher
     detail = activity_detail_for_staff(activity=activity)
@@ -149,7 +150,7 @@ def activity_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def session_add(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def session_add(request: AuthedRequest, code: str, pk: int) -> HttpResponse:
     activity = activity_get_for_staff(
         user=request.user, code=code, pk=pk, min_role=Role.COORDINATOR
     )
@@ -177,7 +178,7 @@ def session_add(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def session_edit(request: HttpRequest, code: str, pk: int, session_pk: int) -> HttpResponse:
+def session_edit(request: AuthedRequest, code: str, pk: int, session_pk: int) -> HttpResponse:
     activity = activity_get_for_staff(
         user=request.user, code=code, pk=pk, min_role=Role.COORDINATOR
     )
@@ -213,7 +214,7 @@ def session_edit(request: HttpRequest, code: str, pk: int, session_pk: int) -> H
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def sessions_weekly(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def sessions_weekly(request: AuthedRequest, code: str, pk: int) -> HttpResponse:
     activity = activity_get_for_staff(
         user=request.user, code=code, pk=pk, min_role=Role.COORDINATOR
     )
@@ -244,7 +245,9 @@ def sessions_weekly(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def session_delete_view(request: HttpRequest, code: str, pk: int, session_pk: int) -> HttpResponse:
+def session_delete_view(
+    request: AuthedRequest, code: str, pk: int, session_pk: int
+) -> HttpResponse:
     activity = activity_get_for_staff(
         user=request.user, code=code, pk=pk, min_role=Role.COORDINATOR
     )
@@ -279,7 +282,7 @@ def session_qr(
 
 @login_required
 @require_GET
-def conference_qr(request: HttpRequest, code: str, pk: int, kind: str) -> HttpResponse:
+def conference_qr(request: AuthedRequest, code: str, pk: int, kind: str) -> HttpResponse:
     """The QR code of a conference's own Event ID (one for all its sessions)."""
     activity = activity_get_for_staff(user=request.user, code=code, pk=pk, min_role=Role.VIEWER)
     if not activity.event_id:
@@ -296,7 +299,7 @@ def conference_qr(request: HttpRequest, code: str, pk: int, kind: str) -> HttpRe
 
 @login_required
 @require_GET
-def session_poster(request: HttpRequest, code: str, pk: int, session_pk: int) -> HttpResponse:
+def session_poster(request: AuthedRequest, code: str, pk: int, session_pk: int) -> HttpResponse:
     session = _session_for_download(request, code, pk, session_pk)
     activity = session.activity
     with timezone.override(activity.publisher.time_zone):
@@ -395,7 +398,7 @@ def program(request: HttpRequest, event_id: str) -> HttpResponse:
 
 @profile_required
 @require_GET
-def program_start(request: HttpRequest, event_id: str) -> HttpResponse:
+def program_start(request: AuthedRequest, event_id: str) -> HttpResponse:
     """Where sign-in and the profile send the learner back: the program page."""
     try:
         session_get_public(event_id=event_id)
@@ -406,7 +409,7 @@ def program_start(request: HttpRequest, event_id: str) -> HttpResponse:
 
 @profile_required
 @require_POST
-def check_in(request: HttpRequest, event_id: str) -> HttpResponse:
+def check_in(request: AuthedRequest, event_id: str) -> HttpResponse:
     """The "I'm here" button: check in to one session while it runs."""
     try:
         session = session_get_public(event_id=event_id, session_only=True)

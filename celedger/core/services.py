@@ -1,8 +1,11 @@
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
 from celedger.core.models import AuditEvent
+
+if TYPE_CHECKING:
+    from celedger.accounts.models import User
 
 
 def _jsonable(value: Any) -> Any:
@@ -15,7 +18,7 @@ def _jsonable(value: Any) -> Any:
 
 def audit_record(
     *,
-    actor: Any,
+    actor: "User | None",
     action: str,
     obj: models.Model,
     old: dict[str, Any] | None = None,
@@ -24,7 +27,7 @@ def audit_record(
 ) -> AuditEvent:
     """Write one audit row (who, what, old, new); call inside the change's transaction."""
     return AuditEvent.objects.create(
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
@@ -36,7 +39,7 @@ def audit_record(
 
 def audit_changes(
     *,
-    actor: Any,
+    actor: "User | None",
     action: str,
     obj: models.Model,
     before: dict[str, Any],

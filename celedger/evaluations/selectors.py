@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.db.models import Count, Q, QuerySet
@@ -19,6 +19,9 @@ from celedger.evaluations.models import (
 )
 from celedger.publishers.models import Publisher
 
+if TYPE_CHECKING:
+    from celedger.accounts.models import User
+
 
 def evaluation_setup(*, activity: Activity) -> ActivityEvaluation | None:
     """How the activity is evaluated; None when it has no evaluation."""
@@ -28,7 +31,7 @@ def evaluation_setup(*, activity: Activity) -> ActivityEvaluation | None:
     return setup
 
 
-def evaluation_is_complete(*, learner: Any, session: Session) -> bool:
+def evaluation_is_complete(*, learner: "User", session: Session) -> bool:
     """True when the learner has nothing left to evaluate before claiming for `session`."""
     setup = evaluation_setup(activity=session.activity)
     if setup is None:
@@ -113,7 +116,7 @@ def session_get_for_learner(*, event_id: str) -> Session:
 
 
 def response_for_learner(
-    *, learner: Any, session: Session, setup: ActivityEvaluation
+    *, learner: "User", session: Session, setup: ActivityEvaluation
 ) -> Response | None:
     """The learner's own response for this session (or activity, evaluated once)."""
     responses = Response.objects.filter(learner=learner, activity_id=session.activity_id)
@@ -124,7 +127,7 @@ def response_for_learner(
     return responses.first()
 
 
-def credit_claimed(*, learner: Any, session: Session, setup: ActivityEvaluation) -> bool:
+def credit_claimed(*, learner: "User", session: Session, setup: ActivityEvaluation) -> bool:
     """Whether credit already rests on this evaluation (then it can no longer change)."""
     # By name: credits imports evaluations, never the other way round.
     claim_model = apps.get_model("credits", "Claim")

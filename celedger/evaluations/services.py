@@ -1,7 +1,7 @@
 """Writes for evaluation forms, activity settings and learners' responses."""
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -16,6 +16,9 @@ from celedger.evaluations.models import (
     Response,
 )
 from celedger.publishers.models import Publisher
+
+if TYPE_CHECKING:
+    from celedger.accounts.models import User
 
 Kind = Question.Kind
 
@@ -243,7 +246,7 @@ def activity_evaluation_set(
 
 def _response_upsert(
     *,
-    learner: Any,
+    learner: "User",
     activity: Activity,
     session: Session | None,
     form: EvaluationForm | None,
@@ -271,7 +274,7 @@ def _response_upsert(
 
 def response_submit(
     *,
-    learner: Any,
+    learner: "User",
     activity: Activity,
     session: Session | None,
     form: EvaluationForm,
@@ -314,7 +317,7 @@ def response_submit(
 
 
 def response_attest_outside(
-    *, learner: Any, activity: Activity, session: Session | None
+    *, learner: "User", activity: Activity, session: Session | None
 ) -> Response:
     """The learner says they completed the publisher's outside form: no answers kept."""
     with transaction.atomic():

@@ -17,6 +17,7 @@ from celedger.activities.event_ids import normalize_event_id
 from celedger.activities.models import Activity, Session
 from celedger.activities.selectors import activity_get_for_staff
 from celedger.core.spreadsheets import SafeCsvWriter, sheet_append
+from celedger.core.types import AuthedRequest
 from celedger.evaluations import selectors, services
 from celedger.evaluations.forms import (
     ActivityEvaluationForm,
@@ -55,7 +56,7 @@ def _can_edit(publisher: Publisher) -> bool:
 
 @require_http_methods(["GET", "POST"])
 @profile_required
-def evaluate(request: HttpRequest, event_id: str) -> HttpResponse:
+def evaluate(request: AuthedRequest, event_id: str) -> HttpResponse:
     normalized = normalize_event_id(event_id)
     if normalized != event_id:
         return redirect("evaluations:evaluate", event_id=normalized)
@@ -135,7 +136,7 @@ def evaluate(request: HttpRequest, event_id: str) -> HttpResponse:
 
 @require_http_methods(["GET"])
 @login_required
-def form_list(request: HttpRequest, code: str) -> HttpResponse:
+def form_list(request: AuthedRequest, code: str) -> HttpResponse:
     publisher = publisher_get_for_staff(user=request.user, code=code)
     forms = list(selectors.forms_for_publisher(publisher=publisher))
     return render(
@@ -147,7 +148,7 @@ def form_list(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def form_create(request: HttpRequest, code: str) -> HttpResponse:
+def form_create(request: AuthedRequest, code: str) -> HttpResponse:
     publisher = publisher_get_for_staff(user=request.user, code=code, min_role=Role.COORDINATOR)
     name_form = FormNameForm(_posted(request))
     if request.method == "POST" and name_form.is_valid():
@@ -178,7 +179,7 @@ def _detail_context(publisher: Publisher, form: EvaluationForm, **extra: Any) ->
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def form_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def form_detail(request: AuthedRequest, code: str, pk: int) -> HttpResponse:
     min_role = Role.COORDINATOR if request.method == "POST" else Role.VIEWER
     publisher = publisher_get_for_staff(user=request.user, code=code, min_role=min_role)
     form = selectors.form_get_for_staff(publisher=publisher, pk=pk)
@@ -203,7 +204,7 @@ def _locked(request: HttpRequest, code: str, form: EvaluationForm) -> HttpRespon
 
 @require_http_methods(["POST"])
 @login_required
-def form_copy(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def form_copy(request: AuthedRequest, code: str, pk: int) -> HttpResponse:
     publisher = publisher_get_for_staff(user=request.user, code=code, min_role=Role.COORDINATOR)
     form = selectors.form_get_for_staff(publisher=publisher, pk=pk)
     copy = services.form_copy(form=form, publisher=publisher)
@@ -228,7 +229,7 @@ def _question_values(qform: QuestionForm) -> dict[str, Any]:
 
 @require_http_methods(["POST"])
 @login_required
-def question_add(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def question_add(request: AuthedRequest, code: str, pk: int) -> HttpResponse:
     publisher = publisher_get_for_staff(user=request.user, code=code, min_role=Role.COORDINATOR)
     form = selectors.form_get_for_staff(publisher=publisher, pk=pk)
     qform = QuestionForm(request.POST, prefix="new")
@@ -248,7 +249,7 @@ def question_add(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def question_edit(request: HttpRequest, code: str, pk: int, question_pk: int) -> HttpResponse:
+def question_edit(request: AuthedRequest, code: str, pk: int, question_pk: int) -> HttpResponse:
     publisher = publisher_get_for_staff(user=request.user, code=code, min_role=Role.COORDINATOR)
     question = selectors.question_get_for_staff(publisher=publisher, form_pk=pk, pk=question_pk)
     if not services.form_is_editable(form=question.form):
@@ -279,7 +280,7 @@ def question_edit(request: HttpRequest, code: str, pk: int, question_pk: int) ->
 
 @require_http_methods(["POST"])
 @login_required
-def question_move(request: HttpRequest, code: str, pk: int, question_pk: int) -> HttpResponse:
+def question_move(request: AuthedRequest, code: str, pk: int, question_pk: int) -> HttpResponse:
     publisher = publisher_get_for_staff(user=request.user, code=code, min_role=Role.COORDINATOR)
     question = selectors.question_get_for_staff(publisher=publisher, form_pk=pk, pk=question_pk)
     try:
@@ -293,7 +294,7 @@ def question_move(request: HttpRequest, code: str, pk: int, question_pk: int) ->
 
 @require_http_methods(["POST"])
 @login_required
-def question_delete(request: HttpRequest, code: str, pk: int, question_pk: int) -> HttpResponse:
+def question_delete(request: AuthedRequest, code: str, pk: int, question_pk: int) -> HttpResponse:
     publisher = publisher_get_for_staff(user=request.user, code=code, min_role=Role.COORDINATOR)
     question = selectors.question_get_for_staff(publisher=publisher, form_pk=pk, pk=question_pk)
     try:
@@ -309,7 +310,7 @@ def question_delete(request: HttpRequest, code: str, pk: int, question_pk: int) 
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def activity_settings(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def activity_settings(request: AuthedRequest, code: str, pk: int) -> HttpResponse:
     min_role = Role.COORDINATOR if request.method == "POST" else Role.VIEWER
     activity = activity_get_for_staff(user=request.user, code=code, pk=pk, min_role=min_role)
     publisher = activity.publisher
@@ -363,7 +364,7 @@ def activity_settings(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET"])
 @login_required
-def summary(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def summary(request: AuthedRequest, code: str, pk: int) -> HttpResponse:
     activity = activity_get_for_staff(user=request.user, code=code, pk=pk)
     publisher = activity.publisher
     setup = ActivityEvaluation.objects.filter(activity=activity).select_related("form").first()
@@ -412,7 +413,7 @@ def _export_source(request: HttpRequest, code: str, pk: int) -> tuple[Activity, 
 
 @require_http_methods(["GET"])
 @login_required
-def export_csv(request: HttpRequest, code: str, pk: int) -> StreamingHttpResponse:
+def export_csv(request: AuthedRequest, code: str, pk: int) -> StreamingHttpResponse:
     activity, columns = _export_source(request, code, pk)
     writer = SafeCsvWriter(_Echo())
 
@@ -431,7 +432,7 @@ def export_csv(request: HttpRequest, code: str, pk: int) -> StreamingHttpRespons
 
 @require_http_methods(["GET"])
 @login_required
-def export_xlsx(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def export_xlsx(request: AuthedRequest, code: str, pk: int) -> HttpResponse:
     activity, columns = _export_source(request, code, pk)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Responses")

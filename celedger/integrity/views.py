@@ -92,7 +92,7 @@ def _page(
 
 @login_required
 @require_GET
-def activity_view(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def activity_view(request: AuthedRequest, code: str, pk: int) -> HttpResponse:
     return _page(request, _activity(request, code, pk, Role.VIEWER))
 
 
@@ -307,7 +307,7 @@ def _activity_file_pdf(activity: Activity) -> bytes:
 
 @login_required
 @require_GET
-def file_pdf_view(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def file_pdf_view(request: AuthedRequest, code: str, pk: int) -> HttpResponse:
     activity = _activity(request, code, pk, Role.VIEWER)
     response = HttpResponse(_activity_file_pdf(activity), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="activity-file-{activity.pk}.pdf"'
@@ -316,7 +316,7 @@ def file_pdf_view(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def file_zip_view(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def file_zip_view(request: AuthedRequest, code: str, pk: int) -> HttpResponse:
     activity = _activity(request, code, pk, Role.VIEWER)
     data = activity_file_zip(activity=activity, pdf=_activity_file_pdf(activity))
     response = HttpResponse(data, content_type="application/zip")

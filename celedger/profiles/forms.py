@@ -1,7 +1,7 @@
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -14,6 +14,9 @@ from phonenumber_field.phonenumber import PhoneNumber
 from celedger.accreditation.models import Board, Credential, Profession, Specialty
 from celedger.accreditation.selectors import profession_for_credentials
 from celedger.profiles.models import LICENSE_PLACEHOLDER, LearnerProfile
+
+if TYPE_CHECKING:
+    from celedger.accounts.models import User
 
 NABP_PROFESSIONS = {"pharmacist", "pharmacy-technician"}
 BIRTHDAY_RE = re.compile(r"^\s*(\d{1,2})\s*[/\-. ]\s*(\d{1,2})\s*$")
@@ -389,7 +392,7 @@ class SignupProfileForm(ProfileFieldsForm):
     """allauth's sign-up form is built on this class, so sign-up asks every profile field and
     "Save Profile" creates the account and the profile together."""
 
-    def signup(self, request: Any, user: Any) -> None:
+    def signup(self, request: Any, user: "User") -> None:
         from celedger.profiles.services import profile_create
 
         profile_create(user=user, actor=user, data=self.profile_input())

@@ -1,23 +1,31 @@
-from typing import Any
+from typing import TYPE_CHECKING
 
 from phonenumber_field.phonenumber import PhoneNumber
 
 from celedger.profiles.models import LearnerProfile
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
-def profile_for_user(*, user: Any) -> LearnerProfile | None:
+    from celedger.accounts.models import User
+
+
+_CACHED = "_cached_learner_profile"
+
+
+def profile_for_user(*, user: "User | AnonymousUser") -> LearnerProfile | None:
     """The user's profile, cached on the user object for the rest of the request."""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return None
-    if hasattr(user, "_cached_learner_profile"):
-        cached: LearnerProfile | None = user._cached_learner_profile
+    if hasattr(user, _CACHED):
+        cached: LearnerProfile | None = getattr(user, _CACHED)
         return cached
     profile = (
         LearnerProfile.objects.filter(user=user)
         .select_related("profession", "specialty", "sub_specialty")
         .first()
     )
-    user._cached_learner_profile = profile
+    setattr(user, _CACHED, profile)
     return profile
 
 

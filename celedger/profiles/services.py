@@ -1,5 +1,5 @@
 import unicodedata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -7,6 +7,9 @@ from django.utils import timezone
 from celedger.core.services import audit_changes
 from celedger.profiles.forms import ProfileInput
 from celedger.profiles.models import BoardCertification, LearnerProfile
+
+if TYPE_CHECKING:
+    from celedger.accounts.models import User
 
 # Identity fields whose changes are audited (who, when, old, new).
 AUDITED_FIELDS = (
@@ -82,7 +85,7 @@ def _sync_board(profile: LearnerProfile, data: ProfileInput) -> None:
 
 
 @transaction.atomic
-def profile_create(*, user: Any, actor: Any, data: ProfileInput) -> LearnerProfile:
+def profile_create(*, user: "User", actor: "User | None", data: ProfileInput) -> LearnerProfile:
     """Create the user's profile (with credentials and board) and audit its identity fields."""
     profile = LearnerProfile(user=user)
     _apply(profile, data)
@@ -98,7 +101,9 @@ def profile_create(*, user: Any, actor: Any, data: ProfileInput) -> LearnerProfi
 
 
 @transaction.atomic
-def profile_update(*, profile: LearnerProfile, actor: Any, data: ProfileInput) -> LearnerProfile:
+def profile_update(
+    *, profile: LearnerProfile, actor: "User | None", data: ProfileInput
+) -> LearnerProfile:
     """Save a learner's edits; changes to name, license, NABP ID, birthday or board ID are
     audited with old and new values."""
     locked = LearnerProfile.objects.select_for_update().get(pk=profile.pk)

@@ -1,7 +1,7 @@
 """Reads scoped to staff: every provider page finds its publisher through here."""
 
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING
 
 from allauth.account.models import EmailAddress
 from django.core.exceptions import PermissionDenied
@@ -12,25 +12,32 @@ from django.utils import timezone
 
 from celedger.publishers.models import Publisher, StaffInvitation, StaffMembership
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from celedger.accounts.models import User
+
 Role = StaffMembership.Role
 # What each role may do; a role includes the rights of those after it.
 ROLE_RANK = {Role.ADMIN: 3, Role.COORDINATOR: 2, Role.VIEWER: 1}
 
 
-def publishers_visible_to(*, user: Any) -> QuerySet[Publisher]:
+def publishers_visible_to(*, user: "User") -> QuerySet[Publisher]:
     """Publishers the user is staff of."""
     if not user.is_authenticated:
         return Publisher.objects.none()
     return Publisher.objects.filter(memberships__user=user)
 
 
-def membership_get(*, user: Any, publisher: Publisher) -> StaffMembership | None:
+def membership_get(
+    *, user: "User | AnonymousUser", publisher: Publisher
+) -> StaffMembership | None:
     if not user.is_authenticated:
         return None
     return StaffMembership.objects.filter(user=user, publisher=publisher).first()
 
 
-def publisher_get_for_staff(*, user: Any, code: str, min_role: str = Role.VIEWER) -> Publisher:
+def publisher_get_for_staff(*, user: "User", code: str, min_role: str = Role.VIEWER) -> Publisher:
     """The publisher with `code` if `user` holds at least `min_role` there.
 
     404 for a publisher the user is not staff of (its existence is not revealed);
@@ -102,7 +109,7 @@ class InviteeCheck(StrEnum):
     MATCH = "match"
 
 
-def invitee_check(*, invitation: StaffInvitation, user: Any) -> InviteeCheck:
+def invitee_check(*, invitation: StaffInvitation, user: "User | AnonymousUser") -> InviteeCheck:
     if not user.is_authenticated:
         return InviteeCheck.ANONYMOUS
     addresses = EmailAddress.objects.filter(user=user, email__iexact=invitation.email)
@@ -113,7 +120,7 @@ def invitee_check(*, invitation: StaffInvitation, user: Any) -> InviteeCheck:
     return InviteeCheck.OTHER_EMAIL
 
 
-def staff_landing_url(user: Any) -> str | None:
+def staff_landing_url(user: "User") -> str | None:
     """Staff of any publisher land in the console after signing in (accounts' landing hook)."""
     if StaffMembership.objects.filter(user=user).exists():
         return reverse("publishers:console")

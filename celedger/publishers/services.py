@@ -2,7 +2,7 @@
 Staff changes are audited."""
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -19,6 +19,9 @@ from celedger.publishers.models import (
     StaffMembership,
 )
 from celedger.publishers.selectors import InviteeCheck, invitee_check
+
+if TYPE_CHECKING:
+    from celedger.accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +41,7 @@ SETTINGS_AUDITED = [
 
 
 def publisher_update(
-    *, publisher: Publisher, actor: Any, before: dict[str, Any] | None = None
+    *, publisher: Publisher, actor: "User", before: dict[str, Any] | None = None
 ) -> Publisher:
     """Save a publisher's settings (already set on the instance) with an audit of changes.
 
@@ -79,7 +82,7 @@ def statements_set(
     return saved
 
 
-def staff_add(*, publisher: Publisher, user: Any, role: str, actor: Any) -> StaffMembership:
+def staff_add(*, publisher: Publisher, user: "User", role: str, actor: "User") -> StaffMembership:
     if StaffMembership.objects.filter(publisher=publisher, user=user).exists():
         raise ValidationError({"email": "This person is already on the staff."})
     membership = StaffMembership(publisher=publisher, user=user, role=role)
@@ -103,7 +106,7 @@ def _admins_left(publisher: Publisher, without: StaffMembership) -> int:
     )
 
 
-def staff_change_role(*, membership: StaffMembership, role: str, actor: Any) -> StaffMembership:
+def staff_change_role(*, membership: StaffMembership, role: str, actor: "User") -> StaffMembership:
     """Change a role; the last admin cannot step down (someone must manage the staff)."""
     with transaction.atomic():
         membership = StaffMembership.objects.select_for_update().get(pk=membership.pk)
@@ -129,7 +132,7 @@ def staff_change_role(*, membership: StaffMembership, role: str, actor: Any) -> 
     return membership
 
 
-def staff_remove(*, membership: StaffMembership, actor: Any) -> None:
+def staff_remove(*, membership: StaffMembership, actor: "User") -> None:
     with transaction.atomic():
         membership = StaffMembership.objects.select_for_update().get(pk=membership.pk)
         if membership.role == Role.ADMIN and not _admins_left(membership.publisher, membership):
@@ -154,7 +157,7 @@ def _send_invitation_on_commit(invitation: StaffInvitation) -> None:
 
 
 def staff_invite(
-    *, publisher: Publisher, email: str, role: str, actor: Any
+    *, publisher: Publisher, email: str, role: str, actor: "User"
 ) -> StaffMembership | StaffInvitation:
     """Add the account with this email (any case) to the staff, or, when there is none,
     open an invitation and email it after commit. One open invitation per address."""
@@ -216,7 +219,7 @@ def _lock_open(invitation: StaffInvitation, verb: str) -> StaffInvitation:
     return locked
 
 
-def invitation_resend(*, invitation: StaffInvitation, actor: Any) -> StaffInvitation:
+def invitation_resend(*, invitation: StaffInvitation, actor: "User") -> StaffInvitation:
     """Email an open invitation again, with the same link, valid 14 days from now."""
     with transaction.atomic():
         locked = _lock_open(invitation, "resent")
@@ -234,7 +237,7 @@ def invitation_resend(*, invitation: StaffInvitation, actor: Any) -> StaffInvita
     return locked
 
 
-def invitation_revoke(*, invitation: StaffInvitation, actor: Any) -> StaffInvitation:
+def invitation_revoke(*, invitation: StaffInvitation, actor: "User") -> StaffInvitation:
     """Withdraw an open invitation: its link stops working at once."""
     with transaction.atomic():
         locked = _lock_open(invitation, "revoked")
@@ -249,7 +252,7 @@ def invitation_revoke(*, invitation: StaffInvitation, actor: Any) -> StaffInvita
     return locked
 
 
-def invitation_accept(*, invitation: StaffInvitation, user: Any) -> StaffMembership:
+def invitation_accept(*, invitation: StaffInvitation, user: "User") -> StaffMembership:
     """Join the staff through an invitation, as a user whose verified email is the invited
     address. An existing membership keeps its role; accepting twice changes nothing."""
     check = invitee_check(invitation=invitation, user=user)

@@ -77,7 +77,7 @@ def console(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def dashboard(request: HttpRequest, code: str) -> HttpResponse:
+def dashboard(request: AuthedRequest, code: str) -> HttpResponse:
     # Imported here: activities depend on publishers, not the other way round at import time.
     from celedger.activities.selectors import activities_for_dashboard
 
@@ -93,7 +93,7 @@ def dashboard(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def settings_edit(request: HttpRequest, code: str) -> HttpResponse:
+def settings_edit(request: AuthedRequest, code: str) -> HttpResponse:
     publisher = publisher_get_for_staff(user=request.user, code=code, min_role=Role.ADMIN)
     before = {f: getattr(publisher, f) for f in SETTINGS_AUDITED}
     credit_types = list(CreditType.objects.all())
@@ -120,7 +120,7 @@ def settings_edit(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def staff(request: HttpRequest, code: str) -> HttpResponse:
+def staff(request: AuthedRequest, code: str) -> HttpResponse:
     publisher = publisher_get_for_staff(user=request.user, code=code, min_role=Role.ADMIN)
     form = StaffAddForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -167,7 +167,7 @@ def staff(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def invitation_resend_view(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def invitation_resend_view(request: AuthedRequest, code: str, pk: int) -> HttpResponse:
     publisher = publisher_get_for_staff(user=request.user, code=code, min_role=Role.ADMIN)
     invitation = invitation_get_for_admin(publisher=publisher, pk=pk)
     try:
@@ -181,7 +181,7 @@ def invitation_resend_view(request: HttpRequest, code: str, pk: int) -> HttpResp
 
 @login_required
 @require_POST
-def invitation_revoke_view(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def invitation_revoke_view(request: AuthedRequest, code: str, pk: int) -> HttpResponse:
     publisher = publisher_get_for_staff(user=request.user, code=code, min_role=Role.ADMIN)
     invitation = invitation_get_for_admin(publisher=publisher, pk=pk)
     try:
@@ -252,7 +252,7 @@ def _membership(publisher: Publisher, pk: int) -> StaffMembership:
 
 @login_required
 @require_POST
-def staff_role(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def staff_role(request: AuthedRequest, code: str, pk: int) -> HttpResponse:
     publisher = publisher_get_for_staff(user=request.user, code=code, min_role=Role.ADMIN)
     membership = _membership(publisher, pk)
     form = StaffRoleForm(request.POST, prefix=f"m{membership.pk}")
@@ -274,7 +274,7 @@ def staff_role(request: HttpRequest, code: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def staff_remove_view(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def staff_remove_view(request: AuthedRequest, code: str, pk: int) -> HttpResponse:
     publisher = publisher_get_for_staff(user=request.user, code=code, min_role=Role.ADMIN)
     membership = _membership(publisher, pk)
     try:

@@ -2,7 +2,7 @@
 inside the caller's transaction: the outbox worker sends it, with retries."""
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core import signing
@@ -10,6 +10,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from celedger.core.outbox import outbox_email
+
+if TYPE_CHECKING:
+    from celedger.accounts.models import User
 
 OPT_OUT_SALT = "rollout.reminders.opt-out"
 
@@ -59,7 +62,7 @@ def pending_award_send(*, award: Any, publisher: Any) -> None:
     )
 
 
-def claim_reminder_send(*, learner: Any, items: Sequence[Any]) -> None:
+def claim_reminder_send(*, learner: "User", items: Sequence[Any]) -> None:
     """Attended, not claimed: the claim window closes soon (one email per learner and run)."""
     context = {
         "items": items,
@@ -74,7 +77,7 @@ def claim_reminder_send(*, learner: Any, items: Sequence[Any]) -> None:
     )
 
 
-def nabp_reminder_send(*, learner: Any, sessions: Sequence[Any]) -> None:
+def nabp_reminder_send(*, learner: "User", sessions: Sequence[Any]) -> None:
     """ACPE credit held back from CPE Monitor until the learner adds NABP ID and birthday."""
     context = {
         "sessions": sessions,

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.auth.forms import SetPasswordMixin
@@ -15,6 +15,9 @@ from celedger.rollout.models import ImportJob
 from celedger.rollout.selectors import designations_for_publisher, sessions_for_publisher
 from celedger.rollout.services import WalkInInput
 from celedger.rollout.spreadsheets import FIELD_LABELS, KIND_FIELDS
+
+if TYPE_CHECKING:
+    from celedger.accounts.models import User
 
 
 def _hours(label: str, required: bool = True) -> forms.DecimalField:
@@ -167,7 +170,7 @@ class ClaimAccountForm(SetPasswordMixin, ProfileForm):  # type: ignore[misc]
     def __init__(
         self,
         *args: Any,
-        user: Any,
+        user: "User",
         needs_attestation: bool,
         needs_password: bool = True,
         **kwargs: Any,

@@ -9,7 +9,7 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
@@ -54,6 +54,9 @@ from celedger.rollout.selectors import (
 )
 from celedger.rollout.spreadsheets import KIND_FIELDS, guess_mapping, read_sheet
 
+if TYPE_CHECKING:
+    from celedger.accounts.models import User
+
 logger = logging.getLogger(__name__)
 
 
@@ -62,7 +65,7 @@ logger = logging.getLogger(__name__)
 
 def _account_create(
     *,
-    actor: Any,
+    actor: "User | None",
     publisher: Publisher,
     email: str,
     first_name: str,
@@ -112,7 +115,7 @@ class WalkInInput:
     reason: str
 
 
-def walk_in_record(*, actor: Any, publisher: Publisher, data: WalkInInput) -> None:
+def walk_in_record(*, actor: "User", publisher: Publisher, data: WalkInInput) -> None:
     """Record a walk-in's credit without revealing whether the email had an account.
 
     - No account: one is created (no password); the credit waits as a PendingAward and
@@ -188,7 +191,7 @@ def walk_in_record(*, actor: Any, publisher: Publisher, data: WalkInInput) -> No
 
 def _pending_award_add(
     *,
-    actor: Any,
+    actor: "User",
     learner: User,
     session: Session,
     designation: CreditDesignation,
@@ -302,7 +305,7 @@ def walk_in_claim(*, walk_in: WalkIn, password: str, profile: ProfileInput) -> U
 
 def import_upload(
     *,
-    actor: Any,
+    actor: "User",
     publisher: Publisher,
     kind: str,
     upload: UploadedFile,
@@ -367,7 +370,7 @@ def import_set_mapping(*, job: ImportJob, mapping: dict[str, str]) -> ImportJob:
     return job
 
 
-def import_start(*, job: ImportJob, actor: Any) -> ImportJob:
+def import_start(*, job: ImportJob, actor: "User") -> ImportJob:
     """Queue the import; the worker applies the rows that pass their checks."""
     with transaction.atomic():
         locked = ImportJob.objects.select_for_update().get(pk=job.pk)
@@ -544,7 +547,7 @@ def _row_record(
 
 
 def reminder_settings_save(
-    *, actor: Any, publisher: Publisher, enabled: bool, days: list[int]
+    *, actor: "User", publisher: Publisher, enabled: bool, days: list[int]
 ) -> ReminderSettings:
     value = ",".join(str(d) for d in sorted(set(days), reverse=True))
     with transaction.atomic():
@@ -623,7 +626,7 @@ def _mark_sent(learner: User, session: Session, kind: str) -> bool:
 # Account merge ---------------------------------------------------------------------
 
 
-def accounts_merge(*, actor: Any, source: User, target: User) -> AccountMerge:
+def accounts_merge(*, actor: "User", source: User, target: User) -> AccountMerge:
     """Move everything of `source` to `target` in one transaction, audited; `source` is
     deactivated, never deleted. Refused where both hold active credit for the same
     session and credit type (ValidationError)."""
