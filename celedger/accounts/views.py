@@ -24,6 +24,7 @@ from celedger.accounts.ratelimits import (
     step_up_start,
     step_up_verify,
 )
+from celedger.accounts.selectors import duplicate_check_pending
 from celedger.accounts.services import (
     duplicate_check_choose,
     duplicate_check_link_user,
@@ -31,8 +32,7 @@ from celedger.accounts.services import (
     mask_email,
 )
 from celedger.accounts.sso import sso_apps, sso_choices
-from celedger.accreditation.models import Credential
-from celedger.accreditation.selectors import credit_types_for_credentials
+from celedger.accreditation.selectors import credentials_chosen, credit_types_for_credentials
 from celedger.profiles.views import safe_next
 
 SIGNUP_EMAIL = "celedger_signup_email"
@@ -48,11 +48,7 @@ def _pending_check(request: HttpRequest) -> DuplicateCheck | None:
     state = request.session.get(CHECK) or {}
     if not state.get("id"):
         return None
-    return (
-        DuplicateCheck.objects.filter(pk=state["id"], outcome=DuplicateCheck.Outcome.MATCH_PENDING)
-        .select_related("matched_user")
-        .first()
-    )
+    return duplicate_check_pending(check_id=state["id"])
 
 
 @require_http_methods(["GET", "POST"])
@@ -229,9 +225,7 @@ class ProfileSignupView(SignupView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        raw = context["form"]["credentials"].value() or []
-        ids = [int(v) for v in raw if str(v).isdigit() and len(str(v)) < 10]
-        selected = list(Credential.objects.filter(pk__in=ids).select_related("profession"))
+        selected = credentials_chosen(values=context["form"]["credentials"].value() or [])
         context["selected_credentials"] = selected
         context["credit_types"] = credit_types_for_credentials(credentials=selected)
         return context

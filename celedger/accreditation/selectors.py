@@ -43,6 +43,16 @@ def profession_for_credentials(*, credentials: Iterable[Credential]) -> Professi
     return min(professions, key=lambda p: (p.sort_order, p.name))
 
 
+def credentials_chosen(*, values: Iterable[object]) -> list[Credential]:
+    """The credentials a form or query string names by id (at most 50; junk ignored)."""
+    ids = [int(str(v)) for v in values if str(v).isdigit() and len(str(v)) < 10][:50]
+    return list(Credential.objects.filter(pk__in=ids).select_related("profession"))
+
+
+def credit_types_all() -> list[CreditType]:
+    return list(CreditType.objects.all())
+
+
 def credentials_all() -> QuerySet[Credential]:
     return Credential.objects.select_related("profession").order_by("abbreviation")
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from celedger.accounts.models import User
 from celedger.activities.models import Activity, CreditDesignation, Session
 from celedger.assessments.models import Assessment, Attempt, AttemptAnswer, Item
+from celedger.publishers.models import Publisher
 
 Kind = Assessment.Kind
 
@@ -500,9 +501,9 @@ class OverviewRow:
     tests: list[Assessment]
 
 
-def overview_for_publisher(*, activities: QuerySet[Activity]) -> list[OverviewRow]:
+def overview_for_publisher(*, publisher: Publisher) -> list[OverviewRow]:
     """The publisher's activities with their tests (two queries)."""
-    listed = list(activities.order_by("-starts_on", "title"))
+    listed = list(Activity.objects.filter(publisher=publisher).order_by("-starts_on", "title"))
     by_activity: dict[int, list[Assessment]] = defaultdict(list)
     for assessment in (
         Assessment.objects.filter(activity__in=[a.pk for a in listed])

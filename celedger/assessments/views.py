@@ -127,9 +127,7 @@ def _min_role(request: AuthedRequest) -> str:
 @login_required
 def overview(request: AuthedRequest, code: str) -> HttpResponse:
     publisher = publisher_get_for_staff(user=request.user, code=code)
-    rows = selectors.overview_for_publisher(
-        activities=Activity.objects.filter(publisher=publisher)
-    )
+    rows = selectors.overview_for_publisher(publisher=publisher)
     return render(request, "assessments/overview.html", {"publisher": publisher, "rows": rows})
 
 

@@ -426,3 +426,13 @@ def export_rows(*, activity: Activity, columns: list[ExportColumn]) -> Iterator[
             "yes" if attested else "",
             *cells,
         ]
+
+
+def evaluation_setup_for_staff(*, activity: Activity) -> ActivityEvaluation | None:
+    """The activity's evaluation settings as saved (mode "none" included), for the console."""
+    return ActivityEvaluation.objects.filter(activity=activity).select_related("form").first()
+
+
+def forms_choosable(*, publisher: Publisher) -> QuerySet[EvaluationForm]:
+    """The forms an activity of this publisher may use: its own and the standard ones."""
+    return EvaluationForm.objects.filter(Q(publisher=publisher) | Q(is_standard=True))

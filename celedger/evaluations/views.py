@@ -314,7 +314,7 @@ def activity_settings(request: AuthedRequest, code: str, pk: int) -> HttpRespons
     min_role = Role.COORDINATOR if request.method == "POST" else Role.VIEWER
     activity = activity_get_for_staff(user=request.user, code=code, pk=pk, min_role=min_role)
     publisher = activity.publisher
-    setup = ActivityEvaluation.objects.filter(activity=activity).select_related("form").first()
+    setup = selectors.evaluation_setup_for_staff(activity=activity)
     initial: dict[str, Any] = {
         "mode": ActivityEvaluation.Mode.BUILTIN,
         "per_session": ActivityEvaluation.default_per_session(activity),
@@ -329,8 +329,7 @@ def activity_settings(request: AuthedRequest, code: str, pk: int) -> HttpRespons
     settings_form = ActivityEvaluationForm(
         _posted(request),
         initial=initial,
-        forms_queryset=EvaluationForm.objects.filter(publisher=publisher)
-        | EvaluationForm.objects.filter(is_standard=True),
+        forms_queryset=selectors.forms_choosable(publisher=publisher),
     )
     if request.method == "POST" and settings_form.is_valid():
         data = settings_form.cleaned_data
@@ -367,7 +366,7 @@ def activity_settings(request: AuthedRequest, code: str, pk: int) -> HttpRespons
 def summary(request: AuthedRequest, code: str, pk: int) -> HttpResponse:
     activity = activity_get_for_staff(user=request.user, code=code, pk=pk)
     publisher = activity.publisher
-    setup = ActivityEvaluation.objects.filter(activity=activity).select_related("form").first()
+    setup = selectors.evaluation_setup_for_staff(activity=activity)
     filters = SummaryFilterForm(
         request.GET,
         sessions=Session.objects.filter(activity=activity),
@@ -407,7 +406,7 @@ class _Echo:
 
 def _export_source(request: HttpRequest, code: str, pk: int) -> tuple[Activity, list[Any]]:
     activity = activity_get_for_staff(user=request.user, code=code, pk=pk)
-    setup = ActivityEvaluation.objects.filter(activity=activity).first()
+    setup = selectors.evaluation_setup_for_staff(activity=activity)
     return activity, selectors.export_columns(activity=activity, setup=setup)
 
 

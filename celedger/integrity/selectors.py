@@ -527,3 +527,8 @@ def audit_for_activity_file(*, page: IntegrityPage) -> list["AuditEvent"]:
     return list(
         AuditEvent.objects.filter(query).select_related("actor").order_by("created_at", "pk")
     )
+
+
+def override_get_active(*, activity: Activity, pk: int) -> GateOverride | None:
+    """The activity's override by id, if it is still in force."""
+    return GateOverride.objects.filter(activity=activity, pk=pk, withdrawn_at__isnull=True).first()

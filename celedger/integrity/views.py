@@ -30,7 +30,6 @@ from celedger.integrity.forms import (
     SupportForm,
     relationships_from,
 )
-from celedger.integrity.models import GateOverride
 from celedger.integrity.selectors import (
     InviteeCheck,
     audit_for_activity_file,
@@ -39,6 +38,7 @@ from celedger.integrity.selectors import (
     integrity_page,
     invitee_check,
     my_disclosures,
+    override_get_active,
     policy_for,
     publisher_for_discloser,
     role_review_rows,
@@ -210,9 +210,7 @@ def override_withdraw_view(
     request: AuthedRequest, code: str, pk: int, override_pk: int
 ) -> HttpResponse:
     activity = _activity(request, code, pk, Role.COORDINATOR)
-    override = GateOverride.objects.filter(
-        activity=activity, pk=override_pk, withdrawn_at__isnull=True
-    ).first()
+    override = override_get_active(activity=activity, pk=override_pk)
     if override is not None:
         override_withdraw(override=override, actor=request.user)
         messages.success(request, "The override was withdrawn.")

@@ -7,7 +7,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
 from celedger.accreditation.models import Credential
-from celedger.accreditation.selectors import credit_types_for_credentials
+from celedger.accreditation.selectors import credentials_chosen, credit_types_for_credentials
 from celedger.core.types import AuthedRequest
 from celedger.profiles.forms import ProfileForm, initial_from_profile
 from celedger.profiles.selectors import profile_for_user
@@ -69,16 +69,13 @@ def edit(request: AuthedRequest) -> HttpResponse:
 
 def _selected_credentials(form: ProfileForm) -> list[Credential]:
     """The credentials ticked in the form (typed or saved), for the credit preview."""
-    raw = form["credentials"].value() or []
-    ids = [int(v) for v in raw if str(v).isdigit() and len(str(v)) < 10]
-    return list(Credential.objects.filter(pk__in=ids).select_related("profession"))
+    return credentials_chosen(values=form["credentials"].value() or [])
 
 
 @require_GET
 def credit_preview(request: HttpRequest) -> HttpResponse:
     """The credit types the chosen credentials receive (htmx partial; also used at sign-up)."""
-    ids = [int(v) for v in request.GET.getlist("credentials") if v.isdigit() and len(v) < 10][:50]
-    selected = list(Credential.objects.filter(pk__in=ids).select_related("profession"))
+    selected = credentials_chosen(values=request.GET.getlist("credentials"))
     return render(
         request,
         "profiles/_credit_preview.html",

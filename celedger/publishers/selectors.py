@@ -1,5 +1,6 @@
 """Reads scoped to staff: every provider page finds its publisher through here."""
 
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -10,7 +11,12 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from celedger.publishers.models import Publisher, StaffInvitation, StaffMembership
+from celedger.publishers.models import (
+    DesignationStatement,
+    Publisher,
+    StaffInvitation,
+    StaffMembership,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -125,3 +131,47 @@ def staff_landing_url(user: "User") -> str | None:
     if StaffMembership.objects.filter(user=user).exists():
         return reverse("publishers:console")
     return None
+
+
+def memberships_of(*, user: "User") -> list[StaffMembership]:
+    """The publishers whose staff the user is on (the console's chooser)."""
+    return list(StaffMembership.objects.filter(user=user).select_related("publisher"))
+
+
+@dataclass
+class StaffPage:
+    """The staff page: members (each with its role form, set by the view) and invitations."""
+
+    memberships: list[StaffMembership]
+    invitations: list[StaffInvitation]
+
+
+def staff_page(*, publisher: Publisher) -> StaffPage:
+    return StaffPage(
+        memberships=list(
+            StaffMembership.objects.filter(publisher=publisher)
+            .select_related("user")
+            .order_by("user__email")
+        ),
+        invitations=list(invitations_open(publisher=publisher)),
+    )
+
+
+def membership_get_for_admin(*, publisher: Publisher, pk: int) -> StaffMembership:
+    """A membership of this publisher (the caller has checked the admin role), else 404."""
+    membership = (
+        StaffMembership.objects.filter(publisher=publisher, pk=pk).select_related("user").first()
+    )
+    if membership is None:
+        raise Http404
+    membership.publisher = publisher
+    return membership
+
+
+def statements_of(*, publisher: Publisher) -> dict[int, str]:
+    """The publisher's own designation statements by credit type id."""
+    return dict(
+        DesignationStatement.objects.filter(publisher=publisher).values_list(
+            "credit_type_id", "statement"
+        )
+    )

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from celedger.accounts.services import mask_email
-from celedger.accreditation.models import CreditType
+from celedger.accreditation.selectors import credit_types_all
 from celedger.core.types import AuthedRequest
 from celedger.publishers.forms import (
     PublisherSettingsForm,
@@ -21,7 +21,6 @@ from celedger.publishers.forms import (
     StatementsForm,
 )
 from celedger.publishers.models import (
-    DesignationStatement,
     Publisher,
     StaffInvitation,
     StaffMembership,
@@ -30,11 +29,14 @@ from celedger.publishers.selectors import (
     InviteeCheck,
     invitation_get_by_token,
     invitation_get_for_admin,
-    invitations_open,
     invitee_check,
     membership_get,
+    membership_get_for_admin,
+    memberships_of,
     publisher_get_for_staff,
     role_allows,
+    staff_page,
+    statements_of,
 )
 from celedger.publishers.services import (
     SETTINGS_AUDITED,
@@ -67,9 +69,7 @@ def console_context(publisher: Publisher) -> dict[str, Any]:
 @login_required
 @require_GET
 def console(request: AuthedRequest) -> HttpResponse:
-    memberships = list(
-        StaffMembership.objects.filter(user=request.user).select_related("publisher")
-    )
+    memberships = memberships_of(user=request.user)
     if len(memberships) == 1:
         return redirect("publishers:dashboard", memberships[0].publisher.code)
     return render(request, "publishers/console.html", {"memberships": memberships})
@@ -96,12 +96,8 @@ def dashboard(request: AuthedRequest, code: str) -> HttpResponse:
 def settings_edit(request: AuthedRequest, code: str) -> HttpResponse:
     publisher = publisher_get_for_staff(user=request.user, code=code, min_role=Role.ADMIN)
     before = {f: getattr(publisher, f) for f in SETTINGS_AUDITED}
-    credit_types = list(CreditType.objects.all())
-    current = dict(
-        DesignationStatement.objects.filter(publisher=publisher).values_list(
-            "credit_type_id", "statement"
-        )
-    )
+    credit_types = credit_types_all()
+    current = statements_of(publisher=publisher)
     post = request.POST if request.method == "POST" else None
     form = PublisherSettingsForm(post, request.FILES or None, instance=publisher)
     statements = StatementsForm(post, credit_types=credit_types, current=current, prefix="st")
@@ -142,24 +138,19 @@ def staff(request: AuthedRequest, code: str) -> HttpResponse:
             else:
                 messages.success(request, f"{added.user.email} was added to the staff.")
             return redirect("publishers:staff", publisher.code)
-    memberships = list(
-        StaffMembership.objects.filter(publisher=publisher)
-        .select_related("user")
-        .order_by("user__email")
-    )
-    for membership in memberships:
+    page = staff_page(publisher=publisher)
+    for membership in page.memberships:
         membership.role_form = StaffRoleForm(  # type: ignore[attr-defined]
             initial={"role": membership.role}, prefix=f"m{membership.pk}"
         )
-    invitations = list(invitations_open(publisher=publisher))
     with timezone.override(publisher.time_zone):
         return render(
             request,
             "publishers/staff.html",
             {
                 "form": form,
-                "memberships": memberships,
-                "invitations": invitations,
+                "memberships": page.memberships,
+                "invitations": page.invitations,
                 **console_context(publisher),
             },
         )
@@ -240,21 +231,11 @@ def _with_next(url_name: str, next_url: str) -> str:
     return f"{reverse(url_name)}?{urlencode({'next': next_url})}"
 
 
-def _membership(publisher: Publisher, pk: int) -> StaffMembership:
-    membership = (
-        StaffMembership.objects.filter(publisher=publisher, pk=pk).select_related("user").first()
-    )
-    if membership is None:
-        raise Http404
-    membership.publisher = publisher
-    return membership
-
-
 @login_required
 @require_POST
 def staff_role(request: AuthedRequest, code: str, pk: int) -> HttpResponse:
     publisher = publisher_get_for_staff(user=request.user, code=code, min_role=Role.ADMIN)
-    membership = _membership(publisher, pk)
+    membership = membership_get_for_admin(publisher=publisher, pk=pk)
     form = StaffRoleForm(request.POST, prefix=f"m{membership.pk}")
     if form.is_valid():
         try:
@@ -276,7 +257,7 @@ def staff_role(request: AuthedRequest, code: str, pk: int) -> HttpResponse:
 @require_POST
 def staff_remove_view(request: AuthedRequest, code: str, pk: int) -> HttpResponse:
     publisher = publisher_get_for_staff(user=request.user, code=code, min_role=Role.ADMIN)
-    membership = _membership(publisher, pk)
+    membership = membership_get_for_admin(publisher=publisher, pk=pk)
     try:
         staff_remove(membership=membership, actor=request.user)
     except ValidationError as error:

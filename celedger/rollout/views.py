@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods
 
+from celedger.accounts.selectors import active_user_get
 from celedger.core.types import AuthedRequest, HtmxHttpRequest
 from celedger.publishers.models import Publisher, StaffMembership
 from celedger.publishers.selectors import publisher_get_for_staff, role_allows
@@ -293,13 +294,12 @@ def reminder_preferences(request: AuthedRequest) -> HttpResponse:
 def opt_out(request: HtmxHttpRequest, token: str) -> HttpResponse:
     """The link in every reminder: a button (a GET never changes anything, since mail
     scanners open links), no sign-in needed."""
-    from celedger.accounts.models import User
 
     try:
         user_id = signing.loads(token, salt=OPT_OUT_SALT, max_age=60 * 60 * 24 * 365)
     except signing.BadSignature:
         return render(request, "rollout/opt_out.html", {"invalid": True}, status=404)
-    user = User.objects.filter(pk=user_id, is_active=True).first()
+    user = active_user_get(pk=user_id)
     if user is None:
         return render(request, "rollout/opt_out.html", {"invalid": True}, status=404)
     done = False
