@@ -23,6 +23,7 @@ from celedger.accreditation.statements import (
 )
 from celedger.activities.models import Activity, CreditDesignation
 from celedger.certificates.models import Certificate, CertificateVersion
+from celedger.core.outbox import outbox_enqueue
 from celedger.core.pdf import data_url, render_pdf
 from celedger.core.services import audit_record
 from celedger.credits.models import Claim
@@ -376,13 +377,11 @@ def designation_uan_correct(
                 )
             )
         )
-        activity_id = locked.activity_id
-
-        def refresh() -> None:
-            from celedger.certificates.tasks import certificate_refresh_and_email
-
-            for learner_id in learner_ids:
-                certificate_refresh_and_email.enqueue(learner_id, activity_id)
-
-        transaction.on_commit(refresh)
+        # Through the outbox, in this transaction: the re-issue is never lost to a failed
+        # queue or worker (issue 9).
+        for learner_id in learner_ids:
+            outbox_enqueue(
+                kind="certificates.refresh_and_email",
+                payload={"learner_id": learner_id, "activity_id": locked.activity_id},
+            )
     return locked

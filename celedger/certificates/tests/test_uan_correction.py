@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from celedger.certificates.models import Certificate
 from celedger.certificates.services import certificate_issue, designation_uan_correct
-from celedger.core.models import AuditEvent
+from celedger.core.models import AuditEvent, OutboxMessage
 from celedger.credits.services import claim_submit
 from celedger.credits.tests.helpers import activity_with, hours_for, learner
 from celedger.publishers.tests.factories import StaffMembershipFactory
@@ -70,3 +70,16 @@ def test_the_correction_is_audited_and_reissues_the_certificate(
     certificate = Certificate.objects.get(learner=pharmacist.user)
     assert certificate.versions.count() == 2
     assert NEW in certificate.versions.latest("version").changes
+
+
+def test_the_reissue_is_an_outbox_message_written_with_the_correction() -> None:
+    # Not an on-commit task: if queuing failed after commit the re-issue would be lost.
+    session, designation, pharmacist = claimed_acpe_session()
+    admin = StaffMembershipFactory(publisher=session.activity.publisher, role="admin").user
+    OutboxMessage.objects.all().delete()
+    designation_uan_correct(actor=admin, designation=designation, uan=NEW, reason="ACPE typo")
+    [message] = OutboxMessage.objects.filter(kind="certificates.refresh_and_email")
+    assert message.payload == {
+        "learner_id": pharmacist.user_id,
+        "activity_id": session.activity_id,
+    }
