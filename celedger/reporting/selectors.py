@@ -183,10 +183,27 @@ def learner_fixes(*, user: Any) -> list[LearnerRecordRow]:
     for record in ReportingRecord.objects.filter(
         learner=user, is_current=True, status__in=[Status.HELD, Status.REJECTED]
     ).select_related("activity", "publisher")[:20]:
-        fixes = [
-            checks.CHECKS[c] for c in record.hold_reasons if checks.CHECKS[c].learner_must_act
-        ]
+        fixes = _learner_fixes(record)
         if fixes or record.status == Status.REJECTED:
+            rows.append(LearnerRecordRow(record=record, fixes=fixes))
+    return rows
+
+
+def records_held_for_learner_data(*, today: datetime.date) -> list[LearnerRecordRow]:
+    """Current records held for data only the learner can give (NABP e-Profile ID, birth
+    date, profession, board ID, MOC consent) and still in time to report (due date not
+    passed), by learner: what the reminders read."""
+    rows = []
+    for record in (
+        ReportingRecord.objects.filter(
+            is_current=True, status=Status.HELD, due_on__gte=today, learner__is_active=True
+        )
+        .select_related("learner", "activity", "publisher", "board")
+        .order_by("learner_id", "due_on", "pk")
+        .iterator(chunk_size=500)
+    ):
+        fixes = _learner_fixes(record)
+        if fixes:
             rows.append(LearnerRecordRow(record=record, fixes=fixes))
     return rows
 

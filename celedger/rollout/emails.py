@@ -77,16 +77,22 @@ def claim_reminder_send(*, learner: "User", items: Sequence[Any]) -> None:
     )
 
 
-def nabp_reminder_send(*, learner: "User", sessions: Sequence[Any]) -> None:
-    """ACPE credit held back from CPE Monitor until the learner adds NABP ID and birthday."""
+def held_records_reminder_send(*, learner: "User", rows: Sequence[Any]) -> None:
+    """Credit held back from CPE Monitor or a board until the learner adds what is missing
+    (each record with its fixes and the profile field that takes it)."""
+    fixes = list({fix.code: fix for row in rows for fix in row.fixes}.values())
+    profile = _absolute(reverse("profiles:edit"))
     context = {
-        "sessions": sessions,
-        "profile_link": _absolute(reverse("profiles:edit")),
+        "rows": rows,
+        "fixes": [
+            (fix.learner, f"{profile}#{fix.field}" if fix.field else profile) for fix in fixes
+        ],
+        "records_link": _absolute(reverse("reporting:mine")),
         "opt_out": opt_out_link(user_id=learner.pk),
         "site_name": settings.SITE_NAME,
     }
     _deliver(
         to=learner.email,
-        subject="Add your NABP e-Profile ID so your pharmacy credit can be reported",
-        body=render_to_string("rollout/email/nabp_reminder.txt", context),
+        subject="Your credit cannot be reported yet: add what is missing to your profile",
+        body=render_to_string("rollout/email/held_records_reminder.txt", context),
     )

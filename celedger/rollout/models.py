@@ -233,25 +233,51 @@ class ReminderSent(models.Model):
 
     class Kind(models.TextChoices):
         CLAIM = "claim", "Claim before the window closes"
+        # Before reminders read the held reporting records (kept for the rows sent then).
         NABP_DATA = "nabp", "NABP data needed for CPE Monitor"
 
     learner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="+")
-    # The kind plus, for claim reminders, the days before close ("claim-7", "claim-1", "nabp").
+    # A claim reminder is about a session; a held-record reminder about a reporting record.
+    session = models.ForeignKey(
+        Session, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    reporting_record = models.ForeignKey(
+        "reporting.ReportingRecord",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    # The kind plus the days before the deadline: "claim-7" (claim window closes), "held-1"
+    # (a reporting record held for the learner's data is due).
     kind = models.CharField(max_length=20)
     sent_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["learner", "session", "kind"], name="reminder_sent_once"
-            )
+                fields=["learner", "session", "kind"],
+                condition=Q(session__isnull=False),
+                name="reminder_sent_once",
+            ),
+            models.UniqueConstraint(
+                fields=["learner", "reporting_record", "kind"],
+                condition=Q(reporting_record__isnull=False),
+                name="reminder_sent_once_per_record",
+            ),
+            models.CheckConstraint(
+                condition=Q(session__isnull=False, reporting_record__isnull=True)
+                | Q(session__isnull=True, reporting_record__isnull=False),
+                name="reminder_sent_about_one_thing",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} to {self.learner_id} for {self.session_id}"
+        return (
+            f"{self.kind} to {self.learner_id} for {self.session_id or self.reporting_record_id}"
+        )
 
 
 class AccountMerge(models.Model):

@@ -24,6 +24,7 @@ from celedger.evaluations.models import Response
 from celedger.profiles.models import LICENSE_PLACEHOLDER, LearnerProfile
 from celedger.profiles.services import fold_last_name
 from celedger.publishers.models import Publisher, StaffMembership
+from celedger.reporting.selectors import LearnerRecordRow, records_held_for_learner_data
 from celedger.rollout.models import (
     AccountMerge,
     ImportJob,
@@ -531,46 +532,49 @@ def claim_reminders_due(*, now: datetime.datetime) -> list[ClaimReminderDue]:
     return result
 
 
-NABP_WINDOW_DAYS = 60
+@dataclass(frozen=True)
+class HeldReminderDue:
+    row: LearnerRecordRow
+    kind: str  # "held-<days>": days before the record's reporting deadline
 
 
-def nabp_reminders_due(*, now: datetime.datetime) -> dict[User, list[Session]]:
-    """Learners with active ACPE claims of the last 60 days that CPE Monitor cannot take
-    (no NABP e-Profile ID or birth date on the profile), per session not yet reminded.
-
-    Hook for reporting's held records (TEAM.md interface 6): when reporting exposes a
-    selector of held records needing learner data, read it here instead of the claims.
-    """
-    since = now - datetime.timedelta(days=NABP_WINDOW_DAYS)
-    claims = (
-        Claim.objects.filter(
-            status=Claim.Status.ACTIVE,
-            designation__credit_type__code__in=["acpe-p", "acpe-t"],
-            session__starts_at__gte=since,
-            session__starts_at__lte=now,
-            learner__is_active=True,
-        )
-        .filter(
-            Q(learner__profile__nabp_eprofile_id="")
-            | Q(learner__profile__birth_month__isnull=True)
-            | Q(learner__profile__birth_day__isnull=True)
-        )
-        .exclude(_opted_out())
-        .exclude(
-            Exists(
-                ReminderSent.objects.filter(
-                    learner=OuterRef("learner"), session=OuterRef("session"), kind="nabp"
-                )
-            )
-        )
-        .select_related("learner", "session__activity__publisher")
-        .order_by("learner_id", "session__starts_at")
+def held_reminders_due(*, now: datetime.datetime) -> dict[User, list[HeldReminderDue]]:
+    """Learners whose reporting records are held for their own data (NABP e-Profile ID,
+    birth date, profession, board ID, MOC consent), when the record's reporting deadline
+    (CPE Monitor 60 days, PARS MOC 30 days after participation) is within one of the
+    publisher's reminder offsets: nearest offset only, once, not opted out."""
+    today = now.date()
+    rows = records_held_for_learner_data(today=today)
+    if not rows:
+        return {}
+    schedules = {s.publisher_id: s for s in ReminderSettings.objects.all()}
+    default_days = ReminderSettings().days
+    learner_ids = {row.record.learner_id for row in rows}
+    opted_out = set(
+        ReminderPreference.objects.filter(
+            user_id__in=learner_ids, opted_out_at__isnull=False
+        ).values_list("user_id", flat=True)
     )
-    due: dict[User, list[Session]] = {}
-    for claim in claims:
-        sessions = due.setdefault(claim.learner, [])
-        if claim.session not in sessions:
-            sessions.append(claim.session)
+    sent: dict[int, set[int]] = defaultdict(set)
+    for record_id, kind in ReminderSent.objects.filter(
+        learner_id__in=learner_ids, kind__startswith="held-"
+    ).values_list("reporting_record_id", "kind"):
+        sent[record_id].add(int(kind.split("-")[1]))
+    due: dict[User, list[HeldReminderDue]] = {}
+    for row in rows:
+        record = row.record
+        schedule = schedules.get(record.publisher_id)
+        if record.learner_id in opted_out or (schedule is not None and not schedule.enabled):
+            continue
+        days = schedule.days if schedule is not None else default_days
+        offsets = [d for d in days if today >= record.due_on - datetime.timedelta(days=d)]
+        if not offsets:
+            continue
+        nearest = min(offsets)
+        # A nearer reminder already sent makes a farther one pointless.
+        if any(d <= nearest for d in sent[record.pk]):
+            continue
+        due.setdefault(record.learner, []).append(HeldReminderDue(row=row, kind=f"held-{nearest}"))
     return due
 
 

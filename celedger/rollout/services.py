@@ -31,6 +31,7 @@ from celedger.profiles.forms import ProfileInput
 from celedger.profiles.models import LearnerProfile
 from celedger.profiles.services import profile_create
 from celedger.publishers.models import Publisher, StaffMembership
+from celedger.reporting.models import ReportingRecord
 from celedger.rollout import emails
 from celedger.rollout.models import (
     AccountMerge,
@@ -45,11 +46,11 @@ from celedger.rollout.models import (
 from celedger.rollout.selectors import (
     RowCheck,
     claim_reminders_due,
+    held_reminders_due,
     import_preview,
     import_sheet,
     merge_preview,
     movable_responses,
-    nabp_reminders_due,
     pending_awards_for_learner,
 )
 from celedger.rollout.spreadsheets import KIND_FIELDS, guess_mapping, read_sheet
@@ -586,7 +587,7 @@ def reminders_opt(*, user: User, opted_out: bool) -> ReminderPreference:
 @dataclass(frozen=True)
 class ReminderRun:
     claim_emails: int
-    nabp_emails: int
+    held_emails: int
 
 
 def reminders_send(*, now: datetime.datetime | None = None) -> ReminderRun:
@@ -603,21 +604,33 @@ def reminders_send(*, now: datetime.datetime | None = None) -> ReminderRun:
             if fresh:
                 emails.claim_reminder_send(learner=fresh[0].learner, items=fresh)
                 claim_emails += 1
-    nabp_emails = 0
-    for learner, sessions in nabp_reminders_due(now=now).items():
+    held_emails = 0
+    for learner, items in held_reminders_due(now=now).items():
         with transaction.atomic():
-            fresh_sessions = [s for s in sessions if _mark_sent(learner, s, "nabp")]
-            if fresh_sessions:
-                emails.nabp_reminder_send(learner=learner, sessions=fresh_sessions)
-                nabp_emails += 1
-    return ReminderRun(claim_emails=claim_emails, nabp_emails=nabp_emails)
+            fresh_rows = [
+                item.row
+                for item in items
+                if _mark_sent(learner, kind=item.kind, record=item.row.record)
+            ]
+            if fresh_rows:
+                emails.held_records_reminder_send(learner=learner, rows=fresh_rows)
+                held_emails += 1
+    return ReminderRun(claim_emails=claim_emails, held_emails=held_emails)
 
 
-def _mark_sent(learner: User, session: Session, kind: str) -> bool:
+def _mark_sent(
+    learner: User,
+    session: Session | None = None,
+    kind: str = "",
+    *,
+    record: ReportingRecord | None = None,
+) -> bool:
     """Record the reminder; False when another run recorded it first (the unique row)."""
     try:
         with transaction.atomic():
-            ReminderSent.objects.create(learner=learner, session=session, kind=kind)
+            ReminderSent.objects.create(
+                learner=learner, session=session, reporting_record=record, kind=kind
+            )
     except IntegrityError:
         return False
     return True

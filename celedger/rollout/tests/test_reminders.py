@@ -1,7 +1,6 @@
 """Reminders: timing before the claim window closes, once per kind, opt-out, NABP data."""
 
 import datetime
-from decimal import Decimal
 from io import StringIO
 from typing import Any
 
@@ -11,14 +10,16 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from celedger.accreditation.models import CreditType
 from celedger.activities.tests.factories import (
     AttendanceFactory,
-    CreditDesignationFactory,
     SessionFactory,
 )
 from celedger.credits.services import claim_award
+from celedger.credits.tests.helpers import activity_with, diplomate, learner
 from celedger.profiles.tests.factories import LearnerProfileFactory
+from celedger.reporting.models import ReportingRecord
+from celedger.reporting.records import records_recompute
+from celedger.reporting.tests.conftest import claim
 from celedger.rollout.models import ReminderSent, ReminderSettings
 from celedger.rollout.services import reminders_opt, reminders_send
 from celedger.rollout.tests.helpers import links_to, path_of
@@ -68,8 +69,8 @@ def test_it_skips_claimed_opted_out_and_disabled(
 ) -> None:
     claimed = LearnerProfileFactory().user
     opted_out = LearnerProfileFactory().user
-    for learner in (claimed, opted_out):
-        AttendanceFactory(session=session, learner=learner)
+    for person in (claimed, opted_out):
+        AttendanceFactory(session=session, learner=person)
     claim_award(
         actor=people["coordinator"],
         learner=claimed,
@@ -128,35 +129,53 @@ def test_learners_turn_reminders_off_and_on_in_their_account(client: Any) -> Non
     assert "checked" in client.get(url).content.decode()
 
 
-def test_pharmacists_without_nabp_data_are_reminded_once_per_session(
-    people: Any, activity: Any, session: Any
+def _held_claim(profile: Any, session: Any, code: str) -> None:
+    claim(profile, session, code)
+    records_recompute(learner_id=profile.user_id, activity_id=session.activity_id)
+
+
+def test_learners_whose_records_are_held_for_their_data_are_reminded_before_the_deadline(
+    publisher: Any,
 ) -> None:
-    acpe = CreditType.objects.get(code="acpe-p")
-    designation = CreditDesignationFactory(
-        activity=activity,
-        credit_type=acpe,
-        max_hours=Decimal("1.50"),
-        uan="0123-0000-26-001-L01-P",
+    # Held for the learner's data: a pharmacist without an NABP e-Profile ID (CPE Monitor,
+    # 60 days) and a diplomate without a board ID (PARS MOC, 30 days).
+    acpe = activity_with("acpe-p", publisher=publisher)
+    moc = activity_with("moc-abim", publisher=publisher)
+    pharmacist = learner("PharmD", nabp_eprofile_id="", birth_month=4, birth_day=27)
+    complete = learner("PharmD", nabp_eprofile_id="1234567", birth_month=4, birth_day=27)
+    doc = learner("MD", birth_month=3, birth_day=14)
+    diplomate(doc, "ABIM", consented=True).__class__.objects.filter(profile=doc).update(
+        diplomate_id=""
     )
-    missing = LearnerProfileFactory(credential_list=("PharmD",), nabp_eprofile_id="").user
-    complete = LearnerProfileFactory(
-        credential_list=("PharmD",), nabp_eprofile_id="1234567", birth_month=4, birth_day=27
-    ).user
-    for learner in (missing, complete):
-        AttendanceFactory(session=session, learner=learner)
-        claim_award(
-            actor=people["coordinator"],
-            learner=learner,
-            session=session,
-            designation=designation,
-            hours="1.50",
-            reason="x",
-            override=True,
-        )
-    assert reminders_send().nabp_emails == 1
-    assert reminders_send().nabp_emails == 0
-    assert "NABP e-Profile ID" in str(_sent_to(missing.email)[-1].body)
-    assert not [m for m in _sent_to(complete.email) if "NABP" in str(m.subject)]
+    for profile in (pharmacist, complete):
+        _held_claim(profile, acpe, "acpe-p")
+    _held_claim(doc, moc, "moc-abim")
+    now = timezone.now()
+    # A month and more before the CPE deadline: nothing yet (offsets 7 and 1 days).
+    assert reminders_send(now=now).held_emails == 0
+    moc_due = ReportingRecord.objects.get(learner=doc.user).due_on
+    on_moc_week = datetime.datetime.combine(
+        moc_due - datetime.timedelta(days=6), datetime.time(9), tzinfo=datetime.UTC
+    )
+    assert reminders_send(now=on_moc_week).held_emails == 1
+    assert reminders_send(now=on_moc_week).held_emails == 0
+    body = str(_sent_to(doc.user.email)[-1].body)
+    assert "board ID" in body and "#id_board_id" in body
+    assert "American Board of Internal Medicine (MOC)" in body
+    cpe_due = ReportingRecord.objects.get(learner=pharmacist.user).due_on
+    last_day = datetime.datetime.combine(
+        cpe_due - datetime.timedelta(days=1), datetime.time(9), tzinfo=datetime.UTC
+    )
+    assert reminders_send(now=last_day).held_emails == 1  # the pharmacist; MOC is past due
+    body = str(_sent_to(pharmacist.user.email)[-1].body)
+    assert "NABP e-Profile ID" in body and "#id_nabp_eprofile_id" in body
+    assert "CPE Monitor" in body and f"{cpe_due:%B} {cpe_due.day}, {cpe_due.year}" in body
+    assert not [m for m in _sent_to(complete.user.email) if "reported" in str(m.subject)]
+    # Opted out, or the publisher turned reminders off: none.
+    ReminderSent.objects.all().delete()
+    reminders_opt(user=pharmacist.user, opted_out=True)
+    ReminderSettings.objects.create(publisher=publisher, enabled=False)
+    assert reminders_send(now=on_moc_week).held_emails == 0
 
 
 def test_the_command_is_safe_to_run_hourly(session: Any, activity: Any) -> None:
@@ -167,8 +186,8 @@ def test_the_command_is_safe_to_run_hourly(session: Any, activity: Any) -> None:
     call_command("send_reminders", stdout=out)
     call_command("send_reminders", stdout=out)
     assert out.getvalue().splitlines() == [
-        "claim reminders: 1 email(s); NABP data: 0 email(s)",
-        "claim reminders: 0 email(s); NABP data: 0 email(s)",
+        "claim reminders: 1 email(s); held reporting records: 0 email(s)",
+        "claim reminders: 0 email(s); held reporting records: 0 email(s)",
     ]
 
 

@@ -9,10 +9,14 @@ from celedger.rollout.services import reminders_send
 
 
 class Command(BaseCommand):
-    help = "Email claim reminders (before the claim window closes) and NABP-data reminders."
+    help = (
+        "Email claim reminders (before the claim window closes) and reminders of reporting "
+        "records held for the learner's data."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         run = reminders_send()
         self.stdout.write(
-            f"claim reminders: {run.claim_emails} email(s); NABP data: {run.nabp_emails} email(s)"
+            f"claim reminders: {run.claim_emails} email(s); "
+            f"held reporting records: {run.held_emails} email(s)"
         )
