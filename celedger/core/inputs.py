@@ -5,8 +5,10 @@
   plain "Enter a number below …" before any validator runs.
 - Dates: a year outside 1900–2100 (9999-12-31 was accepted, then every page that added a
   day or converted time zones failed) is refused next to the field.
-- Text: Django's CharField already refuses NUL ("Null characters are not allowed.");
-  `RejectControlCharactersMiddleware` does the same for paths and query strings.
+- Text: `RejectControlCharactersMiddleware` is the one place for control characters:
+  paths with one are not found, query values with NUL a bad request, and posted form text
+  is normalized to NFC without control characters (tab and line breaks kept); a NUL is left
+  for Django's CharField to refuse next to the field ("Null characters are not allowed.").
 
 ModelForms get the same fields for their model fields with `formfield_callback =
 bounded_formfield`.

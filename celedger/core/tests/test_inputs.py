@@ -117,3 +117,31 @@ def test_a_sign_up_double_click_answers_like_the_first_click(client, monkeypatch
     assert response.status_code == 302
     assert response["Location"] == "/accounts/confirm-email/"
     assert User.objects.filter(email__iexact="ana@example.org").count() == 1
+
+
+def test_form_text_is_normalized_in_one_place(client):
+    from celedger.accounts.tests.factories import UserFactory
+    from celedger.profiles.models import LearnerProfile
+    from celedger.profiles.tests.test_profile_page import profile_post
+
+    user = UserFactory()
+    client.force_login(user)
+    # A bell and an escape pasted in, and "é" typed as e + combining accent (NFD).
+    response = client.post(
+        "/profile/", profile_post(first_name="\x07Jose\u0301\x1b", city="Liv\x0bonia")
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    profile = LearnerProfile.objects.get(user=user)
+    assert (profile.first_name, profile.city) == ("Jos\u00e9", "Livonia")
+
+
+def test_a_nul_in_form_text_is_refused_next_to_the_field_with_the_rest_kept(client):
+    from celedger.accounts.tests.factories import UserFactory
+    from celedger.profiles.tests.test_profile_page import profile_post
+
+    client.force_login(UserFactory())
+    response = client.post("/profile/", profile_post(first_name="Ana\x00", city="Livonia"))
+    assert response.status_code in (200, 400)
+    form = response.context["form"]
+    assert form.errors["first_name"] == ["Null characters are not allowed."]
+    assert form["city"].value() == "Livonia"
