@@ -508,7 +508,7 @@ class RosterRow:
     @property
     def flags(self) -> list[str]:
         """What the coordinator should look at, in words, claim by claim."""
-        found = []
+        found: list[str] = []
         for claim in self.claims:
             name = claim.designation.credit_type.short_name
             found.extend(f"{name}: {problem}" for problem in self.problems.get(claim.pk, []))
@@ -812,7 +812,7 @@ def _claim_problems(
         )
         for learner_id, profile in profiles.items()
     }
-    found = {}
+    found: dict[int, list[str]] = {}
     for claim in claims:
         session = by_pk[claim.session_id]
         session.activity = activity

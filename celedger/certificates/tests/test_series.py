@@ -10,33 +10,22 @@ from django.core import mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from celedger.activities.tests.factories import SessionFactory
 from celedger.certificates.models import Certificate
 from celedger.certificates.services import certificate_issue, certificates_refresh
 from celedger.certificates.tasks import certificate_refresh_and_email
 from celedger.certificates.tests.test_certificates import pdf_reading_order
 from celedger.credits.models import Claim
 from celedger.credits.services import claim_revoke, claim_submit
-from celedger.credits.tests.helpers import activity_with, conference, hours_for, learner
+from celedger.credits.tests.helpers import (
+    activity_with,
+    conference,
+    grand_rounds,
+    hours_for,
+    learner,
+)
 from celedger.publishers.tests.factories import StaffMembershipFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def grand_rounds() -> tuple[Any, Any]:
-    """Two weeks of a series designating 1 AMA PRA credit: last week's and today's."""
-    today = activity_with(
-        "ama-pra-1", hours="1.00", format="rss", structure="series", title="Medicine Grand Rounds"
-    )
-    today.topic = "Heart failure"
-    today.save()
-    last_week = SessionFactory(
-        activity=today.activity,
-        starts_at=today.starts_at - datetime.timedelta(days=7),
-        ends_at=today.ends_at - datetime.timedelta(days=7),
-        topic="Hyponatremia",
-    )
-    return last_week, today
 
 
 def claim(profile: Any, session: Any) -> None:
@@ -149,7 +138,7 @@ def test_each_sessions_certificate_is_emailed_with_its_session_and_credit_in_wor
     subjects = sorted(m.subject for m in mail.outbox)
     assert len(subjects) == 2
     assert any("Hyponatremia" in s and f"{day(last_week):%B}" in s for s in subjects)
-    assert any("Heart failure" in s for s in subjects)
+    assert any("Heart failure update" in s for s in subjects)
     for message in mail.outbox:
         assert "- AMA PRA Category 1 Credit™: 1 AMA PRA Category 1 Credit™" in message.body
         assert message.attachments[0][0].endswith("-v1.pdf")

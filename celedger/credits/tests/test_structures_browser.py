@@ -1,6 +1,5 @@
 """At 375 px: a conference claimed once, a pharmacist's session UAN, two weeks of grand rounds."""
 
-import datetime
 import re
 import shutil
 import subprocess
@@ -11,9 +10,8 @@ from typing import Any
 import pytest
 
 from celedger.activities.models import Attendance, SessionUAN
-from celedger.activities.tests.factories import SessionFactory
 from celedger.credits.models import Claim
-from celedger.credits.tests.helpers import activity_with, conference, learner
+from celedger.credits.tests.helpers import conference, grand_rounds, learner
 from celedger.testing.axe import assert_accessible
 from celedger.testing.browser import PHONE_VIEWPORT, no_horizontal_scroll, sign_in_as
 
@@ -128,17 +126,7 @@ def test_a_pharmacist_claims_a_sessions_own_uan_in_full(
 def test_a_grand_rounds_learner_claims_two_weeks_and_sees_both_dated(
     page: Any, live_server: Any, reference_data: Any, tmp_path: Path
 ) -> None:
-    today = activity_with(
-        "ama-pra-1", hours="1.00", format="rss", structure="series", title="Medicine Grand Rounds"
-    )
-    today.topic = "Heart failure update"
-    today.save()
-    last_week = SessionFactory(
-        activity=today.activity,
-        starts_at=today.starts_at - datetime.timedelta(days=7),
-        ends_at=today.ends_at - datetime.timedelta(days=7),
-        topic="Hyponatremia",
-    )
+    last_week, today = grand_rounds()
     physician = learner("MD")
     page.set_viewport_size(PHONE_VIEWPORT)
     sign_in_as(page, live_server, physician.user)
