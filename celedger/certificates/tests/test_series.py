@@ -224,3 +224,16 @@ def test_the_transcript_and_the_staff_claim_page_link_each_sessions_certificate(
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert Certificate.objects.get(learner=profile.user, session=last_week).pdf
+
+
+def test_an_account_merge_moves_a_series_sessions_certificate_the_kept_account_lacks() -> None:
+    from celedger.certificates.selectors import certificates_movable, certificates_shared
+
+    last_week, today = grand_rounds()
+    away, keep = learner("MD", last_name="Away"), learner("MD", last_name="Keep")
+    for profile, session in ((away, last_week), (away, today), (keep, today)):
+        claim(profile, session)
+        certificate_issue(learner=profile.user, activity=today.activity, session=session)
+    moves = certificates_movable(source=away.user, target=keep.user)
+    assert [c.session for c in moves] == [last_week]
+    assert [c.session for c in certificates_shared(source=away.user, target=keep.user)] == [today]
