@@ -237,3 +237,27 @@ def test_an_account_merge_moves_a_series_sessions_certificate_the_kept_account_l
     moves = certificates_movable(source=away.user, target=keep.user)
     assert [c.session for c in moves] == [last_week]
     assert [c.session for c in certificates_shared(source=away.user, target=keep.user)] == [today]
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils reads the PDF")
+def test_the_period_statement_lists_each_series_session_dated(client: Any, tmp_path: Any) -> None:
+    last_week, today = grand_rounds()
+    profile = learner("MD")
+    claim(profile, last_week)
+    claim(profile, today)
+    client.force_login(profile.user)
+    # The whole calendar year of today's session (last week's may fall in the year before
+    # in early January: then the period starts there).
+    start = min(day(last_week), day(today).replace(month=1, day=1))
+    end = day(today).replace(month=12, day=31)
+    response = client.get(
+        reverse("credits:transcript_pdf"), {"date_from": f"{start}", "date_to": f"{end}"}
+    )
+    text = pdf_reading_order(response.content, tmp_path)
+    assert "Continuing education statement" in text
+    assert f"Period: {start:%B} {start.day}, {start.year} – December 31, {end.year}" in text
+    for session in (last_week, today):
+        assert f"{day(session):%Y-%m-%d}" in text
+        assert f"Session: {session.topic}" in text
+    assert text.count("1 AMA PRA Category 1 Credit™") >= 2
+    assert "2 AMA PRA Category 1 Credits™" in text  # the total
