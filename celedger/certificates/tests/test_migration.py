@@ -3,8 +3,9 @@
 import datetime
 
 import pytest
-from django.db import IntegrityError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
+from django.db import IntegrityError, transaction
+
+from celedger.testing.migrations import migrate_to
 
 BEFORE = [
     ("certificates", "0003_certificate_versions"),
@@ -13,18 +14,11 @@ BEFORE = [
 AFTER = [("certificates", "0004_certificate_per_series_session")]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.mark.django_db(transaction=True)
 def test_an_existing_series_certificate_stays_as_issued_and_sessions_get_their_own(
     reference_data,
 ):
-    old = _migrate(BEFORE)
+    old = migrate_to(BEFORE)
     User = old.get_model("accounts", "User")
     Publisher = old.get_model("publishers", "Publisher")
     Activity = old.get_model("activities", "Activity")
@@ -58,7 +52,7 @@ def test_an_existing_series_certificate_stays_as_issued_and_sessions_get_their_o
         certificate=issued, version=1, pdf="certificates/2026/01/v1.pdf", fingerprint="a" * 64
     )
 
-    new = _migrate(AFTER)
+    new = migrate_to(AFTER)
     Certificate = new.get_model("certificates", "Certificate")
     kept = Certificate.objects.get(pk=issued.pk)
     assert kept.session_id is None

@@ -37,6 +37,14 @@ def claim(profile: Any, session: Any) -> None:
     )
 
 
+def both_weeks_claimed() -> tuple[Any, Any, Any]:
+    last_week, today = grand_rounds()
+    profile = learner("MD")
+    claim(profile, last_week)
+    claim(profile, today)
+    return profile, last_week, today
+
+
 def day(session: Any) -> datetime.date:
     return session.starts_at.astimezone(session.activity.publisher.zone).date()
 
@@ -45,10 +53,7 @@ def day(session: Any) -> datetime.date:
 def test_each_series_session_claimed_has_its_own_certificate_naming_date_and_topic(
     tmp_path: Any,
 ) -> None:
-    last_week, today = grand_rounds()
-    profile = learner("MD")
-    claim(profile, last_week)
-    claim(profile, today)
+    profile, last_week, today = both_weeks_claimed()
     issued = certificates_refresh(learner=profile.user, activity=today.activity)
     assert [c.session for c in issued] == [last_week, today]
     assert len({c.number for c in issued}) == 2
@@ -105,10 +110,7 @@ def test_a_conference_keeps_one_certificate_whatever_session_is_named() -> None:
 
 
 def test_revoking_one_weeks_claim_revokes_only_that_weeks_certificate(client: Any) -> None:
-    last_week, today = grand_rounds()
-    profile = learner("MD")
-    claim(profile, last_week)
-    claim(profile, today)
+    profile, last_week, today = both_weeks_claimed()
     certificate_refresh_and_email.call(profile.user.pk, today.activity_id)
     staff = StaffMembershipFactory(publisher=today.activity.publisher).user
     claim_revoke(actor=staff, claim=Claim.objects.get(session=last_week), reason="Was not there")
@@ -128,10 +130,7 @@ def test_revoking_one_weeks_claim_revokes_only_that_weeks_certificate(client: An
 
 
 def test_each_sessions_certificate_is_emailed_with_its_session_and_credit_in_words() -> None:
-    last_week, today = grand_rounds()
-    profile = learner("MD")
-    claim(profile, last_week)
-    claim(profile, today)
+    profile, last_week, today = both_weeks_claimed()
     mail.outbox.clear()
     certificate_refresh_and_email.call(profile.user.pk, today.activity_id)
     certificate_refresh_and_email.call(profile.user.pk, today.activity_id)
@@ -174,10 +173,7 @@ def test_a_whole_series_certificate_issued_before_stays_verifiable_and_truthful(
 ) -> None:
     """Rows from before per-session certificates keep their number and versions; they
     follow the claims as before (docs/decisions.md), beside the new per-session ones."""
-    last_week, today = grand_rounds()
-    profile = learner("MD")
-    claim(profile, last_week)
-    claim(profile, today)
+    profile, last_week, today = both_weeks_claimed()
     legacy = Certificate.objects.create(
         learner=profile.user, activity=today.activity, number="CE-LEGACY-1"
     )
@@ -201,10 +197,7 @@ def test_a_whole_series_certificate_issued_before_stays_verifiable_and_truthful(
 def test_the_transcript_and_the_staff_claim_page_link_each_sessions_certificate(
     client: Any,
 ) -> None:
-    last_week, today = grand_rounds()
-    profile = learner("MD")
-    claim(profile, last_week)
-    claim(profile, today)
+    profile, last_week, today = both_weeks_claimed()
     client.force_login(profile.user)
     body = client.get(reverse("credits:transcript")).content.decode()
     for session in (last_week, today):
@@ -241,10 +234,7 @@ def test_an_account_merge_moves_a_series_sessions_certificate_the_kept_account_l
 
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils reads the PDF")
 def test_the_period_statement_lists_each_series_session_dated(client: Any, tmp_path: Any) -> None:
-    last_week, today = grand_rounds()
-    profile = learner("MD")
-    claim(profile, last_week)
-    claim(profile, today)
+    profile, last_week, today = both_weeks_claimed()
     client.force_login(profile.user)
     # The whole calendar year of today's session (last week's may fall in the year before
     # in early January: then the period starts there).
