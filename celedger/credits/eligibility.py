@@ -55,11 +55,44 @@ def learner_profession_ids(profile: LearnerProfile) -> set[int]:
     )
 
 
+@dataclass(frozen=True)
+class EligibilityFacts:
+    """All `credit_eligibility` reads of a profile: learners with the same facts get the
+    same answer, and a list can build them in bulk instead of prefetching every profile."""
+
+    profession_ids: frozenset[int]
+    diplomate_boards: frozenset[int]
+    consented_boards: frozenset[int]
+    has_nabp_data: bool
+
+
+def eligibility_facts(
+    profile: LearnerProfile, *, credentials: Any = None, board_certifications: Any = None
+) -> EligibilityFacts:
+    """The profile's facts, from its (prefetched) relations or the ones given."""
+    if credentials is None:
+        credentials = profile.credentials.all()
+    boards = list(
+        profile.board_certifications.all()
+        if board_certifications is None
+        else board_certifications
+    )
+    return EligibilityFacts(
+        profession_ids=frozenset(
+            profession_ids_for(credentials=credentials, profession_id=profile.profession_id)
+        ),
+        diplomate_boards=frozenset(b.board_id for b in boards),
+        consented_boards=frozenset(b.board_id for b in boards if b.consented_at is not None),
+        has_nabp_data=profile.has_nabp_data,
+    )
+
+
 def credit_eligibility(
     *,
     profile: LearnerProfile,
     activity: Activity,
     designations: list[CreditDesignation] | None = None,
+    facts: EligibilityFacts | None = None,
 ) -> Eligibility:
     """Split the activity's designations into eligible, blocked (fixable) and not applicable."""
     if designations is None:
@@ -68,11 +101,11 @@ def credit_eligibility(
                 "credit_type__professions"
             )
         )
-    professions = learner_profession_ids(profile)
-    consented_boards = {
-        bc.board_id for bc in profile.board_certifications.all() if bc.consented_at is not None
-    }
-    diplomate_boards = {bc.board_id for bc in profile.board_certifications.all()}
+    if facts is None:
+        facts = eligibility_facts(profile)
+    professions = facts.profession_ids
+    consented_boards = facts.consented_boards
+    diplomate_boards = facts.diplomate_boards
     result = Eligibility()
     participation: list[CreditDesignation] = []
     has_profession_specific = False
@@ -129,7 +162,7 @@ def credit_eligibility(
             )
             continue
         has_profession_specific = True
-        if ct.requires_nabp and not profile.has_nabp_data:
+        if ct.requires_nabp and not facts.has_nabp_data:
             result.blocked.append(
                 Blocked(
                     designation,

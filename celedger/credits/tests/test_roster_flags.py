@@ -141,3 +141,35 @@ def test_the_flags_cost_the_same_queries_for_one_flagged_learner_or_forty(
     with django_assert_num_queries(one):
         response = client.get(url)
     assert sum(1 for row in response.context["rows"] if row.flagged) == 40
+
+
+def test_the_flags_read_nabp_data_and_board_consent_like_the_claim_page(client):
+    from celedger.credits.tests.helpers import designate, diplomate
+
+    session = activity_with("acpe-p")
+    designate(session.activity, "moc-abim", "1.50")
+    acpe = session.activity.designations.get(credit_type__code="acpe-p")
+    moc = session.activity.designations.get(credit_type__code="moc-abim")
+    pharmacist = learner("PharmD", last_name="Pharm", nabp_eprofile_id="", birth_month=None)
+    internist, unconsented = learner("MD", last_name="Consent"), learner("MD", last_name="Nope")
+    diplomate(internist, "ABIM", consented=True)
+    diplomate(unconsented, "ABIM", consented=False)
+    for profile, designation in ((pharmacist, acpe), (internist, moc), (unconsented, moc)):
+        Attendance.objects.get_or_create(session=session, learner=profile.user)
+        Claim.objects.create(
+            learner=profile.user,
+            session=session,
+            designation=designation,
+            hours=designation.max_hours,
+            max_hours=session.cap_for(designation),
+            participated_on=session_date(session),
+            attested_at=timezone.now(),
+        )
+    flags = flags_of(roster(client, session.activity))
+    assert "NABP e-Profile ID and birth date" in flags[pharmacist.user.email][0]
+    assert flags[internist.user.email] == []
+    assert "consent to report" in flags[unconsented.user.email][0]
+    flagged = roster(client, session.activity, status="flagged")
+    assert sorted(row.email for row in flagged.context["rows"]) == sorted(
+        [pharmacist.user.email, unconsented.user.email]
+    )
