@@ -472,7 +472,7 @@ def transcript_for(*, learner: Any, filters: TranscriptFilters | None = None) ->
 def claim_get_for_staff(*, publisher: Publisher, pk: int) -> Claim:
     claim = (
         Claim.objects.select_related(
-            "learner", "session__activity", "designation__credit_type", "awarded_by"
+            "learner", "session__activity__publisher", "designation__credit_type", "awarded_by"
         )
         .filter(pk=pk, session__activity__publisher=publisher)
         .first()
@@ -874,6 +874,21 @@ def _claim_problems(
         if problems:
             found[claim.pk] = problems
     return found
+
+
+def claim_flags(*, claim: Claim) -> list[str]:
+    """Why the rules would not allow this active claim now, as the roster flags it (for
+    the staff claim page). Queries: the profile (1), the rules' data (4)."""
+    if claim.status != Claim.Status.ACTIVE:
+        return []
+    profile = LearnerProfile.objects.filter(user_id=claim.learner_id).first()
+    problems = _claim_problems(
+        activity=claim.session.activity,
+        sessions=[claim.session],
+        profiles={claim.learner_id: profile} if profile else {},
+        claims=[claim],
+    )
+    return problems.get(claim.pk, [])
 
 
 def roster_flagged_learner_ids(

@@ -173,3 +173,15 @@ def test_the_flags_read_nabp_data_and_board_consent_like_the_claim_page(client):
     assert sorted(row.email for row in flagged.context["rows"]) == sorted(
         [pharmacist.user.email, unconsented.user.email]
     )
+
+
+def test_the_staff_claim_page_shows_the_same_flag(client):
+    session = activity_with("ama-pra-1")
+    nurse = learner("RN")
+    claim = write_claim(nurse, session, attested_at=session.starts_at - datetime.timedelta(1))
+    staff = StaffMembershipFactory(publisher=session.activity.publisher)
+    client.force_login(staff.user)
+    code = session.activity.publisher.code
+    body = client.get(reverse("credits:claim_manage", args=[code, claim.pk])).content.decode()
+    assert "Flagged</span> Not eligible now (the learner is told: “AMA PRA" in body
+    assert "Flagged</span> Claimed before the session started." in body
