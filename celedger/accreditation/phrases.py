@@ -4,13 +4,28 @@ Pure functions over a credit type's unit words (reference data, docs/credits.md)
 PDF and email that prints an amount of credit goes through `credit_amount_phrase`.
 """
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
 
 class HasUnitWords(Protocol):
+    @property
+    def unit_singular(self) -> str: ...
+    @property
+    def unit(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class UnitWords:
+    """A credit type's unit words without the rest of it (aggregates, totals); prints as
+    the plural, so `{{ unit }}` still reads as before."""
+
     unit_singular: str
     unit: str
+
+    def __str__(self) -> str:
+        return self.unit
 
 
 def amount_text(amount: Decimal | int | str) -> str:

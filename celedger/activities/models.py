@@ -1,4 +1,5 @@
 import datetime
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.conf import settings
@@ -6,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from celedger.accreditation.models import CreditType, Profession
+from celedger.accreditation.phrases import credit_amount_phrase
 from celedger.accreditation.uan import UanError, provider_numbers, uan_check, uan_parse
 from celedger.core.decimals import is_quarter_step, quarter_step_check
 from celedger.publishers.models import Publisher
@@ -277,6 +279,13 @@ class Session(models.Model):
         if self.credit_hours is None:
             return designation.max_hours
         return min(self.credit_hours, designation.max_hours)
+
+    def credit_phrase(self, designations: Iterable["CreditDesignation"]) -> str:
+        """What this session offers of each designation, in its unit words ("1.5 AMA PRA
+        Category 1 Credits™ · 1.5 ABIM Medical Knowledge MOC points")."""
+        return " · ".join(
+            credit_amount_phrase(d.credit_type, self.cap_for(d)) for d in designations
+        )
 
     def clean(self) -> None:
         errors: dict[str, str] = {}

@@ -14,27 +14,33 @@ def certificate_email_send(*, certificate: Certificate, revoked: bool) -> None:
     """Email the learner their current version (with what changed) or the withdrawal."""
     activity = certificate.activity
     current = certificate.versions.order_by("-version").first()
+    session = certificate.session if certificate.session_id else None
+    # A series session's certificate names its session in the subject and the text.
+    what = activity.title
+    if session is not None:
+        day = session.starts_at.astimezone(activity.publisher.zone).date()
+        topic = session.topic or session.event_id
+        what = f"{activity.title} — {topic}, {day:%B} {day.day}, {day.year}"
     context = {
         "certificate": certificate,
         "activity": activity,
+        "session": session,
+        "what": what,
         "version": current,
         "site_url": settings.SITE_URL,
     }
     if revoked:
         EmailMessage(
-            subject=safe_subject(
-                f"[{settings.SITE_NAME}] Certificate withdrawn: {activity.title}"
-            ),
+            subject=safe_subject(f"[{settings.SITE_NAME}] Certificate withdrawn: {what}"),
             body=render_to_string("certificates/email_revoked.txt", context),
             to=[certificate.learner.email],
         ).send()
         return
     updated = certificate.version > 1
     subject = (
-        f"[{settings.SITE_NAME}] Your updated certificate (version {certificate.version}): "
-        f"{activity.title}"
+        f"[{settings.SITE_NAME}] Your updated certificate (version {certificate.version}): {what}"
         if updated
-        else f"[{settings.SITE_NAME}] Your certificate: {activity.title}"
+        else f"[{settings.SITE_NAME}] Your certificate: {what}"
     )
     message = EmailMessage(
         subject=safe_subject(subject),

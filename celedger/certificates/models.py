@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from celedger.activities.models import Activity
+from celedger.activities.models import Activity, Session
 from celedger.core.files import private_storage_get, private_upload_to
 
 
@@ -13,14 +13,22 @@ def new_verification_code() -> str:
 
 
 class Certificate(models.Model):
-    """One certificate per learner and activity, verifiable by an unguessable code. Its
-    number stays; every change to what it shows is a new CertificateVersion, and `pdf`
-    is the current version's file."""
+    """One certificate per learner and credit event, verifiable by an unguessable code: the
+    activity for a single program, a conference or home study; each session of a
+    regularly scheduled series (`session` set). Its number stays; every change to what it
+    shows is a new CertificateVersion, and `pdf` is the current version's file.
+
+    A series certificate with no session is one issued before per-session certificates
+    (docs/decisions.md): kept, still verifiable and kept in line with the claims."""
 
     learner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="certificates"
     )
     activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="certificates")
+    # The series session this certificate is for; empty for a whole activity.
+    session = models.ForeignKey(
+        Session, null=True, blank=True, on_delete=models.PROTECT, related_name="certificates"
+    )
     number = models.CharField(max_length=32, unique=True)
     verification_code = models.CharField(max_length=32, unique=True, default=new_verification_code)
     issued_at = models.DateTimeField(auto_now_add=True)
@@ -39,7 +47,18 @@ class Certificate(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["learner", "activity"], name="certificate_unique")
+            # One per learner and activity among whole-activity certificates, one per
+            # learner and session among a series' per-session ones.
+            models.UniqueConstraint(
+                fields=["learner", "activity"],
+                condition=Q(session__isnull=True),
+                name="certificate_unique_per_activity",
+            ),
+            models.UniqueConstraint(
+                fields=["learner", "session"],
+                condition=Q(session__isnull=False),
+                name="certificate_unique_per_session",
+            ),
         ]
 
     def __str__(self) -> str:

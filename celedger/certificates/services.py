@@ -1,5 +1,6 @@
 """Issue, refresh and revoke certificates; render their PDFs only when the claims change."""
 
+import datetime
 import hashlib
 import io
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,7 +23,7 @@ from celedger.accreditation.statements import (
     joint_accreditation_statement,
     statement_fill,
 )
-from celedger.activities.models import Activity, CreditDesignation
+from celedger.activities.models import Activity, CreditDesignation, Session
 from celedger.certificates.models import Certificate, CertificateVersion
 from celedger.core.outbox import outbox_enqueue
 from celedger.core.pdf import data_url, render_pdf
@@ -38,9 +40,11 @@ class CertificateLine:
     statement: str
 
 
-def certificate_number(*, activity: Activity, learner: Any) -> str:
-    # Deterministic and readable aloud; verification uses the separate secret code.
-    return f"CE-{activity.pk:06d}-{learner.pk:07d}"
+def certificate_number(*, activity: Activity, learner: Any, session: Session | None = None) -> str:
+    # Deterministic and readable aloud; verification uses the separate secret code. A
+    # series session's certificate adds the session ("-S000123").
+    number = f"CE-{activity.pk:06d}-{learner.pk:07d}"
+    return f"{number}-S{session.pk:06d}" if session is not None else number
 
 
 def verification_url(certificate: Certificate) -> str:
@@ -48,13 +52,17 @@ def verification_url(certificate: Certificate) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def _active_claims(*, learner: Any, activity: Activity) -> list[Claim]:
+def _active_claims(*, learner: Any, activity: Activity, session: Session | None) -> list[Claim]:
+    """The claims a certificate shows: the activity's, or one series session's."""
+    claims = Claim.objects.filter(
+        learner=learner, session__activity=activity, status=Claim.Status.ACTIVE
+    )
+    if session is not None:
+        claims = claims.filter(session=session)
     return list(
-        Claim.objects.filter(
-            learner=learner, session__activity=activity, status=Claim.Status.ACTIVE
+        claims.select_related("designation__credit_type", "session").order_by(
+            "designation__credit_type__sort_order", "pk"
         )
-        .select_related("designation__credit_type", "session")
-        .order_by("designation__credit_type__sort_order", "pk")
     )
 
 
@@ -202,6 +210,7 @@ def certificate_render(
     lines: list[CertificateLine],
     profile: LearnerProfile | None,
     previous: CertificateVersion | None,
+    session_date: datetime.date | None = None,
 ) -> bytes:
     activity = certificate.activity
     publisher = activity.publisher
@@ -209,6 +218,9 @@ def certificate_render(
     context = {
         "certificate": certificate,
         "activity": activity,
+        # A series session's certificate names the session: its topic and date.
+        "session": certificate.session if certificate.session_id else None,
+        "session_date": session_date,
         "publisher": publisher,
         "profile": profile,
         "learner_email": certificate.learner.email,
@@ -223,26 +235,40 @@ def certificate_render(
     return render_pdf("certificates/certificate.html", context)
 
 
-def certificate_issue(*, learner: Any, activity: Activity) -> Certificate | None:
-    """The learner's certificate for `activity`, created, re-rendered, revoked or reinstated
-    to match the active claims. None when the learner never had credit there."""
-    claims = _active_claims(learner=learner, activity=activity)
+def certificate_issue(
+    *, learner: Any, activity: Activity, session: Session | None = None
+) -> Certificate | None:
+    """The learner's certificate for one credit event, created, re-rendered, revoked or
+    reinstated to match its active claims. None when the learner never had credit there.
+
+    The credit event is the activity, except in a series, where it is `session`: a series
+    without `session` only refreshes a whole-series certificate issued before per-session
+    ones (never creates one). `session` is ignored for other structures."""
+    if not activity.is_series:
+        session = None
+    elif session is not None and session.activity_id != activity.pk:
+        raise ValueError("The session is not one of the activity's.")
+    claims = _active_claims(learner=learner, activity=activity, session=session)
+    scope = Q(session=session) if session is not None else Q(session__isnull=True)
     with transaction.atomic():
         certificate = (
             Certificate.objects.select_for_update()
             .select_related("activity__publisher", "learner")
-            .filter(learner=learner, activity=activity)
+            .filter(scope, learner=learner, activity=activity)
             .first()
         )
         if certificate is None:
-            if not claims:
+            if not claims or (activity.is_series and session is None):
                 return None
             try:
                 with transaction.atomic():
                     certificate = Certificate.objects.create(
                         learner=learner,
                         activity=activity,
-                        number=certificate_number(activity=activity, learner=learner),
+                        session=session,
+                        number=certificate_number(
+                            activity=activity, learner=learner, session=session
+                        ),
                     )
                 audit_record(
                     actor=None,
@@ -253,9 +279,11 @@ def certificate_issue(*, learner: Any, activity: Activity) -> Certificate | None
             except IntegrityError:
                 # Another request issued it first; use theirs.
                 certificate = Certificate.objects.select_for_update().get(
-                    learner=learner, activity=activity
+                    scope, learner=learner, activity=activity
                 )
             certificate.activity = activity
+        if session is not None:
+            certificate.session = session
         if not claims:
             if certificate.revoked_at is None:
                 certificate.revoked_at = timezone.now()
@@ -288,6 +316,30 @@ def certificate_issue(*, learner: Any, activity: Activity) -> Certificate | None
     return certificate
 
 
+def certificates_refresh(*, learner: Any, activity: Activity) -> list[Certificate]:
+    """Every certificate of the learner's credit in `activity`, each brought in line with
+    its claims (`certificate_issue`): one for the activity, or, in a series, one per
+    session claimed or certified before (and a whole-series one issued before those)."""
+    if not activity.is_series:
+        certificate = certificate_issue(learner=learner, activity=activity)
+        return [certificate] if certificate is not None else []
+    claimed = Claim.objects.filter(
+        learner=learner, session__activity=activity, status=Claim.Status.ACTIVE
+    ).values("session_id")
+    certified = Certificate.objects.filter(
+        learner=learner, activity=activity, session__isnull=False
+    ).values("session_id")
+    sessions = Session.objects.filter(
+        Q(pk__in=claimed) | Q(pk__in=certified), activity=activity
+    ).order_by("starts_at", "pk")
+    issued = [
+        certificate_issue(learner=learner, activity=activity, session=session)
+        for session in sessions
+    ]
+    issued.append(certificate_issue(learner=learner, activity=activity))
+    return [certificate for certificate in issued if certificate is not None]
+
+
 def certificate_version_add(
     *,
     certificate: Certificate,
@@ -307,7 +359,12 @@ def certificate_version_add(
         changes = "Re-issued with the credit shown; the earlier version predates version records."
     certificate.version = (previous.version if previous else 0) + 1
     pdf = certificate_render(
-        certificate=certificate, lines=lines, profile=profile, previous=previous
+        certificate=certificate,
+        lines=lines,
+        profile=profile,
+        previous=previous,
+        # A series session's claims are all for the session's date.
+        session_date=claims[0].participated_on if certificate.session_id and claims else None,
     )
     version = CertificateVersion(
         certificate=certificate,

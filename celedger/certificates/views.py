@@ -6,9 +6,9 @@ from django.views.decorators.http import require_http_methods
 
 from celedger.certificates.models import Certificate
 from celedger.certificates.selectors import (
-    activity_get_for_learner_certificate,
     certificate_get_for_download,
     certificate_verification_page,
+    credit_event_get,
 )
 from celedger.certificates.services import certificate_issue, certificate_pdf_bytes
 from celedger.core.types import AuthedRequest
@@ -35,32 +35,45 @@ def _pdf_response(request: HttpRequest, certificate: Certificate | None) -> Http
 
 @require_http_methods(["GET"])
 @login_required
-def mine(request: AuthedRequest, activity_pk: int) -> HttpResponse:
-    """The signed-in learner's certificate for an activity, re-issued now if it is stale."""
-    activity = activity_get_for_learner_certificate(pk=activity_pk)
-    return _pdf_response(request, certificate_issue(learner=request.user, activity=activity))
+def mine(request: AuthedRequest, activity_pk: int, session_pk: int | None = None) -> HttpResponse:
+    """The signed-in learner's certificate for an activity (or a series session),
+    re-issued now if it is stale."""
+    event = credit_event_get(activity_pk=activity_pk, session_pk=session_pk)
+    certificate = certificate_issue(
+        learner=request.user, activity=event.activity, session=event.session
+    )
+    return _pdf_response(request, certificate)
 
 
 @require_http_methods(["GET"])
 @login_required
 def download(request: AuthedRequest, pk: int) -> HttpResponse:
     certificate = certificate_get_for_download(user=request.user, pk=pk)
-    refreshed = certificate_issue(learner=certificate.learner, activity=certificate.activity)
+    refreshed = certificate_issue(
+        learner=certificate.learner, activity=certificate.activity, session=certificate.session
+    )
     return _pdf_response(request, refreshed)
 
 
 @require_http_methods(["GET"])
 @login_required
 def staff_download(
-    request: AuthedRequest, code: str, activity_pk: int, learner_pk: int
+    request: AuthedRequest,
+    code: str,
+    activity_pk: int,
+    learner_pk: int,
+    session_pk: int | None = None,
 ) -> HttpResponse:
     """A learner's certificate for the publisher's staff (any role), e.g. to resend it."""
     publisher = publisher_get_for_staff(user=request.user, code=code)
-    activity = activity_get_for_learner_certificate(pk=activity_pk)
+    event = credit_event_get(activity_pk=activity_pk, session_pk=session_pk)
     learner = get_user_model().objects.filter(pk=learner_pk).first()
-    if activity.publisher_id != publisher.pk or learner is None:
+    if event.activity.publisher_id != publisher.pk or learner is None:
         raise Http404
-    return _pdf_response(request, certificate_issue(learner=learner, activity=activity))
+    certificate = certificate_issue(
+        learner=learner, activity=event.activity, session=event.session
+    )
+    return _pdf_response(request, certificate)
 
 
 @require_http_methods(["GET"])

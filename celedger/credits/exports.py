@@ -30,7 +30,18 @@ def transcript_csv(claims: Iterable[Claim]) -> str:
     out = io.StringIO()
     writer = SafeCsvWriter(out)
     writer.writerow(
-        ["Date", "Activity", "Session", "Provider", "Credit type", "Hours", "Event ID", "UAN"]
+        # "Amount" and its unit words, never "Hours": MOC points and credits are not hours.
+        [
+            "Date",
+            "Activity",
+            "Session",
+            "Provider",
+            "Credit type",
+            "Amount",
+            "Unit",
+            "Event ID",
+            "UAN",
+        ]
     )
     for claim in claims:
         activity = claim.session.activity
@@ -42,6 +53,7 @@ def transcript_csv(claims: Iterable[Claim]) -> str:
                 safe_cell(activity.publisher.name),
                 claim.designation.credit_type.name,
                 f"{claim.hours:.2f}",
+                claim.designation.credit_type.unit_for(claim.hours),
                 claim.session.event_id,
                 claim.uan,
             ]

@@ -5,6 +5,7 @@ from django import forms
 from django.utils import dateformat
 from django.utils.timezone import localtime
 
+from celedger.accreditation.phrases import credit_amount_phrase
 from celedger.activities.models import CreditDesignation, Session
 from celedger.core.decimals import QUARTER
 from celedger.core.inputs import BoundedDateField, FiniteDecimalField
@@ -34,9 +35,13 @@ def _hours_field(
 
 
 class SessionChoiceField(forms.ModelMultipleChoiceField):
+    # The credit the label names each session's amount in (its unit words).
+    designations: tuple[CreditDesignation, ...] = ()
+
     def label_from_instance(self, obj: Session) -> str:  # type: ignore[override]
         local = localtime(obj.starts_at, obj.activity.publisher.zone)
-        amount = f" · {obj.credit_hours.normalize():f} h" if obj.credit_hours else ""
+        phrase = obj.credit_phrase(self.designations) if obj.credit_hours else ""
+        amount = f" · {phrase}" if phrase else ""
         return f"{dateformat.format(local, 'D M j, g:i A')} · {obj.topic or obj.event_id}{amount}"
 
 
@@ -65,6 +70,7 @@ class ClaimForm(forms.Form):
             # The choices come from the state's sessions: no second query to render them.
             field = fields[SESSIONS_FIELD]
             assert isinstance(field, SessionChoiceField)
+            field.designations = tuple(self.designations)
             field.choices = [(s.pk, field.label_from_instance(s)) for s in selectable]
             attended = [s.session for s in state.sessions if s.attended and s.selectable]
             self.initial.setdefault(SESSIONS_FIELD, [s.pk for s in attended])
@@ -86,7 +92,7 @@ class ClaimForm(forms.Form):
             help_text = (
                 f"Claimed in full {scope}: each session's own amount."
                 if full
-                else f"Up to {most.normalize():f} {ct.unit} {scope}, in 0.25 steps; "
+                else f"Up to {credit_amount_phrase(ct, most)} {scope}, in 0.25 steps; "
                 "claim only what matches your participation."
             )
             name = HOURS_FIELD.format(designation.pk)

@@ -30,6 +30,7 @@ from celedger.credits.forms import (
 )
 from celedger.credits.selectors import (
     TranscriptFilters,
+    claim_flags,
     claim_get_for_staff,
     claim_history,
     claim_page_state,
@@ -394,6 +395,7 @@ def claim_manage(request: AuthedRequest, code: str, pk: int) -> HttpResponse:
             "claim": claim_obj,
             "activity": claim_obj.session.activity,
             "history": claim_history(claim=claim_obj),
+            "flags": claim_flags(claim=claim_obj),
             "can_edit": can_edit,
             "correct_form": correct_form,
             "revoke_form": revoke_form,

@@ -108,7 +108,7 @@ def dashboard_state(*, publisher: Publisher, today: datetime.date | None = None)
     ):
         counts[channel][status] = number
     current = ReportingRecord.objects.filter(publisher=publisher, is_current=True).select_related(
-        "learner__profile", "activity", "board"
+        "learner__profile", "activity", "board", "designation__credit_type"
     )
     due_soon = list(
         current.filter(
@@ -216,7 +216,7 @@ def learner_records(*, user: Any) -> list[LearnerRecordRow]:
             fixes=_learner_fixes(r),
         )
         for r in ReportingRecord.objects.filter(learner=user, is_current=True)
-        .select_related("activity", "publisher", "board")
+        .select_related("activity", "publisher", "board", "designation__credit_type")
         .order_by("-participated_on", "-id")[:200]
     ]
 

@@ -16,7 +16,7 @@ from django.http import Http404
 from celedger.accounts.models import DuplicateCheck, User
 from celedger.accreditation.models import CreditType
 from celedger.activities.models import Activity, Attendance, CreditDesignation, Session
-from celedger.certificates.models import Certificate
+from celedger.certificates.selectors import certificates_movable, certificates_shared
 from celedger.core.decimals import is_quarter_step
 from celedger.credits.models import Claim, ExternalCredit
 from celedger.credits.selectors import claim_window
@@ -651,13 +651,10 @@ def merge_preview(*, source: User, target: User) -> MergePreview:
         ).select_related("session__activity", "designation__credit_type")
     )
     target_sessions = Attendance.objects.filter(learner=target).values("session")
-    target_cert_activities = Certificate.objects.filter(learner=target).values("activity")
     target_publishers = StaffMembership.objects.filter(user=target).values("publisher")
     moves = {
         "claims": Claim.objects.filter(learner=source).count(),
-        "certificates": Certificate.objects.filter(learner=source)
-        .exclude(activity__in=target_cert_activities)
-        .count(),
+        "certificates": certificates_movable(source=source, target=target).count(),
         "evaluations": movable_responses(source=source, target=target).count(),
         "attendance": Attendance.objects.filter(learner=source)
         .exclude(session__in=target_sessions)
@@ -684,7 +681,7 @@ def merge_preview(*, source: User, target: User) -> MergePreview:
             "The kept account's profile is kept; the other profile stays on the "
             "deactivated account."
         )
-    if Certificate.objects.filter(learner=source, activity__in=target_cert_activities).exists():
+    if certificates_shared(source=source, target=target).exists():
         notes.append(
             "Where both hold a certificate for one activity, the kept account's is "
             "re-issued with all the credit and the other is revoked."

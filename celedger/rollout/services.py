@@ -23,6 +23,7 @@ from celedger.accreditation.models import Profession
 from celedger.activities.models import Attendance, CreditDesignation, Session
 from celedger.activities.services import attendance_record
 from celedger.certificates.models import Certificate
+from celedger.certificates.selectors import certificates_movable
 from celedger.core.outbox import outbox_enqueue
 from celedger.core.services import audit_record
 from celedger.credits.models import Claim, ExternalCredit
@@ -661,12 +662,13 @@ def accounts_merge(*, actor: "User", source: User, target: User) -> AccountMerge
             )
         reason = f"Account merge: {source.email} into {target.email}"
         moved = dict(preview.moves)
-        target_activities = Certificate.objects.filter(learner=target).values("activity")
         # A certificate the target lacks moves; the others are revoked by the certificate
         # refresh that follows claims_changed (no claims left on the source).
-        Certificate.objects.filter(learner=source).exclude(activity__in=target_activities).update(
-            learner=target
-        )
+        Certificate.objects.filter(
+            pk__in=list(
+                certificates_movable(source=source, target=target).values_list("pk", flat=True)
+            )
+        ).update(learner=target)
         claims_move_to(actor=actor, source=source, target=target, reason=reason)
         movable_responses(source=source, target=target).update(learner=target)
         target_sessions = Attendance.objects.filter(learner=target).values("session")

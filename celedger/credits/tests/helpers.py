@@ -96,3 +96,20 @@ def conference(
             credit_hours=Decimal(amount),
         )
     return activity
+
+
+def grand_rounds() -> tuple[Any, Any]:
+    """Two weeks of a series designating 1 AMA PRA credit: last week's session
+    ("Hyponatremia") and today's ("Heart failure update", started 2 h ago)."""
+    today = activity_with(
+        "ama-pra-1", hours="1.00", format="rss", structure="series", title="Medicine Grand Rounds"
+    )
+    today.topic = "Heart failure update"
+    today.save()
+    last_week = SessionFactory(
+        activity=today.activity,
+        starts_at=today.starts_at - datetime.timedelta(days=7),
+        ends_at=today.ends_at - datetime.timedelta(days=7),
+        topic="Hyponatremia",
+    )
+    return last_week, today

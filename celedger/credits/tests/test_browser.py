@@ -227,7 +227,9 @@ def test_blocked_credit_and_the_coordinators_roster_are_accessible(
     page.get_by_label("Find a learner").fill("nunez")
     page.get_by_text("Showing 1–1 of 1 learner matching.").wait_for()
     assert page.locator(".roster-table tbody tr").count() == 1
-    assert page.get_by_role("cell", name=re.compile("Núñez, Inés")).is_visible()
+    assert page.locator('td[data-label="Learner"]', has_text="Núñez, Inés").is_visible()
+    # Awarded over the learner's eligibility: flagged on the roster, in words.
+    assert page.get_by_text(re.compile("Flagged.*Not eligible now")).first.is_visible()
     assert "q=nunez" in page.url
     _check_phone_page(page)
     # The status filter narrows the same search (the Show button: works without JavaScript).

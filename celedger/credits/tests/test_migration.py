@@ -4,8 +4,8 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from celedger.testing.migrations import migrate_to
 
 BEFORE = [
     ("activities", "0002_structures_session_credit"),
@@ -14,16 +14,9 @@ BEFORE = [
 AFTER = [("activities", "0003_backfill_structures"), ("credits", "0004_claim_columns_required")]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.mark.django_db(transaction=True)
 def test_it_backfills_claims_and_reports_old_overclaims_unchanged(reference_data):
-    old = _migrate(BEFORE)
+    old = migrate_to(BEFORE)
     User = old.get_model("accounts", "User")
     Publisher = old.get_model("publishers", "Publisher")
     Activity = old.get_model("activities", "Activity")
@@ -70,7 +63,7 @@ def test_it_backfills_claims_and_reports_old_overclaims_unchanged(reference_data
             attested_at=session.ends_at,
         )
 
-    new = _migrate(AFTER)
+    new = migrate_to(AFTER)
     Activity = new.get_model("activities", "Activity")
     Session = new.get_model("activities", "Session")
     Claim = new.get_model("credits", "Claim")

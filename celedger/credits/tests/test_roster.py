@@ -248,8 +248,9 @@ def test_it_answers_htmx_with_the_results_fragment_only(
 ):
     staff_client(client, crowd)
     # session + user (2), membership (1), activity (1), sessions (1), count (1),
-    # learners (1), their attendances, responses and claims (3); no totals, no header.
-    with django_assert_max_num_queries(11):
+    # learners (1), their attendances, responses and claims (3), the claim rules' data
+    # for the flags (4); no totals, no header.
+    with django_assert_max_num_queries(15):
         response = client.get(roster_url(crowd), {"q": "crowd01"}, headers={"HX-Request": "true"})
     body = response.content.decode()
     assert "<html" not in body and "Find a learner" not in body

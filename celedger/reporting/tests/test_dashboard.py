@@ -208,6 +208,8 @@ def test_a_rejection_file_marks_records_and_reaches_the_learner(
     client.force_login(pat.user)
     page = client.get(reverse("reporting:mine")).content.decode()
     assert "Not accepted: REJECTED: ePID and birth date do not match NABP" in page
+    amount = record.designation.credit_type.unit_for(record.hours)
+    assert f"UAN {record.uan}: {record.hours.normalize():f} {amount}" in page  # unit words
     assert 'aria-label="Credit reporting"' in page  # the banner, on every page
 
 

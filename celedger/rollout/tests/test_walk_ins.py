@@ -203,3 +203,15 @@ def test_signed_in_by_code_the_walk_in_needs_no_password(
     user.refresh_from_db()
     assert not user.has_usable_password()
     assert Claim.objects.filter(learner=user).count() == 1
+
+
+def test_the_walk_in_email_and_page_print_the_credit_in_unit_words(
+    login: Any, publisher: Any, session: Any, designation: Any
+) -> None:
+    coordinator = login("coordinator")
+    page = _post(coordinator, publisher, session, designation).content.decode()
+    phrase = "1.5 AMA PRA Category 1 Credits™"
+    assert designation.credit_type.code == "ama-pra-1"
+    [message] = [m for m in mail.outbox if "ana.nunez@example.org" in m.to]
+    assert f"{designation.credit_type.name}, {phrase}" in str(message.body)
+    assert f"AMA PRA Category 1: {phrase}" in page
