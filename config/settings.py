@@ -28,6 +28,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_NAME = os.environ.get("SITE_NAME", "CE Ledger")
+# The benchmark's baseline pages (/bench/hello, /bench/insert, /bench/select): 404 unless set.
+BENCH_BASELINES = env_bool("CELEDGER_BENCH_BASELINES")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -61,6 +63,7 @@ INSTALLED_APPS = [
     "celedger.integrity",
     "celedger.reporting",
     "celedger.rollout",
+    "celedger.baselines",
 ]
 
 MIDDLEWARE = [
