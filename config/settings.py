@@ -85,6 +85,9 @@ MIDDLEWARE = [
     "celedger.publishers.middleware.PublisherTimezoneMiddleware",
 ]
 
+if BENCH_BASELINES:
+    MIDDLEWARE.insert(0, "celedger.baselines.middleware.QueryCountMiddleware")
+
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 

@@ -35,3 +35,13 @@ def test_it_answers_get_only(client: Any, settings: Any) -> None:
     settings.BENCH_BASELINES = True
     assert client.post("/bench/insert").status_code == 405
     assert not BaselineRow.objects.exists()
+
+
+def test_the_bench_middleware_counts_each_requests_queries(client: Any, settings: Any) -> None:
+    settings.BENCH_BASELINES = True
+    settings.MIDDLEWARE = [
+        "celedger.baselines.middleware.QueryCountMiddleware",
+        *settings.MIDDLEWARE,
+    ]
+    assert client.get("/bench/hello")["X-Queries"] == "0"
+    assert client.get("/bench/insert")["X-Queries"] == "1"
