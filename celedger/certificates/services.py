@@ -222,6 +222,29 @@ def certificate_render(
     return render_pdf("certificates/certificate.html", context)
 
 
+def certificate_for_download(*, learner: Any, activity: Activity) -> Certificate | None:
+    """The certificate to send for a download: the stored copy, read without a lock, when
+    it matches the claims and the learner as they are now (or stays revoked with no claims
+    left); otherwise `certificate_issue`, which locks and renders (the first download, or
+    one racing the outbox worker's refresh). Queries when current: 4, no writes."""
+    certificate = (
+        Certificate.objects.select_related("activity__publisher", "learner")
+        .filter(learner=learner, activity=activity)
+        .first()
+    )
+    if certificate is not None and certificate.pdf:
+        claims = _active_claims(learner=learner, activity=activity)
+        if not claims and certificate.revoked_at is not None:
+            return certificate
+        if claims and certificate.revoked_at is None:
+            profile = _profile(learner)
+            if certificate_fingerprint(claims=claims, profile=profile) == (
+                certificate.pdf_fingerprint
+            ):
+                return certificate
+    return certificate_issue(learner=learner, activity=activity)
+
+
 def certificate_issue(*, learner: Any, activity: Activity) -> Certificate | None:
     """The learner's certificate for `activity`, created, re-rendered, revoked or reinstated
     to match the active claims. None when the learner never had credit there."""

@@ -57,10 +57,14 @@ def credit_eligibility(
             )
         )
     professions = learner_profession_ids(profile)
-    consented_boards = {
-        bc.board_id for bc in profile.board_certifications.all() if bc.consented_at is not None
-    }
-    diplomate_boards = {bc.board_id for bc in profile.board_certifications.all()}
+    # Board certifications matter only for MOC credit (no query without it).
+    certifications = (
+        list(profile.board_certifications.all())
+        if any(d.credit_type.board_id for d in designations)
+        else []
+    )
+    consented_boards = {bc.board_id for bc in certifications if bc.consented_at is not None}
+    diplomate_boards = {bc.board_id for bc in certifications}
     result = Eligibility()
     participation: list[CreditDesignation] = []
     has_profession_specific = False

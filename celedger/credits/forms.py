@@ -33,11 +33,12 @@ def _hours_field(
     )
 
 
-class SessionChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Session) -> str:  # type: ignore[override]
-        local = localtime(obj.starts_at, obj.activity.publisher.zone)
-        amount = f" · {obj.credit_hours.normalize():f} h" if obj.credit_hours else ""
-        return f"{dateformat.format(local, 'D M j, g:i A')} · {obj.topic or obj.event_id}{amount}"
+def session_label(session: Session) -> str:
+    local = localtime(session.starts_at, session.activity.publisher.zone)
+    amount = f" · {session.credit_hours.normalize():f} h" if session.credit_hours else ""
+    return (
+        f"{dateformat.format(local, 'D M j, g:i A')} · {session.topic or session.event_id}{amount}"
+    )
 
 
 class ClaimForm(forms.Form):
@@ -55,17 +56,15 @@ class ClaimForm(forms.Form):
         fields: dict[str, forms.Field] = {}
         selectable = state.selectable_sessions
         if state.is_conference:
-            fields[SESSIONS_FIELD] = SessionChoiceField(
-                queryset=Session.objects.filter(pk__in=[s.pk for s in selectable]),
+            # The choices are the state's sessions: no query to render or to validate them.
+            fields[SESSIONS_FIELD] = forms.TypedMultipleChoiceField(
+                choices=[(s.pk, session_label(s)) for s in selectable],
+                coerce=int,
                 label="Sessions you attended",
                 widget=forms.CheckboxSelectMultiple,
                 help_text="Ticked from your check-ins; change them to match what you attended.",
                 error_messages={"required": "Tick the sessions you attended."},
             )
-            # The choices come from the state's sessions: no second query to render them.
-            field = fields[SESSIONS_FIELD]
-            assert isinstance(field, SessionChoiceField)
-            field.choices = [(s.pk, field.label_from_instance(s)) for s in selectable]
             attended = [s.session for s in state.sessions if s.attended and s.selectable]
             self.initial.setdefault(SESSIONS_FIELD, [s.pk for s in attended])
             defaults = attended or selectable
@@ -106,7 +105,7 @@ class ClaimForm(forms.Form):
     def session_ids(self) -> list[int] | None:
         if SESSIONS_FIELD not in self.fields:
             return None
-        return [s.pk for s in self.cleaned_data[SESSIONS_FIELD]]
+        return list(self.cleaned_data[SESSIONS_FIELD])
 
 
 class TranscriptFilterForm(forms.Form):
