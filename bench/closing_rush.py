@@ -224,6 +224,19 @@ class Sample:
     status: int
     queries: int
     error: str = ""
+    # Inside the worker (X-Server-Ms, X-Cpu-Ms): no time queued for a free worker.
+    server_ms: float = 0.0
+    cpu_ms: float = 0.0
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    text: str
+    location: str
+    queries: int
+    server_ms: float
+    cpu_ms: float
 
 
 class Phone:
@@ -234,9 +247,7 @@ class Phone:
         self.port = port
         self.cookies = {"sessionid": session_key} if session_key else {}
 
-    def request(
-        self, method: str, path: str, form: dict[str, Any] | None = None
-    ) -> tuple[int, str, int, str]:
+    def request(self, method: str, path: str, form: dict[str, Any] | None = None) -> Reply:
         headers = {"Host": "127.0.0.1"}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -255,8 +266,14 @@ class Phone:
         for header in response.headers.get_all("Set-Cookie") or []:
             name, _, rest = header.partition("=")
             self.cookies[name.strip()] = rest.split(";", 1)[0]
-        queries = int(response.headers.get("X-Queries", "-1"))
-        return response.status, text, queries, response.headers.get("Location", "")
+        return Reply(
+            status=response.status,
+            text=text,
+            location=response.headers.get("Location", ""),
+            queries=int(response.headers.get("X-Queries", "-1")),
+            server_ms=float(response.headers.get("X-Server-Ms", "0")),
+            cpu_ms=float(response.headers.get("X-Cpu-Ms", "0")),
+        )
 
 
 def form_fields(html: str, action_part: str | None) -> tuple[str, dict[str, Any]]:
@@ -291,18 +308,29 @@ def form_fields(html: str, action_part: str | None) -> tuple[str, dict[str, Any]
     raise ValueError(f"no form posting to {action_part!r}")
 
 
+def sample_of(step: str, seconds: float, reply: Reply) -> Sample:
+    return Sample(
+        step=step,
+        seconds=seconds,
+        status=reply.status,
+        queries=reply.queries,
+        server_ms=reply.server_ms,
+        cpu_ms=reply.cpu_ms,
+    )
+
+
 def whole_way(phone: Phone, seeded: Seeded, record: Any) -> None:
-    """One learner's way from the QR code to the transcript; `record(step, t, status, q)`."""
+    """One learner's way from the QR code to the transcript; `record(sample)` each step."""
     e = seeded.event_id
 
     def step(name: str, method: str, path: str, form: dict[str, Any] | None = None) -> str:
         started = time.perf_counter()
-        status, text, queries, location = phone.request(method, path, form)
-        record(name, time.perf_counter() - started, status, queries)
+        reply = phone.request(method, path, form)
+        record(sample_of(name, time.perf_counter() - started, reply))
         want = 302 if method == "POST" else 200
-        if status != want:
-            raise RuntimeError(f"{name}: HTTP {status} (wanted {want}) {location}")
-        return text
+        if reply.status != want:
+            raise RuntimeError(f"{name}: HTTP {reply.status} (wanted {want}) {reply.location}")
+        return reply.text
 
     program = step("program page", "GET", f"/e/{e}/")
     action, fields = form_fields(program, "/here/")
@@ -318,6 +346,17 @@ def whole_way(phone: Phone, seeded: Seeded, record: Any) -> None:
     step("transcript", "GET", "/transcript/")
 
 
+def _threads_then_send(client: Any, threads: int, samples: list[Sample], out: Any) -> None:
+    """Runs `client` in `threads` threads, then sends what they sampled to the parent."""
+    workers = [threading.Thread(target=client) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    out.send(samples)
+    out.close()
+
+
 def _client_process(port: int, seeded: Seeded, keys: list[str], threads: int, out: Any) -> None:
     """Runs `threads` clients over `keys` (the learners) and sends back every sample."""
     samples: list[Sample] = []
@@ -331,9 +370,9 @@ def _client_process(port: int, seeded: Seeded, keys: list[str], threads: int, ou
                     return
                 key = pending.pop()
 
-            def record(step: str, seconds: float, status: int, queries: int) -> None:
+            def record(sample: Sample) -> None:
                 with lock:
-                    samples.append(Sample(step, seconds, status, queries))
+                    samples.append(sample)
 
             try:
                 whole_way(Phone(port, key), seeded, record)
@@ -341,13 +380,7 @@ def _client_process(port: int, seeded: Seeded, keys: list[str], threads: int, ou
                 with lock:
                     samples.append(Sample("error", 0.0, 0, 0, repr(error)[:300]))
 
-    workers = [threading.Thread(target=client) for _ in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    out.send(samples)
-    out.close()
+    _threads_then_send(client, threads, samples, out)
 
 
 def _baseline_process(port: int, path: str, requests: int, threads: int, out: Any) -> None:
@@ -364,20 +397,14 @@ def _baseline_process(port: int, path: str, requests: int, threads: int, out: An
                 left[0] -= 1
             started = time.perf_counter()
             try:
-                status, _, queries, _ = phone.request("GET", path)
-                error = ""
+                reply = phone.request("GET", path)
+                sample = sample_of(path, time.perf_counter() - started, reply)
             except OSError as problem:
-                status, queries, error = 0, 0, repr(problem)
+                sample = Sample(path, time.perf_counter() - started, 0, 0, repr(problem))
             with lock:
-                samples.append(Sample(path, time.perf_counter() - started, status, queries, error))
+                samples.append(sample)
 
-    workers = [threading.Thread(target=client) for _ in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    out.send(samples)
-    out.close()
+    _threads_then_send(client, threads, samples, out)
 
 
 def in_processes(
@@ -423,7 +450,13 @@ class Row:
     p99: float
     errors: int
     queries: str
+    server_ms: float
+    cpu_ms: float
     ratio: str = ""
+
+    def capacity(self, workers: int) -> float:
+        """Requests/s the sync workers could serve of this alone: each serves one at a time."""
+        return workers * 1000 / self.server_ms if self.server_ms else 0.0
 
 
 def summarize(name: str, samples: list[Sample], busy_seconds: float, ok: set[int]) -> Row:
@@ -439,6 +472,8 @@ def summarize(name: str, samples: list[Sample], busy_seconds: float, ok: set[int
         p99=percentile(times, 99),
         errors=sum(1 for s in samples if s.status not in ok or s.error),
         queries=shown,
+        server_ms=statistics.fmean(s.server_ms for s in samples) if samples else 0.0,
+        cpu_ms=statistics.fmean(s.cpu_ms for s in samples) if samples else 0.0,
     )
 
 
@@ -515,17 +550,33 @@ def ledger_check(seeded: Seeded, learners: int) -> tuple[bool, str]:
     return ok, text
 
 
-def table(rows: list[Row]) -> list[str]:
+def table(rows: list[Row], workers: int) -> list[str]:
     lines = [
-        "| path | requests | req/s | p50 ms | p95 ms | p99 ms | errors | queries | ratio |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+        "| path | requests | req/s | p50 ms | p95 ms | p99 ms | errors | queries "
+        "| in worker ms | CPU ms | capacity req/s | ratio |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | --- |",
     ]
     for r in rows:
         lines.append(
-            f"| {r.name} | {r.count:,} | {r.per_second:,.0f} | {r.p50 * 1000:.0f} | "
-            f"{r.p95 * 1000:.0f} | {r.p99 * 1000:.0f} | {r.errors} | {r.queries} | {r.ratio} |"
+            f"| {r.name} | {r.count:,} | {r.per_second:,.1f} | {r.p50 * 1000:.0f} | "
+            f"{r.p95 * 1000:.0f} | {r.p99 * 1000:.0f} | {r.errors} | {r.queries} | "
+            f"{r.server_ms:.1f} | {r.cpu_ms:.1f} | {r.capacity(workers):,.0f} | {r.ratio} |"
         )
     return lines
+
+
+def baselines(
+    port: int, requests: int, clients: int, processes: int
+) -> dict[str, tuple[list[Sample], float]]:
+    """Each baseline page: a warm-up, then `requests` at `clients` clients (samples, wall)."""
+    measured = {}
+    for label, path in BASELINES.items():
+        in_processes(_baseline_process, [(port, path, 200)], min(clients, 8))
+        jobs = [(port, path, requests // processes)] * processes
+        samples, wall = in_processes(_baseline_process, jobs, clients)
+        measured[label] = (samples, wall)
+        print(f"  baseline {label}: {len(samples) / wall:,.0f} req/s", flush=True)
+    return measured
 
 
 # --- Main -----------------------------------------------------------------------------
@@ -552,8 +603,7 @@ def start_server(port: int, workers: int) -> list[subprocess.Popen[bytes]]:
     )
     for _ in range(150):
         try:
-            status, _, _, _ = Phone(port).request("GET", "/healthz")
-            if status == 200:
+            if Phone(port).request("GET", "/healthz").status == 200:
                 break
         except OSError:
             pass
@@ -591,14 +641,8 @@ def main() -> None:
 
     servers = start_server(args.port, args.workers)
     try:
-        rows: list[Row] = []
-        for label, path in BASELINES.items():
-            # A warm-up, then the measured run.
-            in_processes(_baseline_process, [(args.port, path, 200)], min(clients, 8))
-            jobs = [(args.port, path, baseline_requests // processes)] * processes
-            samples, wall = in_processes(_baseline_process, jobs, clients)
-            rows.append(summarize(label, samples, wall, {200}))
-            print(f"  baseline {label}: {rows[-1].per_second:,.0f} req/s", flush=True)
+        # Before and after the rush: the machine is shared, its load drifts during a run.
+        before = baselines(args.port, baseline_requests, clients, processes)
         chunks = [seeded.session_keys[i::processes] for i in range(processes)]
         print(
             f"Rush: {learners} learners, {clients} clients, {args.workers} workers …", flush=True
@@ -606,37 +650,44 @@ def main() -> None:
         samples, wall = in_processes(
             _client_process, [(args.port, seeded, chunk) for chunk in chunks], clients
         )
+        after = baselines(args.port, baseline_requests, clients, processes)
     finally:
         for process in servers:
             process.terminate()
         for process in servers:
             process.wait(timeout=30)
 
+    rows = []
+    for label in BASELINES:
+        spent = before[label][1] + after[label][1]
+        rows.append(summarize(label, before[label][0] + after[label][0], spent, {200}))
+    base = {r.name: r for r in rows}
     errors = [s for s in samples if s.step == "error"]
     by_step: dict[str, list[Sample]] = defaultdict(list)
     for sample in samples:
         if sample.step != "error":
             by_step[sample.step].append(sample)
-    base = {r.name: r for r in rows}
+
+    def ratio(row: Row, against: str) -> str:
+        """By time in the worker, and by the worker's CPU time (steadier on a busy machine:
+        it leaves out waiting for a core and for the database)."""
+        other = base[against]
+        if not row.server_ms or not row.cpu_ms:
+            return "–"
+        return (
+            f"{other.server_ms / row.server_ms:.2f} (CPU {other.cpu_ms / row.cpu_ms:.2f}) "
+            f"× {against}"
+        )
+
     step_rows = []
     for name in STEPS:
-        got = by_step.get(name, [])
-        ok = {302} if "POST" in name else {200}
-        row = summarize(name, got, wall, ok)
-        # Capacity as if the server did only this step: its share of the clients' time.
-        spent = sum(s.seconds for s in got)
-        capacity = len(got) / spent * clients if spent else 0.0
-        against = COMPARED_WITH.get(name, "one SELECT")
-        ratio = capacity / base[against].per_second if base[against].per_second else 0.0
+        statuses = {302} if "POST" in name else {200}
+        row = summarize(name, by_step.get(name, []), wall, statuses)
         step_rows.append(
-            Row(**{**row.__dict__, "per_second": capacity, "ratio": f"{ratio:.2f} × {against}"})
+            Row(**{**row.__dict__, "ratio": ratio(row, COMPARED_WITH.get(name, "one SELECT"))})
         )
+    rows = [Row(**{**r.__dict__, "ratio": ratio(r, "one INSERT")}) for r in rows]
     hello = base["hello (no DB)"].per_second
-    insert_rate = base["one INSERT"].per_second
-    rows = [
-        Row(**{**r.__dict__, "ratio": f"{r.per_second / insert_rate:.2f} × one INSERT"})
-        for r in rows
-    ]
     finished = [s for s in by_step.get("transcript", []) if s.status == 200]
     requests = sum(len(v) for v in by_step.values())
     ok, ledger = ledger_check(seeded, learners)
@@ -653,19 +704,23 @@ def main() -> None:
         "",
         *machine,
         "",
-        "## Baselines (same server, same run)",
+        "## Baselines (same server, same run, measured before and after the rush)",
         "",
-        *table(rows),
+        *table(rows, args.workers),
         "",
         f"## The whole way: {len(finished):,} learners in {wall:.1f} s "
         f"({len(finished) / wall:.1f} learners/s, {requests / wall:.0f} requests/s)",
         "",
-        "req/s per step is its capacity: its requests over the clients' time spent in it, times"
-        " the clients. Writes are compared with the one-INSERT view, reads with the one-SELECT "
-        f"view; the hello view answered {hello:,.0f} req/s. Queries per request are counted "
-        "by the server (`X-Queries`; the connection's health check is not among them).",
+        "Client-side: req/s (a step's requests over the rush's wall time: every learner does "
+        "each step once), p50/p95/p99 (including the wait for a free worker). Server-side, "
+        "from response headers: queries per request (`X-Queries`; the connection's health "
+        "check is not among them), mean time inside the worker and its CPU time. Capacity is "
+        f"{args.workers} sync workers / time in the worker: what the server could serve of "
+        "that page alone. The ratio compares it with a baseline, by time in the worker and (in "
+        "brackets) by CPU time: writes with the one-INSERT "
+        f"view, reads with the one-SELECT view (the hello view answered {hello:,.0f} req/s).",
         "",
-        *table(step_rows),
+        *table(step_rows, args.workers),
         "",
         f"Ledger after the run: {ledger}. Client errors: {len(errors)}. **{verdict}**",
     ]

@@ -43,5 +43,9 @@ def test_the_bench_middleware_counts_each_requests_queries(client: Any, settings
         "celedger.baselines.middleware.QueryCountMiddleware",
         *settings.MIDDLEWARE,
     ]
-    assert client.get("/bench/hello")["X-Queries"] == "0"
+    hello = client.get("/bench/hello")
+    assert hello["X-Queries"] == "0"
     assert client.get("/bench/insert")["X-Queries"] == "1"
+    # Time inside the worker and its CPU time, in milliseconds.
+    assert float(hello["X-Server-Ms"]) > 0
+    assert float(hello["X-Cpu-Ms"]) >= 0
