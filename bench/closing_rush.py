@@ -617,7 +617,9 @@ def main() -> None:
     parser.add_argument("--learners", type=int, default=0, help="default 300 (full: 5,000)")
     parser.add_argument("--clients", type=int, default=0, help="default 16 (full: 64)")
     parser.add_argument("--workers", type=int, default=5, help="gunicorn sync workers")
-    parser.add_argument("--baseline-requests", type=int, default=0, help="default 20 × clients")
+    parser.add_argument(
+        "--baseline-requests", type=int, default=0, help="default 20 × clients (full: 100 ×)"
+    )
     parser.add_argument("--processes", type=int, default=4, help="client processes")
     parser.add_argument("--port", type=int, default=0, help="default: a free port")
     parser.add_argument("--results", default=str(ROOT / "bench/results"))
@@ -733,6 +735,8 @@ def main() -> None:
     name = f"{started_at:%Y-%m-%d}{'-full' if args.full else ''}.md"
     (target / name).write_text(report)
     print(f"Written to {target / name}")
+    # Wrong claims or failed requests are a problem; slowness is only reported.
+    sys.exit(0 if verdict == "OK" else 1)
 
 
 if __name__ == "__main__":
