@@ -63,8 +63,9 @@ format: $(BIN)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# The closing rush on PostgreSQL and Redis (bench/README.md): 300 learners; FULL=1 5,000.
 bench: $(BIN)/.installed
-	$(BIN)/python bench/closing_rush.py
+	$(BIN)/python bench/closing_rush.py $(if $(FULL),--full)
 
 clean:
 	rm -rf $(VENV) node_modules db.sqlite3* media staticfiles

@@ -1,46 +1,91 @@
-"""The closing rush: thousands of learners claim credit for one session at once.
+"""The closing rush: every learner of a conference goes the whole way at once.
 
-Seeds a PostgreSQL database with one live session (AMA PRA, ANCC and ACPE designated)
-and N signed-in learners, serves CE Ledger with gunicorn (DEBUG off, as in production)
-and has C concurrent clients each open the claim page and submit it, as a learner's
-phone would. Reports throughput and latency, then checks the ledger: exactly one claim
-per learner and eligible credit type, and no error responses.
+Seeds a PostgreSQL database with one running session (AMA PRA, ANCC and ACPE designated,
+the standard evaluation) and N signed-in learners, serves CE Ledger with gunicorn
+(`config/gunicorn.conf.py`, DEBUG off, Redis for cache and sessions) and the outbox
+worker, as in production. C concurrent clients then each take a learner the way a phone
+would: the program page `/e/<ID>/`, "I'm here", the evaluation (page and answers), the
+claim page and its submit, the certificate PDF, the transcript. Before the rush the same
+server answers three baseline pages (no database, one INSERT, one SELECT), so every step
+reads as a ratio to them, measured in the same run on the same machine.
 
-    .venv/bin/python bench/closing_rush.py --learners 3000 --clients 32
+Reports per step requests/s, p50/p95/p99, errors and queries per request (counted by the
+server, `X-Queries`), checks the ledger (exactly one claim per learner), and writes
+`bench/results/<date>.md`. A benchmark reports; it never fails on time.
+
+    .venv/bin/python bench/closing_rush.py             # 300 learners, 16 clients
+    .venv/bin/python bench/closing_rush.py --full      # 5,000 learners, 64 clients
 """
 
 import argparse
+import datetime
+import http.client
+import multiprocessing
 import os
+import platform
 import re
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
+from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
-from queue import Empty, Queue
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-DB_NAME = "celedger_bench"
-DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
+DATABASE_URL = os.environ.get(
+    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/celedger_bench"
+)
+DB_NAME = urllib.parse.urlparse(DATABASE_URL).path.lstrip("/")
 SERVER_ENV = {
     "DATABASE_URL": DATABASE_URL,
+    "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"),
     "SECRET_KEY": "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
     "DEBUG": "false",
     "ALLOWED_HOSTS": "127.0.0.1",
     "SECURE_SSL_REDIRECT": "false",
     "SECURE_HSTS_SECONDS": "0",
+    "SESSION_COOKIE_SECURE": "false",
+    "CSRF_COOKIE_SECURE": "false",
     "TASKS_BACKEND": "django.tasks.backends.dummy.DummyBackend",
     "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
     "LOG_LEVEL": "WARNING",
+    "CELEDGER_BENCH_BASELINES": "1",
+    # Certificates rendered during the run go to a scratch directory, not the work tree.
+    "PRIVATE_MEDIA_ROOT": tempfile.mkdtemp(prefix="celedger-bench-private-"),
+    "MEDIA_ROOT": tempfile.mkdtemp(prefix="celedger-bench-media-"),
 }
+BASELINES = {"hello (no DB)": "/bench/hello", "one INSERT": "/bench/insert"}
+BASELINES["one SELECT"] = "/bench/select"
+STEPS = [
+    "program page",
+    "I'm here POST",
+    "evaluation GET",
+    "evaluation POST",
+    "claim page GET",
+    "claim POST",
+    "certificate PDF",
+    "transcript",
+]
+# Which baseline each step is read against: reads against one SELECT, writes one INSERT.
+COMPARED_WITH = {
+    "I'm here POST": "one INSERT",
+    "evaluation POST": "one INSERT",
+    "claim POST": "one INSERT",
+}
+FORM_RE = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.I | re.S)
 INPUT_RE = re.compile(r"<input\b[^>]*>", re.I)
-ATTR_RE = re.compile(r'(\w[\w-]*)="([^"]*)"')
+TEXTAREA_RE = re.compile(r"<textarea\b([^>]*)>", re.I)
+ATTR_RE = re.compile(r'([\w-]+)="([^"]*)"')
+
+
+# --- Setting up -----------------------------------------------------------------------
 
 
 def run(*args: str) -> None:
@@ -49,34 +94,48 @@ def run(*args: str) -> None:
 
 def reset_database() -> None:
     psql = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c"]
-    subprocess.run([*psql, f"DROP DATABASE IF EXISTS {DB_NAME}"], check=True)
-    subprocess.run([*psql, f"CREATE DATABASE {DB_NAME}"], check=True)
+    subprocess.run([*psql, f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)'], check=True)
+    subprocess.run([*psql, f'CREATE DATABASE "{DB_NAME}"'], check=True)
     run(sys.executable, "manage.py", "migrate", "--no-input", "-v0")
     run(sys.executable, "manage.py", "collectstatic", "--no-input", "-v0")
 
 
-def seed(learners: int) -> tuple[str, list[str]]:
-    """One open session and `learners` signed-in learners: (Event ID, session keys)."""
+def django_setup() -> None:
     os.environ.update(SERVER_ENV)
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     import django
 
     django.setup()
-    import datetime
+
+
+@dataclass(frozen=True)
+class Seeded:
+    event_id: str
+    activity_pk: int
+    session_keys: list[str]
+
+
+def seed(learners: int) -> Seeded:
+    """One running session and `learners` signed-in learners (sessions in Redis and the
+    database, as a sign-in leaves them)."""
+    django_setup()
     from decimal import Decimal
+    from importlib import import_module
 
     from allauth.account.models import EmailAddress
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
+    from django.core.cache import cache
     from django.utils import timezone
 
     from celedger.accounts.models import User
     from celedger.accreditation.models import Credential, CreditType, Specialty
     from celedger.activities.models import Activity, CreditDesignation, Session
-    from celedger.evaluations.models import ActivityEvaluation
+    from celedger.evaluations.models import ActivityEvaluation, EvaluationForm
     from celedger.profiles.models import LearnerProfile
     from celedger.publishers.models import Publisher
 
+    cache.clear()
     publisher = Publisher.objects.create(
         code="bench", name="Bench Health", contact_email="b@x.org"
     )
@@ -84,26 +143,30 @@ def seed(learners: int) -> tuple[str, list[str]]:
     activity = Activity.objects.create(
         publisher=publisher,
         title="Closing plenary",
-        starts_on=today,
-        ends_on=today,
+        starts_on=today - datetime.timedelta(days=1),
+        ends_on=today + datetime.timedelta(days=1),
         status=Activity.Status.PUBLISHED,
     )
-    ActivityEvaluation.objects.create(activity=activity, mode=ActivityEvaluation.Mode.NONE)
+    ActivityEvaluation.objects.create(
+        activity=activity,
+        mode=ActivityEvaluation.Mode.BUILTIN,
+        form=EvaluationForm.objects.get(is_standard=True),
+    )
     for code, uan in (("ama-pra-1", ""), ("ancc", ""), ("acpe-p", "0123-0000-26-001-L01-P")):
         CreditDesignation.objects.create(
             activity=activity,
             credit_type=CreditType.objects.get(code=code),
-            max_hours=Decimal("6.00"),
+            max_hours=Decimal("1.50"),
             uan=uan,
         )
     now = timezone.now()
     session = Session.objects.create(
         activity=activity,
-        starts_at=now - datetime.timedelta(hours=7),
-        ends_at=now - datetime.timedelta(minutes=5),
+        starts_at=now - datetime.timedelta(hours=1),
+        ends_at=now + datetime.timedelta(hours=3),
         event_id="BENCH2",
     )
-    # A realistic mix: physicians (1 type), nurses (1), pharmacists with NABP data (1).
+    # A realistic mix: physicians, nurses, pharmacists with NABP data (one credit type each).
     credentials = [Credential.objects.get(abbreviation=a) for a in ("MD", "RN", "PharmD")]
     specialty = Specialty.objects.filter(parent=None).first()
     users = User.objects.bulk_create(
@@ -139,229 +202,541 @@ def seed(learners: int) -> tuple[str, list[str]]:
         through(learnerprofile_id=p.pk, credential_id=credentials[i % 3].pk)
         for i, p in enumerate(profiles)
     )
+    store_class = import_module(settings.SESSION_ENGINE).SessionStore
     keys = []
     for user in users:
-        store = SessionStore()
+        store = store_class()
         store[SESSION_KEY] = str(user.pk)
         store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store.create()
         keys.append(store.session_key)
-    return session.event_id, keys
+    return Seeded(event_id=session.event_id, activity_pk=activity.pk, session_keys=keys)
 
 
-def claim_once(base: str, path: str, session_key: str) -> tuple[float, float, int]:
-    """GET the claim page, submit it; returns (get seconds, post seconds, post status)."""
-    cookie = f"sessionid={session_key}"
-    t0 = time.perf_counter()
-    request = urllib.request.Request(base + path, headers={"Cookie": cookie})
-    with urllib.request.urlopen(request, timeout=60) as response:
-        html = response.read().decode()
-        set_cookie = response.headers.get_all("Set-Cookie") or []
-    t1 = time.perf_counter()
-    csrf_cookie = next((c.split(";")[0] for c in set_cookie if c.startswith("csrftoken=")), "")
-    fields: dict[str, str] = {}
-    for tag in INPUT_RE.findall(html):
-        attrs = dict(ATTR_RE.findall(tag))
-        name = attrs.get("name")
-        if not name or attrs.get("type") == "search" or name == "event_id":
-            continue
-        fields[name] = "on" if attrs.get("type") == "checkbox" else attrs.get("value", "")
-    body = urllib.parse.urlencode(fields).encode()
-    post = urllib.request.Request(
-        base + path,
-        data=body,
-        method="POST",
-        headers={"Cookie": f"{cookie}; {csrf_cookie}", "Referer": base + path},
-    )
-
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args: object, **kwargs: object) -> None:
-            return None
-
-    opener = urllib.request.build_opener(NoRedirect)
-    try:
-        with opener.open(post, timeout=60) as response:
-            status = response.status
-    except urllib.error.HTTPError as error:
-        status = error.code
-    return t1 - t0, time.perf_counter() - t1, status
+# --- The clients ----------------------------------------------------------------------
 
 
-def coordinator_side(*, event_id: str, certificates: int) -> None:
-    """After the rush: the roster and its exports for every attendee, and certificate PDFs."""
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-    from django.urls import reverse
+@dataclass(frozen=True)
+class Sample:
+    step: str
+    seconds: float
+    status: int
+    queries: int
+    error: str = ""
+    # Inside the worker (X-Server-Ms, X-Cpu-Ms): no time queued for a free worker.
+    server_ms: float = 0.0
+    cpu_ms: float = 0.0
 
-    from celedger.accounts.models import User
-    from celedger.activities.models import Attendance, Session
-    from celedger.certificates.services import certificate_issue
-    from celedger.credits.models import Claim
-    from celedger.publishers.models import StaffMembership
 
-    session = Session.objects.select_related("activity__publisher").get(event_id=event_id)
-    activity, publisher = session.activity, session.activity.publisher
-    learner_ids = list(
-        Claim.objects.filter(session=session).values_list("learner_id", flat=True).distinct()
-    )
-    Attendance.objects.bulk_create(
-        (Attendance(session=session, learner_id=pk) for pk in learner_ids), ignore_conflicts=True
-    )
-    staff, _ = User.objects.get_or_create(email="coordinator@bench.example.org")
-    StaffMembership.objects.get_or_create(
-        user=staff, publisher=publisher, defaults={"role": StaffMembership.Role.COORDINATOR}
-    )
-    client = Client(HTTP_HOST="127.0.0.1", secure=True)
-    client.force_login(staff)
-    pages = {
-        "roster page": reverse("credits:roster", args=[publisher.code, activity.pk]),
-        "roster CSV": reverse("credits:roster_export", args=[publisher.code, activity.pk, "csv"]),
-        "roster XLSX": reverse(
-            "credits:roster_export", args=[publisher.code, activity.pk, "xlsx"]
-        ),
-    }
-    print(f"Coordinator, {len(learner_ids)} attendees:")
-    for label, url in pages.items():
-        started = time.perf_counter()
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(url)
-            body = b"".join(response.streaming_content) if response.streaming else response.content
-        elapsed = time.perf_counter() - started
-        print(
-            f"  {label}: {response.status_code}, {elapsed * 1000:.0f} ms, "
-            f"{len(queries.captured_queries)} queries, {len(body) // 1024} KiB"
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    text: str
+    location: str
+    queries: int
+    server_ms: float
+    cpu_ms: float
+
+
+class Phone:
+    """One learner's browser: its cookies, one connection per request (sync workers close
+    it after each response anyway)."""
+
+    def __init__(self, port: int, session_key: str = "") -> None:
+        self.port = port
+        self.cookies = {"sessionid": session_key} if session_key else {}
+
+    def request(self, method: str, path: str, form: dict[str, Any] | None = None) -> Reply:
+        headers = {"Host": "127.0.0.1"}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form, doseq=True)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["Referer"] = f"http://127.0.0.1:{self.port}{path}"
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            text = response.read().decode(errors="replace")
+        finally:
+            connection.close()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            self.cookies[name.strip()] = rest.split(";", 1)[0]
+        return Reply(
+            status=response.status,
+            text=text,
+            location=response.headers.get("Location", ""),
+            queries=int(response.headers.get("X-Queries", "-1")),
+            server_ms=float(response.headers.get("X-Server-Ms", "0")),
+            cpu_ms=float(response.headers.get("X-Cpu-Ms", "0")),
         )
 
-    learners = list(User.objects.filter(pk__in=learner_ids[:certificates]))
-    started = time.perf_counter()
-    certificate_issue(learner=learners[0], activity=activity)
-    first = time.perf_counter() - started
-    started = time.perf_counter()
-    for learner in learners[1:]:
-        certificate_issue(learner=learner, activity=activity)
-    rest = (time.perf_counter() - started) / max(1, len(learners) - 1)
-    print(
-        f"  certificate PDFs: first {first * 1000:.0f} ms (fonts load), "
-        f"then {rest * 1000:.0f} ms each over {len(learners) - 1}"
+
+def form_fields(html: str, action_part: str | None) -> tuple[str, dict[str, Any]]:
+    """The first POST form whose action contains `action_part` (None: the form posting to
+    the page itself, not the header's sign-out): its action and what a learner would send
+    (hidden values, the first choice of each radio group, a box ticked, text answered)."""
+    for attrs_text, inner in FORM_RE.findall(html):
+        attrs = dict(ATTR_RE.findall(attrs_text))
+        action = attrs.get("action", "")
+        if attrs.get("method", "get").lower() != "post":
+            continue
+        wanted = "action" not in attrs if action_part is None else action_part in action
+        if not wanted:
+            continue
+        fields: dict[str, Any] = {}
+        for tag in INPUT_RE.findall(inner):
+            field = dict(ATTR_RE.findall(tag))
+            name, kind = field.get("name"), field.get("type", "text")
+            if not name or kind in {"search", "submit", "button"}:
+                continue
+            if kind in {"radio", "checkbox"}:
+                fields.setdefault(name, field.get("value", "on"))
+            elif kind in {"text", "email", "number"} and not field.get("value"):
+                fields[name] = "Useful"
+            else:
+                fields[name] = field.get("value", "")
+        for textarea in TEXTAREA_RE.findall(inner):
+            name = dict(ATTR_RE.findall(textarea)).get("name")
+            if name:
+                fields.setdefault(name, "I will screen earlier.")
+        return action, fields
+    raise ValueError(f"no form posting to {action_part!r}")
+
+
+def sample_of(step: str, seconds: float, reply: Reply) -> Sample:
+    return Sample(
+        step=step,
+        seconds=seconds,
+        status=reply.status,
+        queries=reply.queries,
+        server_ms=reply.server_ms,
+        cpu_ms=reply.cpu_ms,
     )
 
 
-def percentile(values: list[float], q: float) -> float:
-    return statistics.quantiles(values, n=100)[int(q) - 1] if len(values) > 1 else values[0]
+def whole_way(phone: Phone, seeded: Seeded, record: Any) -> None:
+    """One learner's way from the QR code to the transcript; `record(sample)` each step."""
+    e = seeded.event_id
+
+    def step(name: str, method: str, path: str, form: dict[str, Any] | None = None) -> str:
+        started = time.perf_counter()
+        reply = phone.request(method, path, form)
+        record(sample_of(name, time.perf_counter() - started, reply))
+        want = 302 if method == "POST" else 200
+        if reply.status != want:
+            raise RuntimeError(f"{name}: HTTP {reply.status} (wanted {want}) {reply.location}")
+        return reply.text
+
+    program = step("program page", "GET", f"/e/{e}/")
+    action, fields = form_fields(program, "/here/")
+    step("I'm here POST", "POST", action, fields)
+    evaluation = step("evaluation GET", "GET", f"/e/{e}/evaluate/")
+    action, fields = form_fields(evaluation, None)
+    step("evaluation POST", "POST", action or f"/e/{e}/evaluate/", fields)
+    claim_page = step("claim page GET", "GET", f"/e/{e}/claim/")
+    action, fields = form_fields(claim_page, None)
+    fields.pop("event_id", None)
+    step("claim POST", "POST", action or f"/e/{e}/claim/", fields)
+    step("certificate PDF", "GET", f"/certificates/activity/{seeded.activity_pk}/")
+    step("transcript", "GET", "/transcript/")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--learners", type=int, default=3000)
-    parser.add_argument("--clients", type=int, default=32)
-    parser.add_argument("--workers", type=int, default=5)
-    parser.add_argument("--certificates", type=int, default=100, help="PDFs to render after")
-    parser.add_argument("--port", type=int, default=0, help="default: a free port")
-    args = parser.parse_args()
+def _threads_then_send(client: Any, threads: int, samples: list[Sample], out: Any) -> None:
+    """Runs `client` in `threads` threads, then sends what they sampled to the parent."""
+    workers = [threading.Thread(target=client) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    out.send(samples)
+    out.close()
 
-    if not args.port:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            args.port = probe.getsockname()[1]
-    print(f"Seeding {args.learners} learners into {DB_NAME} …", flush=True)
-    reset_database()
+
+def _client_process(port: int, seeded: Seeded, keys: list[str], threads: int, out: Any) -> None:
+    """Runs `threads` clients over `keys` (the learners) and sends back every sample."""
+    samples: list[Sample] = []
+    lock = threading.Lock()
+    pending = list(reversed(keys))
+
+    def client() -> None:
+        while True:
+            with lock:
+                if not pending:
+                    return
+                key = pending.pop()
+
+            def record(sample: Sample) -> None:
+                with lock:
+                    samples.append(sample)
+
+            try:
+                whole_way(Phone(port, key), seeded, record)
+            except Exception as error:  # every failure is counted and shown
+                with lock:
+                    samples.append(Sample("error", 0.0, 0, 0, repr(error)[:300]))
+
+    _threads_then_send(client, threads, samples, out)
+
+
+def _baseline_process(port: int, path: str, requests: int, threads: int, out: Any) -> None:
+    samples: list[Sample] = []
+    lock = threading.Lock()
+    left = [requests]
+
+    def client() -> None:
+        phone = Phone(port)
+        while True:
+            with lock:
+                if left[0] <= 0:
+                    return
+                left[0] -= 1
+            started = time.perf_counter()
+            try:
+                reply = phone.request("GET", path)
+                sample = sample_of(path, time.perf_counter() - started, reply)
+            except OSError as problem:
+                sample = Sample(path, time.perf_counter() - started, 0, 0, repr(problem))
+            with lock:
+                samples.append(sample)
+
+    _threads_then_send(client, threads, samples, out)
+
+
+def in_processes(
+    target: Any, jobs: list[tuple[Any, ...]], clients: int
+) -> tuple[list[Sample], float]:
+    """Runs the clients in several processes (one Python process tops out near one core),
+    `clients` threads in all; returns every sample and the wall time."""
+    pipes, processes = [], []
+    per_process = [
+        clients // len(jobs) + (1 if i < clients % len(jobs) else 0) for i in range(len(jobs))
+    ]
     started = time.perf_counter()
-    event_id, keys = seed(args.learners)
-    print(f"  seeded in {time.perf_counter() - started:.1f} s", flush=True)
+    for job, threads in zip(jobs, per_process, strict=True):
+        receiver, sender = multiprocessing.Pipe(duplex=False)
+        process = multiprocessing.Process(target=target, args=(*job, threads, sender))
+        process.start()
+        pipes.append(receiver)
+        processes.append(process)
+    samples: list[Sample] = []
+    for receiver in pipes:
+        samples.extend(receiver.recv())
+    for process in processes:
+        process.join()
+    return samples, time.perf_counter() - started
 
-    server = subprocess.Popen(
+
+# --- Reporting ------------------------------------------------------------------------
+
+
+def percentile(values: list[float], q: int) -> float:
+    if len(values) < 2:
+        return values[0] if values else 0.0
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    count: int
+    per_second: float
+    p50: float
+    p95: float
+    p99: float
+    errors: int
+    queries: str
+    server_ms: float
+    cpu_ms: float
+    ratio: str = ""
+
+    def capacity(self, workers: int) -> float:
+        """Requests/s the sync workers could serve of this alone: each serves one at a time."""
+        return workers * 1000 / self.server_ms if self.server_ms else 0.0
+
+
+def summarize(name: str, samples: list[Sample], busy_seconds: float, ok: set[int]) -> Row:
+    times = [s.seconds for s in samples]
+    queries = sorted({s.queries for s in samples if s.queries >= 0})
+    shown = "–" if not queries else "/".join(str(q) for q in queries[:3])
+    return Row(
+        name=name,
+        count=len(samples),
+        per_second=len(samples) / busy_seconds if busy_seconds else 0.0,
+        p50=percentile(times, 50),
+        p95=percentile(times, 95),
+        p99=percentile(times, 99),
+        errors=sum(1 for s in samples if s.status not in ok or s.error),
+        queries=shown,
+        server_ms=statistics.fmean(s.server_ms for s in samples) if samples else 0.0,
+        cpu_ms=statistics.fmean(s.cpu_ms for s in samples) if samples else 0.0,
+    )
+
+
+def machine_lines() -> list[str]:
+    def out(*cmd: str) -> str:
+        try:
+            return subprocess.run(cmd, capture_output=True, text=True, check=False).stdout.strip()
+        except OSError:
+            return "?"
+
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory = next(
+        (
+            line.split()[1]
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        ),
+        "0",
+    )
+    import django
+    import gunicorn
+    import psycopg
+    import redis
+
+    postgres = out("psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc", "SHOW server_version")
+    redis_server = out("redis-cli", "-u", SERVER_ENV["REDIS_URL"], "INFO", "server")
+    redis_version = next(
+        (
+            ln.split(":", 1)[1]
+            for ln in redis_server.splitlines()
+            if ln.startswith("redis_version")
+        ),
+        "?",
+    )
+    load = os.getloadavg()
+    return [
+        f"- Machine: {platform.node()}, {os.cpu_count()} cores ({cpu}), "
+        f"{int(memory) // 1024} MiB RAM, {platform.system()} {platform.release()}",
+        f"- Load average at the start: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} "
+        "(the machine is shared: read ratios, not absolute times)",
+        f"- Python {platform.python_version()}, Django {django.get_version()}, "
+        f"psycopg {psycopg.__version__}, gunicorn {gunicorn.__version__}, "
+        f"redis-py {redis.__version__}",
+        f"- PostgreSQL {postgres}, Redis {redis_version.strip()}",
+    ]
+
+
+def ledger_check(seeded: Seeded, learners: int) -> tuple[bool, str]:
+    from django.db.models import Count
+
+    from celedger.activities.models import Attendance
+    from celedger.credits.models import Claim
+    from celedger.evaluations.models import Response
+
+    claims = Claim.objects.filter(session__event_id=seeded.event_id, status="active")
+    per_learner = sorted(
+        set(claims.values("learner").annotate(n=Count("id")).values_list("n", flat=True))
+    )
+    total = claims.count()
+    attendances = Attendance.objects.filter(session__event_id=seeded.event_id).count()
+    responses = Response.objects.filter(activity_id=seeded.activity_pk).count()
+    ok = total == learners and per_learner == [1] and attendances == responses == learners
+    text = (
+        f"{total} active claims for {learners} learners (claims per learner: {per_learner}); "
+        f"{attendances} check-ins, {responses} evaluations"
+    )
+    return ok, text
+
+
+def table(rows: list[Row], workers: int) -> list[str]:
+    lines = [
+        "| path | requests | req/s | p50 ms | p95 ms | p99 ms | errors | queries "
+        "| in worker ms | CPU ms | capacity req/s | ratio |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | --- |",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r.name} | {r.count:,} | {r.per_second:,.1f} | {r.p50 * 1000:.0f} | "
+            f"{r.p95 * 1000:.0f} | {r.p99 * 1000:.0f} | {r.errors} | {r.queries} | "
+            f"{r.server_ms:.1f} | {r.cpu_ms:.1f} | {r.capacity(workers):,.0f} | {r.ratio} |"
+        )
+    return lines
+
+
+def baselines(
+    port: int, requests: int, clients: int, processes: int
+) -> dict[str, tuple[list[Sample], float]]:
+    """Each baseline page: a warm-up, then `requests` at `clients` clients (samples, wall)."""
+    measured = {}
+    for label, path in BASELINES.items():
+        in_processes(_baseline_process, [(port, path, 200)], min(clients, 8))
+        jobs = [(port, path, requests // processes)] * processes
+        samples, wall = in_processes(_baseline_process, jobs, clients)
+        measured[label] = (samples, wall)
+        print(f"  baseline {label}: {len(samples) / wall:,.0f} req/s", flush=True)
+    return measured
+
+
+# --- Main -----------------------------------------------------------------------------
+
+
+def start_server(port: int, workers: int) -> list[subprocess.Popen[bytes]]:
+    env = {**os.environ, **SERVER_ENV, "WEB_CONCURRENCY": str(workers)}
+    gunicorn = subprocess.Popen(
         [
             str(ROOT / ".venv/bin/gunicorn"),
             "-c",
             "config/gunicorn.conf.py",
             "config.wsgi",
             "--bind",
-            f"127.0.0.1:{args.port}",
-            "--workers",
-            str(args.workers),
+            f"127.0.0.1:{port}",
             "--access-logfile",
             "/dev/null",
         ],
         cwd=ROOT,
-        env={**os.environ, **SERVER_ENV},
+        env=env,
     )
-    base = f"http://127.0.0.1:{args.port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=2).read()
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "outbox_worker", "--interval", "0.5"], cwd=ROOT, env=env
+    )
+    for _ in range(150):
+        try:
+            if Phone(port).request("GET", "/healthz").status == 200:
                 break
-            except OSError:
-                time.sleep(0.2)
-        path = f"/e/{event_id}/claim/"
-        work: Queue[str] = Queue()
-        for key in keys:
-            work.put(key)
-        results: list[tuple[float, float, int]] = []
-        errors: list[str] = []
-        lock = threading.Lock()
+        except OSError:
+            pass
+        time.sleep(0.2)
+    return [gunicorn, worker]
 
-        def client() -> None:
-            while True:
-                try:
-                    key = work.get_nowait()
-                except Empty:
-                    return
-                try:
-                    outcome = claim_once(base, path, key)
-                except Exception as error:
-                    with lock:
-                        errors.append(repr(error))
-                    continue
-                with lock:
-                    results.append(outcome)
 
-        print(f"Rush: {args.clients} clients, gunicorn {args.workers} sync workers …", flush=True)
-        started = time.perf_counter()
-        threads = [threading.Thread(target=client) for _ in range(args.clients)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.perf_counter() - started
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--full", action="store_true", help="5,000 learners at 64 clients")
+    parser.add_argument("--learners", type=int, default=0, help="default 300 (full: 5,000)")
+    parser.add_argument("--clients", type=int, default=0, help="default 16 (full: 64)")
+    parser.add_argument("--workers", type=int, default=5, help="gunicorn sync workers")
+    parser.add_argument(
+        "--baseline-requests", type=int, default=0, help="default 20 × clients (full: 100 ×)"
+    )
+    parser.add_argument("--processes", type=int, default=4, help="client processes")
+    parser.add_argument("--port", type=int, default=0, help="default: a free port")
+    parser.add_argument("--results", default=str(ROOT / "bench/results"))
+    args = parser.parse_args()
+    learners = args.learners or (5000 if args.full else 300)
+    clients = args.clients or (64 if args.full else 16)
+    baseline_requests = args.baseline_requests or 20 * clients * (5 if args.full else 1)
+    processes = max(1, min(args.processes, clients))
+    if not args.port:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            args.port = probe.getsockname()[1]
+
+    started_at = datetime.datetime.now(datetime.UTC)
+    print(f"Seeding {learners} learners into {DB_NAME} …", flush=True)
+    reset_database()
+    t0 = time.perf_counter()
+    seeded = seed(learners)
+    print(f"  seeded in {time.perf_counter() - t0:.1f} s", flush=True)
+    machine = machine_lines()
+
+    servers = start_server(args.port, args.workers)
+    try:
+        # Before and after the rush: the machine is shared, its load drifts during a run.
+        before = baselines(args.port, baseline_requests, clients, processes)
+        chunks = [seeded.session_keys[i::processes] for i in range(processes)]
+        print(
+            f"Rush: {learners} learners, {clients} clients, {args.workers} workers …", flush=True
+        )
+        samples, wall = in_processes(
+            _client_process, [(args.port, seeded, chunk) for chunk in chunks], clients
+        )
+        after = baselines(args.port, baseline_requests, clients, processes)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        for process in servers:
+            process.terminate()
+        for process in servers:
+            process.wait(timeout=30)
 
-    from django.db.models import Count
+    rows = []
+    for label in BASELINES:
+        spent = before[label][1] + after[label][1]
+        rows.append(summarize(label, before[label][0] + after[label][0], spent, {200}))
+    base = {r.name: r for r in rows}
+    errors = [s for s in samples if s.step == "error"]
+    by_step: dict[str, list[Sample]] = defaultdict(list)
+    for sample in samples:
+        if sample.step != "error":
+            by_step[sample.step].append(sample)
 
-    from celedger.credits.models import Claim
+    def ratio(row: Row, against: str) -> str:
+        """By time in the worker, and by the worker's CPU time (steadier on a busy machine:
+        it leaves out waiting for a core and for the database)."""
+        other = base[against]
+        if not row.server_ms or not row.cpu_ms:
+            return "–"
+        return (
+            f"{other.server_ms / row.server_ms:.2f} (CPU {other.cpu_ms / row.cpu_ms:.2f}) "
+            f"× {against}"
+        )
 
-    gets = [r[0] for r in results]
-    posts = [r[1] for r in results]
-    statuses = {s: sum(1 for r in results if r[2] == s) for s in {r[2] for r in results}}
-    claims = Claim.objects.filter(session__event_id=event_id, status="active")
-    per_learner = claims.values("learner").annotate(n=Count("id")).values_list("n", flat=True)
-    print(
-        f"  {len(results)} learners claimed in {elapsed:.1f} s: "
-        f"{len(results) / elapsed:.0f} learners/s ({2 * len(results) / elapsed:.0f} requests/s)"
-    )
-    print(
-        f"  claim page GET  p50 {percentile(gets, 50) * 1000:.0f} ms, "
-        f"p95 {percentile(gets, 95) * 1000:.0f} ms, max {max(gets) * 1000:.0f} ms"
-    )
-    print(
-        f"  claim POST      p50 {percentile(posts, 50) * 1000:.0f} ms, "
-        f"p95 {percentile(posts, 95) * 1000:.0f} ms, max {max(posts) * 1000:.0f} ms"
-    )
-    print(f"  POST statuses {statuses}; client errors {len(errors)}")
-    print(
-        f"  ledger: {claims.count()} active claims, "
-        f"{len(set(per_learner))} distinct claims-per-learner value(s): {sorted(set(per_learner))}"
-    )
+    step_rows = []
+    for name in STEPS:
+        statuses = {302} if "POST" in name else {200}
+        row = summarize(name, by_step.get(name, []), wall, statuses)
+        step_rows.append(
+            Row(**{**row.__dict__, "ratio": ratio(row, COMPARED_WITH.get(name, "one SELECT"))})
+        )
+    rows = [Row(**{**r.__dict__, "ratio": ratio(r, "one INSERT")}) for r in rows]
+    hello = base["hello (no DB)"].per_second
+    finished = [s for s in by_step.get("transcript", []) if s.status == 200]
+    requests = sum(len(v) for v in by_step.values())
+    ok, ledger = ledger_check(seeded, learners)
+    verdict = "OK" if ok and not errors else "PROBLEM"
+
+    lines = [
+        f"# Closing rush, {started_at:%Y-%m-%d %H:%M} UTC",
+        "",
+        f"`bench/closing_rush.py{' --full' if args.full else ''}`: {learners:,} learners, "
+        f"{clients} clients in {processes} processes, gunicorn `config/gunicorn.conf.py` with "
+        f"{args.workers} sync workers, the outbox worker beside it; PostgreSQL `{DB_NAME}`, "
+        f"Redis `{SERVER_ENV['REDIS_URL']}` (cache and sessions); app, database and load on "
+        "one machine.",
+        "",
+        *machine,
+        "",
+        "## Baselines (same server, same run, measured before and after the rush)",
+        "",
+        *table(rows, args.workers),
+        "",
+        f"## The whole way: {len(finished):,} learners in {wall:.1f} s "
+        f"({len(finished) / wall:.1f} learners/s, {requests / wall:.0f} requests/s)",
+        "",
+        "Client-side: req/s (a step's requests over the rush's wall time: every learner does "
+        "each step once), p50/p95/p99 (including the wait for a free worker). Server-side, "
+        "from response headers: queries per request (`X-Queries`; the connection's health "
+        "check is not among them), mean time inside the worker and its CPU time. Capacity is "
+        f"{args.workers} sync workers / time in the worker: what the server could serve of "
+        "that page alone. The ratio compares it with a baseline, by time in the worker and (in "
+        "brackets) by CPU time: writes with the one-INSERT "
+        f"view, reads with the one-SELECT view (the hello view answered {hello:,.0f} req/s).",
+        "",
+        *table(step_rows, args.workers),
+        "",
+        f"Ledger after the run: {ledger}. Client errors: {len(errors)}. **{verdict}**",
+    ]
     if errors:
-        print("  first error:", errors[0])
-    ok = not errors and set(statuses) == {302} and claims.count() == len(results)
-    coordinator_side(event_id=event_id, certificates=args.certificates)
-    print("OK" if ok else "PROBLEM: see above")
-    sys.exit(0 if ok else 1)
+        lines += ["", "First errors:", *[f"- `{e.error}`" for e in errors[:5]]]
+    report = "\n".join(lines) + "\n"
+    print(report)
+    target = Path(args.results)
+    target.mkdir(parents=True, exist_ok=True)
+    name = f"{started_at:%Y-%m-%d}{'-full' if args.full else ''}.md"
+    (target / name).write_text(report)
+    print(f"Written to {target / name}")
+    # Wrong claims or failed requests are a problem; slowness is only reported.
+    sys.exit(0 if verdict == "OK" else 1)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("celedger.integrity.urls")),
     path("", include("celedger.reporting.urls")),
     path("", include("celedger.rollout.urls")),
+    path("", include("celedger.baselines.urls")),
     path("site-admin/", admin.site.urls),
 ]
 # No /media/ URL in any mode: files are served by views that check access

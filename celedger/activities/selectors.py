@@ -4,13 +4,14 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
 
-from celedger.accreditation.selectors import credit_types_for_credentials
+from celedger.accreditation.selectors import profession_ids_for
 from celedger.activities.event_ids import is_well_formed, normalize_event_id
 from celedger.activities.models import CHECK_IN_EARLY, Activity, CreditDesignation, Session
+from celedger.core.cache import cached_reference
 from celedger.publishers.models import Publisher
 from celedger.publishers.selectors import Role, publisher_get_for_staff
 
@@ -165,12 +166,32 @@ def session_get_public(*, event_id: str, session_only: bool = False) -> Session:
     return session
 
 
+def designations_key(activity_id: int) -> str:
+    return f"activity-designations:{activity_id}"
+
+
 def designations_for(*, activity: Activity) -> list[CreditDesignation]:
-    return list(
-        CreditDesignation.objects.filter(activity=activity)
-        .select_related("credit_type", "credit_type__board")
-        .prefetch_related("credit_type__professions")
-    )
+    """The activity's designations with their credit types, boards and professions, and
+    (for ACPE) the sessions' own UANs: read on every program and claim page, so cached
+    until a designation, session UAN or reference table changes (`activities/signals.py`).
+    Queries: none when cached; else 2, or 3 with ACPE credit."""
+    from celedger.activities.models import UAN_SUFFIX_FOR_TYPE
+
+    def build() -> list[CreditDesignation]:
+        designations = list(
+            CreditDesignation.objects.filter(activity_id=activity.pk)
+            .select_related("credit_type__board")
+            .prefetch_related("credit_type__professions")
+        )
+        acpe = [d for d in designations if d.credit_type.code in UAN_SUFFIX_FOR_TYPE]
+        if acpe:
+            prefetch_related_objects(acpe, "session_uans")
+        return designations
+
+    designations = cached_reference(designations_key(activity.pk), build)
+    for designation in designations:
+        designation.activity = activity
+    return designations
 
 
 def designations_for_learner(
@@ -178,22 +199,18 @@ def designations_for_learner(
 ) -> list[CreditDesignation]:
     """The designations this learner can receive: the credentials' credit types, IPCE for
     everyone, and MOC for the board's profession (board membership is checked at claim)."""
-    eligible = {
-        ct.pk
-        for ct in credit_types_for_credentials(
-            credentials=profile.credentials.all(), profession_id=profile.profession_id
-        )
-    }
+    professions = profession_ids_for(
+        credentials=profile.credentials.all(), profession_id=profile.profession_id
+    )
     offered = []
     for designation in designations:
         credit_type = designation.credit_type
+        for_professions = {p.pk for p in credit_type.professions.all()}
         if (
             credit_type.is_ipce
-            or credit_type.pk in eligible
-            or (
-                credit_type.board_id
-                and any(p.pk == profile.profession_id for p in credit_type.professions.all())
-            )
+            # What `credit_types_for_credentials` gives, read from the designations' own types.
+            or (credit_type.board_id is None and professions & for_professions)
+            or (credit_type.board_id and profile.profession_id in for_professions)
         ):
             offered.append(designation)
     return offered

@@ -13,6 +13,7 @@ from django.urls import reverse
 from celedger.accounts.models import User
 from celedger.activities.models import Activity, CreditDesignation, Session
 from celedger.assessments.models import Assessment, Attempt, AttemptAnswer, Item
+from celedger.core.cache import cached_reference
 from celedger.publishers.models import Publisher
 
 Kind = Assessment.Kind
@@ -184,6 +185,24 @@ class Gate:
     url: str
 
 
+def post_test_scopes_key(activity_id: int) -> str:
+    return f"activity-post-tests:{activity_id}"
+
+
+def post_test_scopes(*, activity_id: int) -> list[int | None]:
+    """The sessions (None: the whole activity) that an active post-test covers; cached,
+    dropped when an assessment is saved or deleted (`assessments/apps.py`)."""
+
+    def build() -> list[int | None]:
+        return list(
+            Assessment.objects.filter(
+                activity_id=activity_id, kind=Kind.POST, is_active=True
+            ).values_list("session_id", flat=True)
+        )
+
+    return cached_reference(post_test_scopes_key(activity_id), build)
+
+
 def claim_gates(
     *,
     learner: User,
@@ -192,7 +211,11 @@ def claim_gates(
     session: Session | None = None,
 ) -> dict[int, Gate]:
     """Designations (by id) the learner cannot claim yet because the post-test that gates
-    them is not passed; empty when nothing waits. Queries: 2-3."""
+    them is not passed; empty when nothing waits. Queries: none when the activity has no
+    active post-test for the session (cached, `post_test_scopes`); else 2-4."""
+    scopes = post_test_scopes(activity_id=activity.pk)
+    if not any(scope is None or (session and scope == session.pk) for scope in scopes):
+        return {}
     assessment = (
         Assessment.objects.filter(activity=activity, kind=Kind.POST, is_active=True)
         .filter(

@@ -235,6 +235,42 @@ def certificate_render(
     return render_pdf("certificates/certificate.html", context)
 
 
+def _credit_event(activity: Activity, session: Session | None) -> Session | None:
+    """The session a certificate is for: only a series session has its own."""
+    if not activity.is_series:
+        return None
+    if session is not None and session.activity_id != activity.pk:
+        raise ValueError("The session is not one of the activity's.")
+    return session
+
+
+def certificate_for_download(
+    *, learner: Any, activity: Activity, session: Session | None = None
+) -> Certificate | None:
+    """The certificate to send for a download: the stored copy, read without a lock, when
+    it matches the claims and the learner as they are now (or stays revoked with no claims
+    left); otherwise `certificate_issue`, which locks and renders (the first download, or
+    one racing the outbox worker's refresh). Queries when current: 4, no writes."""
+    session = _credit_event(activity, session)
+    scope = Q(session=session) if session is not None else Q(session__isnull=True)
+    certificate = (
+        Certificate.objects.select_related("activity__publisher", "learner")
+        .filter(scope, learner=learner, activity=activity)
+        .first()
+    )
+    if certificate is not None and certificate.pdf:
+        claims = _active_claims(learner=learner, activity=activity, session=session)
+        if not claims and certificate.revoked_at is not None:
+            return certificate
+        if claims and certificate.revoked_at is None:
+            profile = _profile(learner)
+            if certificate_fingerprint(claims=claims, profile=profile) == (
+                certificate.pdf_fingerprint
+            ):
+                return certificate
+    return certificate_issue(learner=learner, activity=activity, session=session)
+
+
 def certificate_issue(
     *, learner: Any, activity: Activity, session: Session | None = None
 ) -> Certificate | None:
@@ -244,10 +280,7 @@ def certificate_issue(
     The credit event is the activity, except in a series, where it is `session`: a series
     without `session` only refreshes a whole-series certificate issued before per-session
     ones (never creates one). `session` is ignored for other structures."""
-    if not activity.is_series:
-        session = None
-    elif session is not None and session.activity_id != activity.pk:
-        raise ValueError("The session is not one of the activity's.")
+    session = _credit_event(activity, session)
     claims = _active_claims(learner=learner, activity=activity, session=session)
     scope = Q(session=session) if session is not None else Q(session__isnull=True)
     with transaction.atomic():

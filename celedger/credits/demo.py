@@ -6,10 +6,11 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from celedger.activities.models import Activity
+from celedger.activities.selectors import designations_for
 from celedger.activities.services import attendance_record
 from celedger.credits.eligibility import credit_eligibility
 from celedger.credits.models import Claim
-from celedger.credits.selectors import designations_for_activity, profile_for_eligibility
+from celedger.credits.selectors import profile_for_eligibility
 from celedger.credits.services import claim_award
 
 LEARNER_EMAIL = "learner@example.org"
@@ -26,7 +27,7 @@ def seed() -> list[str]:
     if profile is None:
         return []
     eligible = credit_eligibility(
-        profile=profile, activity=series, designations=designations_for_activity(activity=series)
+        profile=profile, activity=series, designations=designations_for(activity=series)
     ).eligible
     past = series.sessions.filter(ends_at__lt=timezone.now()).order_by("starts_at")
     created = 0

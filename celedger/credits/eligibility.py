@@ -102,7 +102,9 @@ def credit_eligibility(
             )
         )
     if facts is None:
-        facts = eligibility_facts(profile)
+        # Board certifications matter only for MOC credit (no query without it).
+        needs_boards = any(d.credit_type.board_id for d in designations)
+        facts = eligibility_facts(profile, board_certifications=None if needs_boards else [])
     professions = facts.profession_ids
     consented_boards = facts.consented_boards
     diplomate_boards = facts.diplomate_boards

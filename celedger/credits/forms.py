@@ -1,3 +1,4 @@
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -34,15 +35,14 @@ def _hours_field(
     )
 
 
-class SessionChoiceField(forms.ModelMultipleChoiceField):
-    # The credit the label names each session's amount in (its unit words).
-    designations: tuple[CreditDesignation, ...] = ()
-
-    def label_from_instance(self, obj: Session) -> str:  # type: ignore[override]
-        local = localtime(obj.starts_at, obj.activity.publisher.zone)
-        phrase = obj.credit_phrase(self.designations) if obj.credit_hours else ""
-        amount = f" · {phrase}" if phrase else ""
-        return f"{dateformat.format(local, 'D M j, g:i A')} · {obj.topic or obj.event_id}{amount}"
+def session_label(session: Session, designations: Sequence[CreditDesignation] = ()) -> str:
+    """A conference session's checkbox: its local start, topic and amount in unit words."""
+    local = localtime(session.starts_at, session.activity.publisher.zone)
+    phrase = session.credit_phrase(designations) if session.credit_hours else ""
+    amount = f" · {phrase}" if phrase else ""
+    return (
+        f"{dateformat.format(local, 'D M j, g:i A')} · {session.topic or session.event_id}{amount}"
+    )
 
 
 class ClaimForm(forms.Form):
@@ -60,18 +60,15 @@ class ClaimForm(forms.Form):
         fields: dict[str, forms.Field] = {}
         selectable = state.selectable_sessions
         if state.is_conference:
-            fields[SESSIONS_FIELD] = SessionChoiceField(
-                queryset=Session.objects.filter(pk__in=[s.pk for s in selectable]),
+            # The choices are the state's sessions: no query to render or to validate them.
+            fields[SESSIONS_FIELD] = forms.TypedMultipleChoiceField(
+                choices=[(s.pk, session_label(s, self.designations)) for s in selectable],
+                coerce=int,
                 label="Sessions you attended",
                 widget=forms.CheckboxSelectMultiple,
                 help_text="Ticked from your check-ins; change them to match what you attended.",
                 error_messages={"required": "Tick the sessions you attended."},
             )
-            # The choices come from the state's sessions: no second query to render them.
-            field = fields[SESSIONS_FIELD]
-            assert isinstance(field, SessionChoiceField)
-            field.designations = tuple(self.designations)
-            field.choices = [(s.pk, field.label_from_instance(s)) for s in selectable]
             attended = [s.session for s in state.sessions if s.attended and s.selectable]
             self.initial.setdefault(SESSIONS_FIELD, [s.pk for s in attended])
             defaults = attended or selectable
@@ -112,7 +109,7 @@ class ClaimForm(forms.Form):
     def session_ids(self) -> list[int] | None:
         if SESSIONS_FIELD not in self.fields:
             return None
-        return [s.pk for s in self.cleaned_data[SESSIONS_FIELD]]
+        return list(self.cleaned_data[SESSIONS_FIELD])
 
 
 class TranscriptFilterForm(forms.Form):

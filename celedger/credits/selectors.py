@@ -31,6 +31,7 @@ from celedger.activities.models import (
     CreditDesignation,
     Session,
 )
+from celedger.activities.selectors import designations_for
 from celedger.assessments.selectors import Gate, assessment_completed_on, claim_gates
 from celedger.credits.eligibility import (
     Eligibility,
@@ -43,6 +44,7 @@ from celedger.credits.eligibility import (
 )
 from celedger.credits.models import Claim, ExternalCredit
 from celedger.profiles.models import LearnerProfile
+from celedger.profiles.selectors import profile_for_user
 from celedger.publishers.models import Publisher
 
 DEFAULT_CLAIM_DAYS = 30
@@ -92,20 +94,6 @@ def session_get_for_claim(*, event_id: str) -> Session:
     if session is None:
         raise Http404
     return session
-
-
-def designations_for_activity(*, activity: Activity) -> list[CreditDesignation]:
-    """The activity's designations with what eligibility reads; sessions' own UANs only
-    when there is ACPE credit (no query otherwise)."""
-    designations = list(
-        CreditDesignation.objects.filter(activity=activity)
-        .select_related("credit_type__board")
-        .prefetch_related("credit_type__professions")
-    )
-    acpe = [d for d in designations if d.credit_type.code in UAN_SUFFIX_FOR_TYPE]
-    if acpe:
-        prefetch_related_objects(acpe, "session_uans")
-    return designations
 
 
 def claims_active_for(*, learner: Any, session: Session) -> list[Claim]:
@@ -261,10 +249,11 @@ def claim_page_state(
 ) -> ClaimPageState:
     """The claim page's state for `learner` and the session (or conference) named.
 
-    Queries: profile with email check, credentials, board certifications (3); designations,
-    credit type professions, session UANs (3); the claim's sessions with check-in and
-    evaluation flags (1); the learner's active claims on the activity (1); the post-test
-    gates (1 without an active post-test, up to 5 with one; home study: +1 for the pass date).
+    Queries: the profile's credentials (1; board certifications +1 with MOC credit; the
+    profile itself is the one `profile_required` read); the claim's sessions with the
+    check-in, evaluation and email-verified flags (1); the learner's active claims on the
+    activity (1). Cached: the designations (`designations_for`) and whether a post-test
+    gates credit (`claim_gates`: up to 4 more with an active post-test; home study +1).
     """
     from allauth.account.models import EmailAddress
 
@@ -272,18 +261,15 @@ def claim_page_state(
 
     now = now or timezone.now()
     activity = session.activity
-    profile = (
-        LearnerProfile.objects.filter(user=learner)
-        .select_related("profession")
-        .prefetch_related("credentials", "board_certifications")
-        .annotate(
-            email_verified=Exists(
-                EmailAddress.objects.filter(user_id=OuterRef("user_id"), verified=True)
-            )
-        )
-        .first()
-    )
-    designations = designations_for_activity(activity=activity)
+    designations = designations_for(activity=activity)
+    # The profile `profile_required` already read (cached on the user), with what
+    # eligibility reads: credentials, and board certifications only for MOC credit.
+    profile = profile_for_user(user=learner)
+    if profile is not None:
+        wanted = ["credentials"]
+        if any(d.credit_type.board_id for d in designations):
+            wanted.append("board_certifications")
+        prefetch_related_objects([profile], *wanted)
     eligibility = (
         credit_eligibility(profile=profile, activity=activity, designations=designations)
         if profile is not None
@@ -298,6 +284,8 @@ def claim_page_state(
     )
     rows = list(
         scope.annotate(
+            # The same for every row; asked here rather than in a query of its own.
+            email_verified=Exists(EmailAddress.objects.filter(user_id=learner.pk, verified=True)),
             attended=Exists(Attendance.objects.filter(mine, session_id=OuterRef("pk"))),
             session_evaluated=Exists(Response.objects.filter(mine, session_id=OuterRef("pk"))),
             activity_evaluated=Exists(
@@ -369,7 +357,7 @@ def claim_page_state(
         existing=existing,
         claimed=dict(claimed),
         evaluation_done=any(s.evaluated for s in sessions),
-        email_verified=bool(profile is not None and profile.email_verified),  # type: ignore[attr-defined]
+        email_verified=bool(rows and rows[0].email_verified),  # type: ignore[attr-defined]
         window_state=claim_window_state(session=session, now=now),
         opens_at=opens_at,
         closes_at=closes_at,

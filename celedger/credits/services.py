@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Subquery
 from django.utils import timezone
 
 from celedger.activities.models import Activity, Attendance, CreditDesignation, Session
@@ -106,12 +106,14 @@ def _balance_add(*, learner_id: int, designation: CreditDesignation, delta: Deci
     )
     changes: dict[str, Any] = {"claimed": F("claimed") + delta, "updated_at": timezone.now()}
     if delta > 0:
-        changes.update(maximum=designation.max_hours, legacy_claimed=ZERO)
+        # The maximum as the database holds it now, not as a cached designation says.
+        current = CreditDesignation.objects.filter(pk=designation.pk).values("max_hours")
+        changes.update(maximum=Subquery(current), legacy_claimed=ZERO)
+    # No savepoint: every caller lets OverMaximum end its transaction (rolled back whole).
     try:
-        with transaction.atomic():
-            CreditBalance.objects.filter(learner_id=learner_id, designation=designation).update(
-                **changes
-            )
+        CreditBalance.objects.filter(learner_id=learner_id, designation=designation).update(
+            **changes
+        )
     except IntegrityError as error:
         ct = designation.credit_type
         raise OverMaximum(

@@ -6,9 +6,12 @@ import datetime
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from celedger.assessments import services
+from celedger.assessments.selectors import claim_gates, post_test_scopes
 from celedger.assessments.tests.conftest import answers, build_post_test
 from celedger.credits.models import Claim
 from celedger.credits.services import claim_submit
@@ -92,3 +95,16 @@ def test_the_claim_page_with_a_post_test_stays_within_its_query_budget(
     # home-study pass date (1); other learners' attempts add nothing.
     with django_assert_max_num_queries(18):
         assert client.get(CLAIM).status_code == 200
+
+
+def test_the_no_post_test_answer_is_cached_and_dropped_when_a_test_is_added(
+    home_study: Any, pharmacist: Any
+) -> None:
+    acpe = _acpe(home_study)
+    assert claim_gates(learner=pharmacist, activity=home_study, designations=[acpe]) == {}
+    with CaptureQueriesContext(connection) as queries:
+        assert claim_gates(learner=pharmacist, activity=home_study, designations=[acpe]) == {}
+    assert not queries.captured_queries
+    build_post_test(home_study)
+    assert post_test_scopes(activity_id=home_study.pk) == [None]
+    assert acpe.pk in claim_gates(learner=pharmacist, activity=home_study, designations=[acpe])

@@ -4,6 +4,8 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -11,6 +13,7 @@ from celedger.certificates.models import Certificate
 from celedger.certificates.services import certificate_issue
 from celedger.credits.services import claim_revoke, claim_submit
 from celedger.credits.tests.helpers import activity_with, hours_for, learner
+from celedger.profiles.models import LearnerProfile
 from celedger.publishers.models import DesignationStatement
 from celedger.publishers.tests.factories import StaffMembershipFactory
 
@@ -186,7 +189,7 @@ def test_the_learner_downloads_by_activity_without_a_stored_pdf_yet(client):
     assert not Certificate.objects.exists()  # on_commit did not run in this test
     client.force_login(profile.user)
     response = client.get(reverse("certificates:mine", args=[session.activity_id]))
-    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert response.status_code == 200 and response.getvalue().startswith(b"%PDF")
     assert Certificate.objects.get().pdf
 
 
@@ -200,7 +203,7 @@ def test_staff_download_a_learners_certificate_from_their_console_only(client):
         args=[publisher.code, session.activity_id, profile.user.pk],
     )
     client.force_login(StaffMembershipFactory(publisher=publisher).user)
-    assert client.get(url).content.startswith(b"%PDF")
+    assert client.get(url).getvalue().startswith(b"%PDF")
     other = StaffMembershipFactory()
     client.force_login(other.user)
     assert client.get(url).status_code == 404
@@ -271,3 +274,35 @@ def test_it_dates_the_certificate_in_the_publishers_zone(tmp_path, zone):
     issued = timezone.localdate(timezone=ZoneInfo(zone))
     text = pdf_text(claimed(learner("MD"), session).pdf.read(), tmp_path)
     assert f"Issued {issued:%B} {issued.day}, {issued.year}" in " ".join(text.split())
+
+
+def test_a_current_certificate_is_sent_from_its_stored_copy_without_a_lock(client):
+    session = activity_with("ama-pra-1")
+    profile = learner("MD")
+    certificate = claimed(profile, session)
+    client.force_login(profile.user)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("certificates:mine", args=[session.activity_id]))
+    sql = [q["sql"] for q in queries.captured_queries]
+    # django session, user, activity; the certificate, the claims and the profile with its
+    # credentials it was rendered from (compared by fingerprint): nothing written or locked.
+    assert len(sql) == 7, sql
+    assert not [s for s in sql if "FOR UPDATE" in s or s.startswith(("INSERT", "UPDATE"))]
+    assert not [s for s in sql if s.startswith("SAVEPOINT")]
+    with certificate.pdf.open("rb") as stored:
+        assert response.getvalue() == stored.read()
+    assert response["Cache-Control"] == "private, no-store"
+
+
+def test_a_stale_copy_is_rendered_again_when_downloaded(client):
+    session = activity_with("ama-pra-1")
+    profile = learner("MD", last_name="Okafor")
+    first = claimed(profile, session)
+    LearnerProfile.objects.filter(pk=profile.pk).update(last_name="Okafor-Nunez")
+    client.force_login(profile.user)
+    response = client.get(reverse("certificates:download", args=[first.pk]))
+    assert response.status_code == 200
+    current = Certificate.objects.get()
+    assert current.version == 2 and current.pdf.name != first.pdf.name
+    with current.pdf.open("rb") as stored:
+        assert response.getvalue() == stored.read()

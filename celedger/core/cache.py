@@ -1,0 +1,61 @@
+"""Reference data read on every claim, cached across requests (issue 10).
+
+The shared cache is Redis when REDIS_URL is set (every app server sees one invalidation)
+and local memory otherwise (the demo, one process; entries then live 30 s, as another
+process's change cannot drop them). Entries are dropped by the code that changes what they
+hold (signal receivers on the models); a TTL bounds any miss there. What must never break
+does not rest on the cache: the claim's balance takes the designated maximum from the
+database row in the same UPDATE (credits/services.py `_balance_add`).
+"""
+
+import uuid
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+
+REFERENCE_SECONDS = 3600
+LOCAL_SECONDS = 30
+_GENERATION_KEY = "reference:generation"
+
+
+def reference_generation() -> str:
+    """The current generation of the instance-wide reference tables (credit types,
+    professions, boards): part of every cached entry's key, so one change retires all."""
+    generation = cache.get(_GENERATION_KEY)
+    if generation is None:
+        # Never back to an old value after an eviction: a fresh one nobody cached under.
+        cache.add(_GENERATION_KEY, uuid.uuid4().hex, None)
+        generation = cache.get(_GENERATION_KEY) or "missing"
+    return str(generation)
+
+
+def reference_changed() -> None:
+    """A reference table changed: every entry keyed by the old generation is retired (now,
+    and again on commit, as `cached_reference_drop`)."""
+    cache.set(_GENERATION_KEY, uuid.uuid4().hex, None)
+    transaction.on_commit(lambda: cache.set(_GENERATION_KEY, uuid.uuid4().hex, None))
+
+
+def cached_reference[T](
+    key: str, build: Callable[[], T], *, seconds: int = REFERENCE_SECONDS
+) -> T:
+    """`build()` once per key and reference generation; kept as a 1-tuple so a cached
+    empty or None value is still a hit."""
+    full_key = f"reference:{reference_generation()}:{key}"
+    hit = cache.get(full_key)
+    if hit is not None:
+        return hit[0]  # type: ignore[no-any-return]
+    value = build()
+    # Local memory is per process: another worker's change cannot reach it, so keep briefly.
+    cache.set(full_key, (value,), seconds if settings.REDIS_URL else LOCAL_SECONDS)
+    return value
+
+
+def cached_reference_drop(key: str) -> None:
+    """Forget one entry (the activity whose designations changed): now, and again when the
+    change commits, so a request that read the old row in between cannot keep it cached."""
+    full_key = f"reference:{reference_generation()}:{key}"
+    cache.delete(full_key)
+    transaction.on_commit(lambda: cache.delete(full_key))

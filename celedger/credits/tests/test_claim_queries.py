@@ -1,0 +1,109 @@
+"""The closing rush's pages read once and write little (issue 10): exact query counts with
+the reference data cached, and a claim as one transaction of a handful of statements."""
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from celedger.credits.models import Claim
+from celedger.credits.tests.helpers import activity_with, learner
+
+pytestmark = pytest.mark.django_db
+WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
+def _statements(client: Any, method: str, url: str, data: Any = None) -> tuple[Any, list[str]]:
+    with CaptureQueriesContext(connection) as queries:
+        response = getattr(client, method)(url, data or {})
+    return response, [q["sql"] for q in queries.captured_queries]
+
+
+@pytest.fixture
+def signed_in(client: Any) -> tuple[Any, Any]:
+    session = activity_with("ama-pra-1", "ancc", "acpe-p")
+    client.force_login(learner("MD").user)
+    # The first visit fills the caches: designations, post-tests, the header's console link.
+    client.get(reverse("activities:program", args=[session.event_id]))
+    client.get(reverse("credits:claim", args=[session.event_id]))
+    return client, session
+
+
+def test_the_claim_page_reads_its_state_in_seven_queries(
+    signed_in: Any, django_assert_num_queries: Any
+) -> None:
+    client, session = signed_in
+    # django session, user, profile (once: profile_required's is the state's), the session
+    # by Event ID, the profile's credentials, the claim's sessions with check-in,
+    # evaluation and email-verified flags, the learner's claims. Designations and the
+    # post-test gates come from the cache.
+    with django_assert_num_queries(7):
+        response = client.get(reverse("credits:claim", args=[session.event_id]))
+    assert response.status_code == 200
+    assert response.context["state"].email_verified
+
+
+def test_the_claim_post_is_one_transaction_of_a_handful_of_statements(signed_in: Any) -> None:
+    client, session = signed_in
+    url = reverse("credits:claim", args=[session.event_id])
+    form = client.get(url).context["form"]
+    data = {k: str(v) for k, v in form.initial.items() if k.startswith("hours_")}
+    response, sql = _statements(client, "post", url, {**data, "attested": "on"})
+    assert response.status_code == 302
+    assert Claim.objects.filter(session=session).count() == 1
+    # The same seven reads as the page, then the transaction: the claim (in a savepoint,
+    # so a double submit's loser reads the winner), its audit row, the pooled balance
+    # (created if missing, then moved), the outbox message. No existence SELECT 1s, no
+    # SELECT ... FOR UPDATE, no re-read of the state.
+    assert len(sql) == 16, sql
+    reads, transaction = sql[:7], sql[7:]
+    assert all(s.startswith("SELECT") for s in reads)
+    writes = [s.split(" (")[0] for s in transaction if s.startswith(WRITES)]
+    assert [w.split('"')[1] for w in writes] == [
+        "credits_claim",
+        "core_auditevent",
+        "credits_creditbalance",
+        "credits_creditbalance",
+        "core_outboxmessage",
+    ]
+    assert not any(s.startswith("SELECT") for s in transaction)
+    assert not any("FOR UPDATE" in s for s in sql)
+
+
+def test_the_program_page_reads_in_seven_queries_and_writes_nothing(signed_in: Any) -> None:
+    client, session = signed_in
+    response, sql = _statements(
+        client, "get", reverse("activities:program", args=[session.event_id])
+    )
+    assert response.status_code == 200
+    # session with activity and publisher, django session, user, profile, its credentials,
+    # the learner's check-ins, the disclosures flags; designations from the cache.
+    assert len(sql) == 7, sql
+    assert not any(s.startswith((*WRITES, "SAVEPOINT")) for s in sql)
+
+
+def test_a_stale_cached_maximum_never_lets_a_claim_past_the_database() -> None:
+    from decimal import Decimal
+
+    from django.core.exceptions import ValidationError
+
+    from celedger.activities.models import CreditDesignation
+    from celedger.activities.selectors import designations_for
+    from celedger.credits.services import claim_submit
+
+    session = activity_with("ama-pra-1", hours="1.50")
+    designations_for(activity=session.activity)
+    # An UPDATE sends no signal: the cached designation still says 1.50.
+    CreditDesignation.objects.filter(activity=session.activity).update(max_hours=Decimal("1"))
+    designation = designations_for(activity=session.activity)[0]
+    assert designation.max_hours == Decimal("1.50")
+    with pytest.raises(ValidationError, match="above its maximum"):
+        claim_submit(
+            learner=learner("MD").user,
+            session=session,
+            hours_by_designation={designation.pk: Decimal("1.50")},
+            attested=True,
+        )
+    assert not Claim.objects.exists()
