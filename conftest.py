@@ -1,5 +1,6 @@
 import os
 import shutil
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -55,3 +56,14 @@ def _clear_cache() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture
+def migrate_to() -> Iterator[Callable[[list[tuple[str, str]]], Any]]:
+    """Migrate the test database to given nodes (the historical apps there); every app is
+    back at its newest migration after the test, whatever it unapplied."""
+    from celedger.testing.migrations import migrate_to as migrate
+    from celedger.testing.migrations import migrate_to_latest
+
+    yield migrate
+    migrate_to_latest()

@@ -12,3 +12,11 @@ def migrate_to(targets: list[tuple[str, str]]) -> Any:
     executor.loader.build_graph()
     executor.migrate(targets)
     return executor.loader.project_state(targets).apps
+
+
+def migrate_to_latest() -> None:
+    """Every app at its newest migration again: a test that migrated back leaves the
+    database as the other tests expect it."""
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())

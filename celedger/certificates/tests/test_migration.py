@@ -5,8 +5,6 @@ import datetime
 import pytest
 from django.db import IntegrityError, transaction
 
-from celedger.testing.migrations import migrate_to
-
 BEFORE = [
     ("certificates", "0003_certificate_versions"),
     ("activities", "0004_designation_acpe_activity_type"),
@@ -16,7 +14,7 @@ AFTER = [("certificates", "0004_certificate_per_series_session")]
 
 @pytest.mark.django_db(transaction=True)
 def test_an_existing_series_certificate_stays_as_issued_and_sessions_get_their_own(
-    reference_data,
+    reference_data, migrate_to
 ):
     old = migrate_to(BEFORE)
     User = old.get_model("accounts", "User")

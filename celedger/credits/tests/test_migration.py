@@ -5,8 +5,6 @@ from decimal import Decimal
 
 import pytest
 
-from celedger.testing.migrations import migrate_to
-
 BEFORE = [
     ("activities", "0002_structures_session_credit"),
     ("credits", "0002_claim_participation_balance"),
@@ -15,7 +13,7 @@ AFTER = [("activities", "0003_backfill_structures"), ("credits", "0004_claim_col
 
 
 @pytest.mark.django_db(transaction=True)
-def test_it_backfills_claims_and_reports_old_overclaims_unchanged(reference_data):
+def test_it_backfills_claims_and_reports_old_overclaims_unchanged(reference_data, migrate_to):
     old = migrate_to(BEFORE)
     User = old.get_model("accounts", "User")
     Publisher = old.get_model("publishers", "Publisher")
