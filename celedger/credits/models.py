@@ -71,7 +71,16 @@ class Claim(models.Model):
                 name="claim_revoked_has_time",
             ),
         ]
-        indexes = [models.Index(fields=["learner", "status"])]
+        indexes = [
+            models.Index(fields=["learner", "status"]),
+            # The transcript's page: one learner's active claims, newest first, read in
+            # index order whatever the size of the ledger (docs/performance.md).
+            models.Index(
+                fields=["learner", "-participated_on", "-id"],
+                condition=models.Q(status="active"),
+                name="claim_learner_transcript",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.learner} {self.designation} {self.hours}"

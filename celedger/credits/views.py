@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from celedger.activities.selectors import activity_get_for_staff
 from celedger.core.pdf import render_pdf
 from celedger.core.types import AuthedRequest
+from celedger.core.urls import url_for_ids
 from celedger.credits import exports
 from celedger.credits.forms import (
     AwardForm,
@@ -29,17 +30,19 @@ from celedger.credits.forms import (
     TranscriptFilterForm,
 )
 from celedger.credits.selectors import (
-    TranscriptFilters,
     claim_get_for_staff,
     claim_history,
     claim_page_state,
+    external_credits_for,
     roster_for,
     roster_learners,
     roster_rows,
     roster_sessions,
     roster_totals,
     session_get_for_claim,
+    transcript_choices,
     transcript_for,
+    transcript_rows,
 )
 from celedger.credits.services import (
     NOT_A_PARTICIPANT,
@@ -138,45 +141,51 @@ def resend_verification(request: AuthedRequest) -> HttpResponse:
 
 
 def _transcript_context(request: AuthedRequest) -> dict[str, Any]:
-    base = transcript_for(learner=request.user)
+    """The filters (their choices from the learner's claims) and what they select.
+
+    Queries: the filters' choices (1), the profile for the license reminder (1), and
+    `transcript_for`'s (3); the PDF and CSV take every row instead of one page.
+    """
+    choices = transcript_choices(learner=request.user)
     form = TranscriptFilterForm(
-        request.GET or None, credit_types=base.credit_types, publishers=base.publishers
+        request.GET or None, credit_types=choices.credit_types, publishers=choices.publishers
     )
-    filters = TranscriptFilters()
-    if form.is_bound and form.is_valid():
-        filters = TranscriptFilters(
-            date_from=form.cleaned_data["date_from"],
-            date_to=form.cleaned_data["date_to"],
-            credit_type=form.cleaned_data["credit_type"],
-            publisher=form.cleaned_data["publisher"],
-        )
-    transcript = (
-        transcript_for(learner=request.user, filters=filters)
-        if filters != TranscriptFilters()
-        else base
-    )
+    filters = form.filters()
     period = (filters.date_from, filters.date_to) if filters.date_from or filters.date_to else None
+    query = request.GET.copy()
+    query.pop("page", None)
     return {
-        "transcript": transcript,
+        "filters": filters,
         "period": period,
         "form": form,
         "profile": profile_for_user(user=request.user),
-        "query": request.GET.urlencode(),
+        "query": query.urlencode(),
     }
 
 
 @require_http_methods(["GET"])
 @login_required
 def transcript(request: AuthedRequest) -> HttpResponse:
-    return render(request, "credits/transcript.html", _transcript_context(request))
+    context = _transcript_context(request)
+    data, page = transcript_for(
+        learner=request.user, filters=context["filters"], page=request.GET.get("page")
+    )
+    certificate_url = url_for_ids("certificates:mine")
+    rows = [(row, certificate_url(row.activity_id)) for row in data.rows]
+    context.update(transcript=data, page_obj=page, rows=rows)
+    return render(request, "credits/transcript.html", context)
 
 
 @require_http_methods(["GET"])
 @login_required
 def transcript_csv(request: AuthedRequest) -> HttpResponse:
-    context = _transcript_context(request)
+    filters = _transcript_context(request)["filters"]
     response = HttpResponse(
-        exports.transcript_csv(context["transcript"].claims), content_type="text/csv"
+        exports.transcript_csv(
+            transcript_rows(learner=request.user, filters=filters).iterator(),
+            external_credits_for(learner=request.user, filters=filters),
+        ),
+        content_type="text/csv",
     )
     response["Content-Disposition"] = 'attachment; filename="transcript.csv"'
     return response
@@ -186,6 +195,9 @@ def transcript_csv(request: AuthedRequest) -> HttpResponse:
 @login_required
 def transcript_pdf(request: AuthedRequest) -> HttpResponse:
     context = _transcript_context(request)
+    context["transcript"], _ = transcript_for(
+        learner=request.user, filters=context["filters"], per_page=None
+    )
     context["issued_on"] = timezone.localdate()
     context["user_email"] = request.user.email
     pdf = render_pdf("credits/transcript_pdf.html", context)

@@ -7,10 +7,12 @@ UPDATE so a page can poll it; any exception marks the job failed with a message.
 """
 
 import datetime
+import itertools
 import logging
 import re
 import tempfile
 from array import array
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import IO, Any
@@ -21,13 +23,12 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from openpyxl import Workbook
 
 from celedger.core.outbox import outbox_enqueue
 from celedger.core.services import audit_record
-from celedger.core.spreadsheets import SafeCsvWriter, sheet_append
+from celedger.core.spreadsheets import SafeCsvWriter, XlsxWriter
 from celedger.credits.models import Claim
-from celedger.profiles.models import LearnerProfile
+from celedger.profiles.models import LICENSE_PLACEHOLDER, LearnerProfile
 from celedger.publishers.models import Publisher
 from celedger.reporting.checks import CPE_MONITOR_DAYS, MOC_DAYS  # noqa: F401  (pages show them)
 from celedger.reporting.emails import reporting_fix_request_send
@@ -202,31 +203,12 @@ def claims_in_range(*, job: ExportJob) -> QuerySet[Claim]:
     end = datetime.datetime.combine(
         date_to + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone
     )
-    return (
-        Claim.objects.filter(
-            status=Claim.Status.ACTIVE,
-            session__activity__publisher=job.publisher,
-            session__starts_at__gte=start,
-            session__starts_at__lt=end,
-        )
-        .select_related(
-            "learner__profile__profession",
-            "session__activity",
-            "designation__credit_type__board",
-        )
-        .order_by("session__starts_at", "learner__profile__last_name", "learner_id", "id")
-    )
-
-
-def _profile(claim: Claim) -> LearnerProfile | None:
-    try:
-        return claim.learner.profile  # type: ignore[attr-defined, no-any-return]
-    except LearnerProfile.DoesNotExist:
-        return None
-
-
-def _name(profile: LearnerProfile | None) -> str:
-    return f"{profile.first_name} {profile.last_name}" if profile else ""
+    return Claim.objects.filter(
+        status=Claim.Status.ACTIVE,
+        session__activity__publisher=job.publisher,
+        session__starts_at__gte=start,
+        session__starts_at__lt=end,
+    ).order_by("session__starts_at", "learner__profile__last_name", "learner_id", "id")
 
 
 # Credit claims -------------------------------------------------------------------------
@@ -247,37 +229,83 @@ CLAIMS_HEADER = [
     "ACPE UAN",
     "Claimed at",
 ]
+CLAIMS_VALUES = (
+    "learner__profile__pk",
+    "learner__profile__first_name",
+    "learner__profile__last_name",
+    "learner__email",
+    "learner__profile__profession__name",
+    "learner__profile__license_number",
+    "learner__profile__license_state",
+    "learner__profile__nabp_eprofile_id",
+    "session__activity__title",
+    "session__event_id",
+    "session__starts_at",
+    "designation__credit_type__name",
+    "hours",
+    "designation__uan",
+    "attested_at",
+)
+
+
+def _with_credentials(rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[str, tuple[Any, ...]]]:
+    """Each row (whose first value is the profile's pk) with its learner's credentials as
+    "MD, PhD": one query per chunk of rows, so memory holds one chunk's at most."""
+    through = LearnerProfile.credentials.through
+    for chunk in itertools.batched(rows, CHUNK_SIZE):
+        found: dict[int, list[str]] = defaultdict(list)
+        for profile_pk, abbreviation in (
+            through.objects.filter(learnerprofile_id__in={r[0] for r in chunk if r[0]})
+            .order_by("credential__abbreviation")
+            .values_list("learnerprofile_id", "credential__abbreviation")
+        ):
+            found[profile_pk].append(abbreviation)
+        for row in chunk:
+            yield ", ".join(found.get(row[0], ())), row
 
 
 def credit_claim_rows(job: ExportJob) -> Iterator[list[str | Decimal | float]]:
-    """One row per active claim in the range; hours stay Decimal for the XLSX writer."""
+    """One row per active claim in the range, streamed as value tuples (no model objects:
+    memory stays flat); hours stay Decimal for the XLSX writer."""
     zone = job.publisher.zone
     claims = claims_in_range(job=job)
     set_total(job, claims.count())
-    rows = claims.prefetch_related("learner__profile__credentials").iterator(chunk_size=CHUNK_SIZE)
-    for claim in progress(job, rows):
-        profile = _profile(claim)
-        license_number = profile.license_number if profile else ""
-        if profile and profile.license_is_placeholder:
+    rows = claims.values_list(*CLAIMS_VALUES).iterator(chunk_size=CHUNK_SIZE)
+    for credentials, (
+        profile_pk,
+        first_name,
+        last_name,
+        email,
+        profession,
+        license_number,
+        license_state,
+        nabp_id,
+        title,
+        event_id,
+        starts_at,
+        credit_type,
+        hours,
+        uan,
+        attested_at,
+    ) in progress(job, _with_credentials(rows)):
+        has_profile = profile_pk is not None
+        if has_profile and license_number.strip() == LICENSE_PLACEHOLDER:
             license_number = "missing"
-        session = claim.session
         yield [
-            safe_cell(_name(profile)),
-            safe_cell(claim.learner.email),
-            safe_cell(
-                ", ".join(c.abbreviation for c in profile.credentials.all()) if profile else ""
-            ),
-            safe_cell(profile.profession.name if profile else ""),
-            safe_cell(license_number),
-            safe_cell(profile.license_state if profile else ""),
-            profile.nabp_eprofile_id if profile else "",
-            safe_cell(session.activity.title),
-            session.event_id,
-            session.starts_at.astimezone(zone).date().isoformat(),
-            claim.designation.credit_type.name,
-            claim.hours,
-            claim.designation.uan,
-            claim.attested_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+            safe_cell(f"{first_name} {last_name}" if has_profile else ""),
+            safe_cell(email),
+            safe_cell(credentials or ""),
+            safe_cell(profession or ""),
+            safe_cell(license_number or ""),
+            safe_cell(license_state or ""),
+            nabp_id or "",
+            safe_cell(title),
+            event_id,
+            starts_at.astimezone(zone).date().isoformat(),
+            credit_type,
+            hours,
+            uan,
+            attested_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
         ]
 
 
@@ -285,13 +313,11 @@ def _credit_claims(job: ExportJob, raw: IO[bytes]) -> Output:
     file_format = job.params.get("format", "csv")
     hours_at = CLAIMS_HEADER.index("Hours")
     if file_format == "xlsx":
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet("Credit claims")
-        sheet_append(sheet, CLAIMS_HEADER)
-        for row in credit_claim_rows(job):
-            row[hours_at] = float(row[hours_at])
-            sheet_append(sheet, row)
-        workbook.save(raw)  # type: ignore[arg-type]
+        with XlsxWriter(raw, "Credit claims") as sheet:
+            sheet.append(CLAIMS_HEADER)
+            for row in credit_claim_rows(job):
+                row[hours_at] = float(row[hours_at])
+                sheet.append(row)
     else:
         with Text(raw, bom=True) as text:
             writer = SafeCsvWriter(text)
