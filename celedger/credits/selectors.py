@@ -33,7 +33,7 @@ from celedger.activities.models import (
 )
 from celedger.assessments.selectors import Gate, assessment_completed_on, claim_gates
 from celedger.credits.eligibility import Eligibility, credit_eligibility
-from celedger.credits.models import Claim, ExternalCredit
+from celedger.credits.models import Claim, ExternalCredit, TranscriptPdf
 from celedger.profiles.models import LearnerProfile
 from celedger.publishers.models import Publisher
 
@@ -577,6 +577,54 @@ def transcript_for(
         external=external_credits_for(learner=learner, filters=filters),
     )
     return transcript, page_obj
+
+
+def transcript_pdf_context(
+    *, learner: Any, filters: TranscriptFilters, issued_on: datetime.date
+) -> dict[str, Any]:
+    """What credits/transcript_pdf.html shows: every matching claim, the external credit,
+    the learner's name and license (the request's page or the background build)."""
+    from celedger.profiles.selectors import profile_for_user
+
+    transcript, _ = transcript_for(learner=learner, filters=filters, per_page=None)
+    period = (filters.date_from, filters.date_to) if filters.date_from or filters.date_to else None
+    return {
+        "transcript": transcript,
+        "period": period,
+        "profile": profile_for_user(user=learner),
+        "issued_on": issued_on,
+        "user_email": learner.email,
+    }
+
+
+def transcript_filters_params(filters: TranscriptFilters) -> dict[str, str]:
+    """The filters as JSON-safe strings (a background job's params), and back below."""
+    return {
+        "date_from": filters.date_from.isoformat() if filters.date_from else "",
+        "date_to": filters.date_to.isoformat() if filters.date_to else "",
+        "credit_type": filters.credit_type,
+        "publisher": filters.publisher,
+    }
+
+
+def transcript_filters_from(params: dict[str, str]) -> TranscriptFilters:
+    def day(value: str) -> datetime.date | None:
+        return datetime.date.fromisoformat(value) if value else None
+
+    return TranscriptFilters(
+        date_from=day(params.get("date_from", "")),
+        date_to=day(params.get("date_to", "")),
+        credit_type=params.get("credit_type", ""),
+        publisher=params.get("publisher", ""),
+    )
+
+
+def transcript_pdf_get(*, learner: Any, pk: int) -> TranscriptPdf:
+    """The learner's own background PDF; 404 for anyone else's."""
+    found = TranscriptPdf.objects.filter(pk=pk, learner=learner).first()
+    if found is None:
+        raise Http404
+    return found
 
 
 def external_credits_for(*, learner: Any, filters: TranscriptFilters) -> list[ExternalCredit]:

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from celedger.activities.selectors import activity_get_for_staff
+from celedger.core.files import private_file_response
 from celedger.core.pdf import render_pdf
 from celedger.core.types import AuthedRequest
 from celedger.core.urls import url_for_ids
@@ -29,6 +30,7 @@ from celedger.credits.forms import (
     RosterFilterForm,
     TranscriptFilterForm,
 )
+from celedger.credits.models import TranscriptPdf
 from celedger.credits.selectors import (
     claim_get_for_staff,
     claim_history,
@@ -42,14 +44,19 @@ from celedger.credits.selectors import (
     session_get_for_claim,
     transcript_choices,
     transcript_for,
+    transcript_pdf_context,
+    transcript_pdf_get,
     transcript_rows,
+    transcript_totals,
 )
 from celedger.credits.services import (
     NOT_A_PARTICIPANT,
+    TRANSCRIPT_PDF_IN_REQUEST,
     claim_award,
     claim_correct,
     claim_revoke,
     claim_submit,
+    transcript_pdf_request,
 )
 from celedger.profiles.decorators import profile_required
 from celedger.profiles.selectors import profile_for_user
@@ -194,16 +201,54 @@ def transcript_csv(request: AuthedRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 @login_required
 def transcript_pdf(request: AuthedRequest) -> HttpResponse:
+    """The PDF itself when it is short; else a page that offers to build it in the
+    background (a GET never queues work)."""
     context = _transcript_context(request)
-    context["transcript"], _ = transcript_for(
-        learner=request.user, filters=context["filters"], per_page=None
+    filters = context["filters"]
+    _, count = transcript_totals(learner=request.user, filters=filters)
+    if count > TRANSCRIPT_PDF_IN_REQUEST:
+        context["count"] = count
+        return render(request, "credits/transcript_pdf_build.html", context)
+    pdf_context = transcript_pdf_context(
+        learner=request.user, filters=filters, issued_on=timezone.localdate()
     )
-    context["issued_on"] = timezone.localdate()
-    context["user_email"] = request.user.email
-    pdf = render_pdf("credits/transcript_pdf.html", context)
+    pdf = render_pdf("credits/transcript_pdf.html", pdf_context)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="transcript.pdf"'
     return response
+
+
+@require_POST
+@login_required
+def transcript_pdf_start(request: AuthedRequest) -> HttpResponse:
+    job = transcript_pdf_request(
+        learner=request.user, filters=_transcript_context(request)["filters"]
+    )
+    return redirect("credits:transcript_pdf_status", job.pk)
+
+
+@require_http_methods(["GET"])
+@login_required
+def transcript_pdf_status(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The background PDF's stage (htmx polls the fragment until it is ready)."""
+    job = transcript_pdf_get(learner=request.user, pk=pk)
+    template = "credits/transcript_pdf_status.html"
+    if request.htmx:
+        template += "#pdf-status"
+    return render(request, template, {"job": job})
+
+
+@require_http_methods(["GET"])
+@login_required
+def transcript_pdf_download(request: AuthedRequest, pk: int) -> HttpResponseBase:
+    job = transcript_pdf_get(learner=request.user, pk=pk)
+    if job.stage != TranscriptPdf.Stage.DONE:
+        raise Http404
+    return private_file_response(
+        job.file,
+        filename=f"transcript-{job.created_at:%Y-%m-%d}.pdf",
+        content_type="application/pdf",
+    )
 
 
 # Provider console -----------------------------------------------------------------

@@ -7,6 +7,7 @@ UPDATE so a page can poll it; any exception marks the job failed with a message.
 """
 
 import datetime
+import functools
 import itertools
 import logging
 import re
@@ -40,7 +41,6 @@ from celedger.reporting.writing import (
     Text,
     hours_text,
     progress,
-    safe_cell,
     set_total,
     stamp,
 )
@@ -248,20 +248,30 @@ CLAIMS_VALUES = (
 )
 
 
+CREDENTIALS_KEPT = 20_000
+
+
 def _with_credentials(rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[str, tuple[Any, ...]]]:
     """Each row (whose first value is the profile's pk) with its learner's credentials as
-    "MD, PhD": one query per chunk of rows, so memory holds one chunk's at most."""
+    "MD, PhD": one query per chunk of rows for the learners not seen yet, remembered for at
+    most CREDENTIALS_KEPT learners, so memory stays bounded however many rows."""
     through = LearnerProfile.credentials.through
+    known: dict[int, str] = {}
     for chunk in itertools.batched(rows, CHUNK_SIZE):
-        found: dict[int, list[str]] = defaultdict(list)
-        for profile_pk, abbreviation in (
-            through.objects.filter(learnerprofile_id__in={r[0] for r in chunk if r[0]})
-            .order_by("credential__abbreviation")
-            .values_list("learnerprofile_id", "credential__abbreviation")
-        ):
-            found[profile_pk].append(abbreviation)
+        missing = {r[0] for r in chunk if r[0] is not None and r[0] not in known}
+        if missing:
+            if len(known) + len(missing) > CREDENTIALS_KEPT:
+                known.clear()
+            found: dict[int, list[str]] = defaultdict(list)
+            for profile_pk, abbreviation in (
+                through.objects.filter(learnerprofile_id__in=missing)
+                .order_by("credential__abbreviation")
+                .values_list("learnerprofile_id", "credential__abbreviation")
+            ):
+                found[profile_pk].append(abbreviation)
+            known.update((pk, ", ".join(found.get(pk, ()))) for pk in missing)
         for row in chunk:
-            yield ", ".join(found.get(row[0], ())), row
+            yield known.get(row[0], ""), row
 
 
 def credit_claim_rows(job: ExportJob) -> Iterator[list[str | Decimal | float]]:
@@ -271,6 +281,11 @@ def credit_claim_rows(job: ExportJob) -> Iterator[list[str | Decimal | float]]:
     claims = claims_in_range(job=job)
     set_total(job, claims.count())
     rows = claims.values_list(*CLAIMS_VALUES).iterator(chunk_size=CHUNK_SIZE)
+
+    @functools.lru_cache(maxsize=4096)
+    def local_day(starts_at: datetime.datetime) -> str:  # sessions repeat row after row
+        return starts_at.astimezone(zone).date().isoformat()
+
     for credentials, (
         profile_pk,
         first_name,
@@ -291,17 +306,18 @@ def credit_claim_rows(job: ExportJob) -> Iterator[list[str | Decimal | float]]:
         has_profile = profile_pk is not None
         if has_profile and license_number.strip() == LICENSE_PLACEHOLDER:
             license_number = "missing"
+        # Text cells are made formula-safe by the CSV and XLSX writers.
         yield [
-            safe_cell(f"{first_name} {last_name}" if has_profile else ""),
-            safe_cell(email),
-            safe_cell(credentials or ""),
-            safe_cell(profession or ""),
-            safe_cell(license_number or ""),
-            safe_cell(license_state or ""),
+            f"{first_name} {last_name}" if has_profile else "",
+            email,
+            credentials,
+            profession or "",
+            license_number or "",
+            license_state or "",
             nabp_id or "",
-            safe_cell(title),
+            title,
             event_id,
-            starts_at.astimezone(zone).date().isoformat(),
+            local_day(starts_at),
             credit_type,
             hours,
             uan,

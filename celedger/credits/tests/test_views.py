@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from celedger.activities.models import Attendance
 from celedger.activities.tests.factories import SessionFactory
-from celedger.credits.models import Claim, ExternalCredit
+from celedger.credits.models import Claim, ExternalCredit, TranscriptPdf
 from celedger.credits.services import NOT_A_PARTICIPANT, claim_submit
 from celedger.credits.tests.helpers import activity_with, hours_for, learner
 from celedger.evaluations.models import ActivityEvaluation
@@ -291,6 +291,51 @@ def test_it_puts_external_credit_in_the_csv_and_pdf_as_on_the_page(client):
     assert rows[1][-1] == "CE Ledger"
     pdf = client.get(reverse("credits:transcript_pdf")).content
     assert "Grand Rounds 2019 (external)" in pdf_text(pdf)
+
+
+def test_it_builds_a_long_transcript_pdf_in_the_background(
+    client, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr("celedger.credits.views.TRANSCRIPT_PDF_IN_REQUEST", 2)
+    profile = learner("MD")
+    claim_many(profile, 3)
+    client.force_login(profile.user)
+    # A GET only offers the build: nothing is queued by reading a page.
+    offer = client.get(reverse("credits:transcript_pdf"), {"credit_type": "ama-pra-1"})
+    assert offer["Content-Type"].startswith("text/html")
+    assert "3 credits" in offer.content.decode() and not TranscriptPdf.objects.exists()
+    start = reverse("credits:transcript_pdf_start") + "?credit_type=ama-pra-1"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(start)
+    job = TranscriptPdf.objects.get()
+    assert response.url == reverse("credits:transcript_pdf_status", args=[job.pk])
+    assert job.params["credit_type"] == "ama-pra-1"
+    # The outbox delivered it after the commit (tests deliver in-process).
+    assert (job.stage, job.rows, job.pages) == ("done", 3, 1)
+    page = client.get(response.url, headers={"HX-Request": "true"}).content.decode()
+    download = reverse("credits:transcript_pdf_download", args=[job.pk])
+    assert download in page and "hx-trigger" not in page
+    pdf = b"".join(client.get(download).streaming_content)
+    assert "Credit claimed" in pdf_text(pdf)
+    # Someone else's job is not found.
+    client.force_login(learner("MD").user)
+    assert client.get(response.url).status_code == 404
+    assert client.get(download).status_code == 404
+
+
+def test_it_shows_progress_while_the_pdf_waits_and_queues_it_once(client, monkeypatch):
+    # No worker has run yet: the commit callbacks are not run in this test.
+    monkeypatch.setattr("celedger.credits.views.TRANSCRIPT_PDF_IN_REQUEST", 0)
+    profile = learner("MD")
+    claim_many(profile, 1)
+    client.force_login(profile.user)
+    first = client.post(reverse("credits:transcript_pdf_start"))
+    again = client.post(reverse("credits:transcript_pdf_start"))
+    assert first.url == again.url and TranscriptPdf.objects.count() == 1
+    page = client.get(first.url).content.decode()
+    assert "Waiting for the worker" in page and "<progress" in page and "every 1s" in page
+    job = TranscriptPdf.objects.get()
+    assert client.get(reverse("credits:transcript_pdf_download", args=[job.pk])).status_code == 404
 
 
 # Roster -------------------------------------------------------------------------
