@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import IO, Any
 
 from django.apps import apps
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from jsonschema import Draft202012Validator
 
@@ -493,19 +493,18 @@ def activities_in_range(*, job: ExportJob) -> QuerySet[Activity]:
 
 
 def learner_counts(activity_ids: list[int]) -> dict[int, Counter[str]]:
-    """Distinct learners with active credit per activity and participant category."""
+    """Distinct learners with active credit per activity and participant category: counted
+    by the database (a learner has one profession), not a set of every (activity, learner)
+    pair in memory."""
     counts: dict[int, Counter[str]] = defaultdict(Counter)
     rows = (
         Claim.objects.filter(session__activity_id__in=activity_ids, status=Claim.Status.ACTIVE)
-        .values_list("session__activity_id", "learner_id", "learner__profile__profession__code")
-        .distinct()
+        .order_by()
+        .values_list("session__activity_id", "learner__profile__profession__code")
+        .annotate(learners=Count("learner_id", distinct=True))
     )
-    seen: set[tuple[int, int]] = set()
-    for activity_id, learner_id, profession in rows:
-        if (activity_id, learner_id) in seen:
-            continue
-        seen.add((activity_id, learner_id))
-        counts[activity_id][PARTICIPANT_CATEGORIES.get(profession or "", "other")] += 1
+    for activity_id, profession, learners in rows:
+        counts[activity_id][PARTICIPANT_CATEGORIES.get(profession or "", "other")] += learners
     return counts
 
 

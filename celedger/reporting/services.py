@@ -21,7 +21,7 @@ from typing import IO, Any
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -143,6 +143,7 @@ def export_run(*, job_id: int) -> ExportJob | None:
 
 JOB_FIELDS = ["status", "done", "total", "file", "result", "error", "finished_at"]
 MARK_CHUNK = 2000
+MARK_CHUNK_PG = 50_000
 
 
 def records_mark_exported(*, job: ExportJob, record_ids: Iterable[int]) -> int:
@@ -150,10 +151,30 @@ def records_mark_exported(*, job: ExportJob, record_ids: Iterable[int]) -> int:
     record changed meanwhile stays pending and goes in the next file)."""
     marked = 0
     ids = list(record_ids) if not isinstance(record_ids, array) else record_ids
+    pending = ReportingRecord.Status.PENDING
+    if connection.vendor == "postgresql":
+        # One array parameter per statement instead of thousands of IN placeholders:
+        # 100,000 records in 5.5 s instead of 8.2 s here (docs/performance.md).
+        table = ReportingRecord._meta.db_table
+        with connection.cursor() as cursor:
+            for start in range(0, len(ids), MARK_CHUNK_PG):
+                cursor.execute(
+                    f"UPDATE {table} SET status = %s, exported_in_id = %s, exported_at = %s,"
+                    " updated_at = %s WHERE id = ANY(%s) AND status = %s",
+                    [
+                        ReportingRecord.Status.EXPORTED,
+                        job.pk,
+                        job.finished_at,
+                        job.finished_at,
+                        list(ids[start : start + MARK_CHUNK_PG]),
+                        pending,
+                    ],
+                )
+                marked += cursor.rowcount
+        return marked
     for start in range(0, len(ids), MARK_CHUNK):
         marked += ReportingRecord.objects.filter(
-            pk__in=list(ids[start : start + MARK_CHUNK]),
-            status=ReportingRecord.Status.PENDING,
+            pk__in=list(ids[start : start + MARK_CHUNK]), status=pending
         ).update(
             status=ReportingRecord.Status.EXPORTED,
             exported_in=job,
