@@ -6,6 +6,7 @@ never make the server fetch a URL.
 """
 
 import base64
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -21,12 +22,17 @@ def _weasy() -> tuple[Any, Any]:
     return FontConfiguration(), URLFetcher(allowed_protocols={"data"})
 
 
-def html_to_pdf(html: str) -> bytes:
+def html_to_pdf(html: str, *, on_laid_out: Callable[[int], None] | None = None) -> bytes:
+    """The PDF of `html`; `on_laid_out(pages)` runs between layout and writing (a
+    background build reports its stage with it)."""
     from weasyprint import HTML
 
     font_config, fetcher = _weasy()
-    document = HTML(string=html, base_url="data:,", url_fetcher=fetcher)
-    pdf: bytes = document.write_pdf(font_config=font_config)
+    source = HTML(string=html, base_url="data:,", url_fetcher=fetcher)
+    document = source.render(font_config=font_config)
+    if on_laid_out is not None:
+        on_laid_out(len(document.pages))
+    pdf: bytes = document.write_pdf()
     return pdf
 
 

@@ -1,14 +1,15 @@
 """CSV and XLSX files for transcripts and rosters (built in memory; rosters are small)."""
 
 import io
+import itertools
 from collections.abc import Iterable
+from typing import Any
 
 from django.utils.timezone import localtime
-from openpyxl import Workbook
 
-from celedger.core.spreadsheets import SafeCsvWriter, safe_cell, sheet_append
-from celedger.credits.models import Claim
-from celedger.credits.selectors import Roster
+from celedger.core.spreadsheets import SafeCsvWriter, safe_cell, xlsx_bytes
+from celedger.credits.models import ExternalCredit
+from celedger.credits.selectors import Roster, transcript_row
 
 
 def roster_header(roster: Roster) -> list[str]:
@@ -26,36 +27,57 @@ def roster_header(roster: Roster) -> list[str]:
     ]
 
 
-def transcript_csv(claims: Iterable[Claim]) -> str:
+# "Amount" and its unit words, never "Hours": MOC points and credits are not hours.
+TRANSCRIPT_HEADER = [
+    "Date",
+    "Activity",
+    "Session",
+    "Provider",
+    "Credit type",
+    "Amount",
+    "Unit",
+    "Event ID",
+    "UAN",
+    "Source",
+]
+
+
+def transcript_csv(rows: Iterable[tuple[Any, ...]], external: Iterable[ExternalCredit]) -> str:
+    """The transcript's claims (value tuples from `transcript_rows`), then the credit
+    imported from other systems, marked "external" as on the page."""
     out = io.StringIO()
     writer = SafeCsvWriter(out)
-    writer.writerow(
-        # "Amount" and its unit words, never "Hours": MOC points and credits are not hours.
-        [
-            "Date",
-            "Activity",
-            "Session",
-            "Provider",
-            "Credit type",
-            "Amount",
-            "Unit",
-            "Event ID",
-            "UAN",
-        ]
-    )
-    for claim in claims:
-        activity = claim.session.activity
+    writer.writerow(TRANSCRIPT_HEADER)
+    for values in rows:
+        row = transcript_row(values)
         writer.writerow(
             [
-                claim.participated_on.isoformat(),
-                safe_cell(activity.title),
-                safe_cell(claim.session.topic),
-                safe_cell(activity.publisher.name),
-                claim.designation.credit_type.name,
-                f"{claim.hours:.2f}",
-                claim.designation.credit_type.unit_for(claim.hours),
-                claim.session.event_id,
-                claim.uan,
+                row.participated_on.isoformat(),
+                safe_cell(row.activity_title),
+                safe_cell(row.session_topic),
+                safe_cell(row.provider),
+                row.credit_type,
+                f"{row.hours:.2f}",
+                row.unit.unit_singular if row.hours == 1 else row.unit.unit,
+                row.event_id,
+                row.uan,
+                "CE Ledger",
+            ]
+        )
+    for credit in external:
+        credit_type = credit.credit_type
+        writer.writerow(
+            [
+                credit.completed_on.isoformat(),
+                safe_cell(credit.activity_title),
+                "",
+                safe_cell(credit.provider_name),
+                safe_cell(credit_type.name if credit_type else credit.credit_type_label),
+                f"{credit.hours:.2f}",
+                credit_type.unit_for(credit.hours) if credit_type else "",
+                "",
+                "",
+                "external (imported)",
             ]
         )
     return out.getvalue()
@@ -88,11 +110,5 @@ def roster_csv(roster: Roster) -> str:
 
 
 def roster_xlsx(roster: Roster) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Roster")
-    sheet_append(sheet, roster_header(roster))
-    for line in roster_lines(roster):
-        sheet_append(sheet, [*line[:-1], float(line[-1]) if line[-1] else None])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    lines = ([*line[:-1], float(line[-1]) if line[-1] else None] for line in roster_lines(roster))
+    return xlsx_bytes("Roster", itertools.chain([roster_header(roster)], lines))

@@ -11,7 +11,12 @@ from celedger.activities.models import CreditDesignation, Session
 from celedger.core.decimals import QUARTER
 from celedger.core.inputs import BoundedDateField, FiniteDecimalField
 from celedger.credits.eligibility import partial_credit_allowed
-from celedger.credits.selectors import ClaimPageState, RosterFilters, RosterStatus
+from celedger.credits.selectors import (
+    ClaimPageState,
+    RosterFilters,
+    RosterStatus,
+    TranscriptFilters,
+)
 from celedger.credits.services import HOURS_FIELD, SESSIONS_FIELD
 
 
@@ -139,6 +144,17 @@ class TranscriptFilterForm(forms.Form):
         if start and end and start > end:
             self.add_error("date_to", "The end date is before the start date.")
         return data
+
+    def filters(self) -> TranscriptFilters:
+        """The valid filters (none for an unbound or invalid form: errors show beside it)."""
+        if not (self.is_bound and self.is_valid()):
+            return TranscriptFilters()
+        return TranscriptFilters(
+            date_from=self.cleaned_data["date_from"],
+            date_to=self.cleaned_data["date_to"],
+            credit_type=self.cleaned_data["credit_type"],
+            publisher=self.cleaned_data["publisher"],
+        )
 
 
 class SearchInput(forms.TextInput):

@@ -3,6 +3,7 @@ from django.db import models
 
 from celedger.activities.models import CreditDesignation, Session
 from celedger.core.decimals import quarter_step_check
+from celedger.core.files import private_storage_get, private_upload_to
 
 
 class Claim(models.Model):
@@ -71,7 +72,16 @@ class Claim(models.Model):
                 name="claim_revoked_has_time",
             ),
         ]
-        indexes = [models.Index(fields=["learner", "status"])]
+        indexes = [
+            models.Index(fields=["learner", "status"]),
+            # The transcript's page: one learner's active claims, newest first, read in
+            # index order whatever the size of the ledger (docs/performance.md).
+            models.Index(
+                fields=["learner", "-participated_on", "-id"],
+                condition=models.Q(status="active"),
+                name="claim_learner_transcript",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.learner} {self.designation} {self.hours}"
@@ -162,3 +172,50 @@ class ExternalCredit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.learner} {self.credit_type_label} {self.hours} (external)"
+
+
+class TranscriptPdf(models.Model):
+    """A learner's transcript PDF too long to lay out within a request, built by the outbox
+    worker (`credits.transcript_pdf_build`) with its stage for the page to show."""
+
+    class Stage(models.TextChoices):
+        QUEUED = "queued", "Waiting for the worker"
+        READING = "reading", "Reading your credit"
+        LAYOUT = "layout", "Laying out the pages"
+        WRITING = "writing", "Writing the PDF"
+        DONE = "done", "Ready"
+        FAILED = "failed", "Failed"
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="transcript_pdfs"
+    )
+    # The transcript's filters, as the page's query string had them (ISO dates, codes).
+    params = models.JSONField(default=dict, blank=True)
+    stage = models.CharField(max_length=10, choices=Stage.choices, default=Stage.QUEUED)
+    rows = models.PositiveIntegerField(default=0)
+    pages = models.PositiveIntegerField(default=0)
+    file = models.FileField(
+        storage=private_storage_get, upload_to=private_upload_to("transcripts"), blank=True
+    )
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["learner", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"transcript PDF {self.pk} of {self.learner_id} ({self.stage})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.stage in (self.Stage.DONE, self.Stage.FAILED)
+
+    @property
+    def step(self) -> int:
+        """How far along, of STEPS, for a progress bar."""
+        order = [self.Stage.QUEUED, self.Stage.READING, self.Stage.LAYOUT, self.Stage.WRITING]
+        return order.index(self.Stage(self.stage)) if self.stage in order else len(order)
+
+    STEPS = 4

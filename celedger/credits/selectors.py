@@ -6,8 +6,9 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
+from django.core.paginator import Page, Paginator
 from django.db.models import (
     Count,
     Exists,
@@ -42,7 +43,7 @@ from celedger.credits.eligibility import (
     home_study_window_problem,
     session_date,
 )
-from celedger.credits.models import Claim, ExternalCredit
+from celedger.credits.models import Claim, ExternalCredit, TranscriptPdf
 from celedger.profiles.models import LearnerProfile
 from celedger.profiles.selectors import profile_for_user
 from celedger.publishers.models import Publisher
@@ -378,14 +379,258 @@ class TranscriptFilters:
     publisher: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class TranscriptRow:
+    """One active claim as the transcript shows it: plain values, no model objects."""
+
+    claim_id: int
+    participated_on: datetime.date
+    activity_id: int
+    activity_title: str
+    session_label: str  # the session's topic or Event ID for conferences and series, else ""
+    event_id: str
+    uan: str
+    provider: str
+    credit_type: str
+    hours: Decimal
+    unit: UnitWords
+    session_id: int
+    is_series: bool  # a series session has its own certificate
+    session_topic: str = ""
+
+
+@dataclass
+class TranscriptChoices:
+    """What the filters offer: the credit types and providers the learner has credit with."""
+
+    credit_types: list[tuple[str, str]]
+    publishers: list[tuple[str, str]]
+
+
 @dataclass
 class Transcript:
-    claims: list[Claim]
+    rows: list[TranscriptRow]
     totals: list[tuple[str, UnitWords, Decimal]]  # (credit type name, unit words, hours)
-    credit_types: list[tuple[str, str]] = field(default_factory=list)
-    publishers: list[tuple[str, str]] = field(default_factory=list)
+    count: int  # every row the filters match (all pages)
     # Credit earned elsewhere (imported history), labelled "external"; not in the totals.
     external: list[ExternalCredit] = field(default_factory=list)
+
+
+# Newest first; on one day the latest claim first (a conference claim writes its sessions
+# in start order). Exactly the index claim_learner_transcript: a page reads only its rows.
+TRANSCRIPT_ORDER = ("-participated_on", "-id")
+_ROW_VALUES = (
+    "pk",
+    "participated_on",
+    "session__activity_id",
+    "session__activity__title",
+    "session__activity__structure",
+    "session__topic",
+    "session__event_id",
+    "uan",
+    "session__activity__publisher__name",
+    "designation__credit_type__name",
+    "hours",
+    "designation__credit_type__unit_singular",
+    "designation__credit_type__unit",
+    "session_id",
+)
+_NAMES_SESSIONS = {Activity.Structure.CONFERENCE, Activity.Structure.SERIES}
+
+
+def transcript_row(values: tuple[Any, ...]) -> TranscriptRow:
+    (pk, on, activity_id, title, structure, topic, event_id, uan, provider, ct, hours) = values[
+        :11
+    ]
+    singular, unit, session_id = values[11:]
+    return TranscriptRow(
+        claim_id=pk,
+        participated_on=on,
+        activity_id=activity_id,
+        activity_title=title,
+        session_label=(topic or event_id) if structure in _NAMES_SESSIONS else "",
+        event_id=event_id,
+        uan=uan,
+        provider=provider,
+        credit_type=ct,
+        hours=hours,
+        unit=UnitWords(singular, unit),
+        session_id=session_id,
+        is_series=structure == Activity.Structure.SERIES,
+        session_topic=topic,
+    )
+
+
+def _transcript_claims(learner: Any) -> QuerySet[Claim]:
+    return Claim.objects.filter(learner=learner, status=Claim.Status.ACTIVE)
+
+
+def transcript_choices(*, learner: Any) -> TranscriptChoices:
+    """The filters' choices, one query over the learner's claims (index claim_learner_active)."""
+    pairs = (
+        _transcript_claims(learner)
+        .order_by()
+        .values_list(
+            "designation__credit_type__sort_order",
+            "designation__credit_type__code",
+            "designation__credit_type__name",
+            "session__activity__publisher__name",
+            "session__activity__publisher__code",
+        )
+        .distinct()
+    )
+    types: set[tuple[int, str, str]] = set()
+    publishers: set[tuple[str, str]] = set()
+    for sort_order, code, name, publisher_name, publisher_code in pairs:
+        types.add((sort_order, name, code))
+        publishers.add((publisher_name, publisher_code))
+    return TranscriptChoices(
+        credit_types=[(code, name) for _, name, code in sorted(types)],
+        publishers=[(code, name) for name, code in sorted(publishers)],
+    )
+
+
+def _filtered(learner: Any, filters: TranscriptFilters) -> QuerySet[Claim]:
+    claims = _transcript_claims(learner)
+    # The date a credit is for: the session's day, or a home-study completion date.
+    if filters.date_from:
+        claims = claims.filter(participated_on__gte=filters.date_from)
+    if filters.date_to:
+        claims = claims.filter(participated_on__lte=filters.date_to)
+    if filters.credit_type:
+        claims = claims.filter(designation__credit_type__code=filters.credit_type)
+    if filters.publisher:
+        claims = claims.filter(session__activity__publisher__code=filters.publisher)
+    return claims
+
+
+def transcript_totals(
+    *, learner: Any, filters: TranscriptFilters
+) -> tuple[list[tuple[str, UnitWords, Decimal]], int]:
+    """Hours per credit type over every matching claim, and how many claims match: one
+    aggregate query (its counts give the paginator's total)."""
+    grouped = (
+        _filtered(learner, filters)
+        .order_by()
+        .values(
+            "designation__credit_type__sort_order",
+            "designation__credit_type__name",
+            "designation__credit_type__unit_singular",
+            "designation__credit_type__unit",
+        )
+        .annotate(hours=Sum("hours"), claims=Count("pk"))
+        .order_by("designation__credit_type__sort_order", "designation__credit_type__name")
+    )
+    totals, count = [], 0
+    for row in grouped:
+        totals.append(
+            (
+                row["designation__credit_type__name"],
+                UnitWords(
+                    row["designation__credit_type__unit_singular"],
+                    row["designation__credit_type__unit"],
+                ),
+                Decimal(row["hours"]).quantize(Decimal("0.01")),
+            )
+        )
+        count += row["claims"]
+    return totals, count
+
+
+def transcript_rows(*, learner: Any, filters: TranscriptFilters) -> QuerySet[Any]:
+    """The matching claims as value tuples, newest first: slice it for a page, or iterate
+    it for a download (`transcript_row` makes a `TranscriptRow` of each)."""
+    return _filtered(learner, filters).order_by(*TRANSCRIPT_ORDER).values_list(*_ROW_VALUES)
+
+
+TRANSCRIPT_PAGE_SIZE = 50
+
+
+def transcript_for(
+    *,
+    learner: Any,
+    filters: TranscriptFilters | None = None,
+    page: str | int | None = 1,
+    per_page: int | None = TRANSCRIPT_PAGE_SIZE,
+) -> tuple[Transcript, Page[Any] | None]:
+    """One page of `learner`'s active claims, newest first, with totals per credit type
+    over all pages; `per_page=None` gives every claim (the PDF).
+
+    Queries, whatever the number of claims: totals with the count (1), the page's rows
+    (1, its ids in a subquery), the external credit (1).
+    """
+    filters = filters or TranscriptFilters()
+    totals, count = transcript_totals(learner=learner, filters=filters)
+    values = transcript_rows(learner=learner, filters=filters)
+    page_obj: Page[Any] | None = None
+    if per_page is not None:
+        # The page's ids come from the index alone (claim_learner_transcript, in its order);
+        # the joins then read only those rows, however many sessions the instance has.
+        ids = _filtered(learner, filters).order_by(*TRANSCRIPT_ORDER).values_list("pk", flat=True)
+        paginator: Paginator[int] = Paginator(ids, per_page)
+        paginator.count = count  # type: ignore[misc]  # the totals query counted them
+        page_obj = paginator.get_page(page)
+        values = (
+            Claim.objects.filter(pk__in=cast("QuerySet[Claim, int]", page_obj.object_list))
+            .order_by(*TRANSCRIPT_ORDER)
+            .values_list(*_ROW_VALUES)
+        )
+    rows = [transcript_row(v) for v in values]
+    transcript = Transcript(
+        rows=rows,
+        totals=totals,
+        count=count,
+        external=external_credits_for(learner=learner, filters=filters),
+    )
+    return transcript, page_obj
+
+
+def transcript_pdf_context(
+    *, learner: Any, filters: TranscriptFilters, issued_on: datetime.date
+) -> dict[str, Any]:
+    """What credits/transcript_pdf.html shows: every matching claim, the external credit,
+    the learner's name and license (the request's page or the background build)."""
+    from celedger.profiles.selectors import profile_for_user
+
+    transcript, _ = transcript_for(learner=learner, filters=filters, per_page=None)
+    period = (filters.date_from, filters.date_to) if filters.date_from or filters.date_to else None
+    return {
+        "transcript": transcript,
+        "period": period,
+        "profile": profile_for_user(user=learner),
+        "issued_on": issued_on,
+        "user_email": learner.email,
+    }
+
+
+def transcript_filters_params(filters: TranscriptFilters) -> dict[str, str]:
+    """The filters as JSON-safe strings (a background job's params), and back below."""
+    return {
+        "date_from": filters.date_from.isoformat() if filters.date_from else "",
+        "date_to": filters.date_to.isoformat() if filters.date_to else "",
+        "credit_type": filters.credit_type,
+        "publisher": filters.publisher,
+    }
+
+
+def transcript_filters_from(params: dict[str, str]) -> TranscriptFilters:
+    def day(value: str) -> datetime.date | None:
+        return datetime.date.fromisoformat(value) if value else None
+
+    return TranscriptFilters(
+        date_from=day(params.get("date_from", "")),
+        date_to=day(params.get("date_to", "")),
+        credit_type=params.get("credit_type", ""),
+        publisher=params.get("publisher", ""),
+    )
+
+
+def transcript_pdf_get(*, learner: Any, pk: int) -> TranscriptPdf:
+    """The learner's own background PDF; 404 for anyone else's."""
+    found = TranscriptPdf.objects.filter(pk=pk, learner=learner).first()
+    if found is None:
+        raise Http404
+    return found
 
 
 def external_credits_for(*, learner: Any, filters: TranscriptFilters) -> list[ExternalCredit]:
@@ -401,57 +646,6 @@ def external_credits_for(*, learner: Any, filters: TranscriptFilters) -> list[Ex
     if filters.credit_type:
         qs = qs.filter(credit_type__code=filters.credit_type)
     return list(qs.order_by("-completed_on", "-id"))
-
-
-def transcript_for(*, learner: Any, filters: TranscriptFilters | None = None) -> Transcript:
-    """Every active claim of `learner`, newest first, with totals per credit type.
-
-    Queries: claims with their session, activity, publisher and credit type (1), the
-    credit types and publishers the learner has claims with, for the filters (2), the
-    external credit (1).
-    """
-    filters = filters or TranscriptFilters()
-    base: QuerySet[Claim] = Claim.objects.filter(learner=learner, status=Claim.Status.ACTIVE)
-    claims_qs = base.select_related(
-        "session__activity__publisher", "designation__credit_type"
-    ).order_by("-participated_on", "-session__starts_at", "-created_at", "-id")
-    # The date a credit is for: the session's day, or a home-study completion date.
-    if filters.date_from:
-        claims_qs = claims_qs.filter(participated_on__gte=filters.date_from)
-    if filters.date_to:
-        claims_qs = claims_qs.filter(participated_on__lte=filters.date_to)
-    if filters.credit_type:
-        claims_qs = claims_qs.filter(designation__credit_type__code=filters.credit_type)
-    if filters.publisher:
-        claims_qs = claims_qs.filter(session__activity__publisher__code=filters.publisher)
-    claims = list(claims_qs)
-
-    sums: dict[int, Decimal] = defaultdict(Decimal)
-    names: dict[int, tuple[int, str, UnitWords]] = {}
-    for claim in claims:
-        ct = claim.designation.credit_type
-        sums[ct.pk] += claim.hours
-        names[ct.pk] = (ct.sort_order, ct.name, UnitWords(ct.unit_singular, ct.unit))
-    totals = [
-        (names[pk][1], names[pk][2], sums[pk]) for pk in sorted(sums, key=lambda k: names[k][:2])
-    ]
-    credit_types = list(
-        base.order_by("designation__credit_type__sort_order", "designation__credit_type__name")
-        .values_list("designation__credit_type__code", "designation__credit_type__name")
-        .distinct()
-    )
-    publishers = list(
-        base.order_by("session__activity__publisher__name")
-        .values_list("session__activity__publisher__code", "session__activity__publisher__name")
-        .distinct()
-    )
-    return Transcript(
-        claims=claims,
-        totals=totals,
-        credit_types=credit_types,
-        publishers=publishers,
-        external=external_credits_for(learner=learner, filters=filters),
-    )
 
 
 # Roster ---------------------------------------------------------------------------
@@ -544,8 +738,15 @@ class RosterTotals:
     hours: list[tuple[str, UnitWords, Decimal]]  # (credit type short name, unit words, hours)
 
 
+def _learner_ids(rows: QuerySet[Any]) -> QuerySet[Any]:
+    return rows.order_by().values("learner_id")
+
+
 class _Conditions:
-    """Per-learner EXISTS tests over the chosen sessions, to filter users in SQL.
+    """The learners of the chosen sessions, as subqueries of learner ids that start from
+    the activity's attendances, claims and responses: `User.pk IN (…)` is then a semi-join
+    from those rows, and its cost grows with the activity's learners, not the instance's
+    users (an OR of EXISTS per user scanned every user: issue 10).
 
     A roster row is a (session, learner) pair that attended, claimed, or evaluated that
     session; an activity-wide evaluation counts for every row the learner has.
@@ -554,31 +755,29 @@ class _Conditions:
     def __init__(self, *, activity: Activity, chosen_ids: list[int]) -> None:
         from celedger.evaluations.models import Response
 
-        learner = OuterRef("pk")
         in_sessions = Q(session_id__in=chosen_ids)
-        # Correlated one level deeper: the claim of the same (session, learner) pair.
+        # Correlated with the outer row: the claim of the same (session, learner) pair.
         pair_claim = Claim.objects.filter(
             learner_id=OuterRef("learner_id"),
             session_id=OuterRef("session_id"),
             status=Claim.Status.ACTIVE,
         )
-        attendances = Attendance.objects.filter(in_sessions, learner=learner)
-        session_responses = Response.objects.filter(in_sessions, learner=learner)
-        activity_response = Exists(
-            Response.objects.filter(learner=learner, activity=activity, session__isnull=True)
-        )
-        self.attended = Exists(attendances)
-        self.claimed = Exists(
-            Claim.objects.filter(in_sessions, learner=learner, status=Claim.Status.ACTIVE)
-        )
-        self.evaluated = Exists(session_responses) | activity_response
-        self.in_roster = self.attended | self.claimed | Exists(session_responses)
-        self.attended_unclaimed = Exists(attendances.filter(~Exists(pair_claim)))
-        self.evaluated_unclaimed = Exists(session_responses.filter(~Exists(pair_claim))) | (
-            activity_response & self.attended_unclaimed
-        )
+        attendances = Attendance.objects.filter(in_sessions)
+        session_responses = Response.objects.filter(in_sessions)
+        claims = Claim.objects.filter(in_sessions, status=Claim.Status.ACTIVE)
+        activity_responses = Response.objects.filter(activity=activity, session__isnull=True)
+        unclaimed_attendances = _learner_ids(attendances.filter(~Exists(pair_claim)))
+        self.attended = _learner_ids(attendances)
+        self.claimed = _learner_ids(claims)
+        self.evaluated = _learner_ids(session_responses).union(_learner_ids(activity_responses))
+        self.in_roster = self.attended.union(self.claimed, _learner_ids(session_responses))
+        self.attended_unclaimed = unclaimed_attendances
+        self.evaluated_unclaimed = _learner_ids(
+            session_responses.filter(~Exists(pair_claim))
+        ).union(_learner_ids(activity_responses.filter(learner_id__in=unclaimed_attendances)))
 
-    def for_status(self, status: str) -> Any:
+    def for_status(self, status: str) -> QuerySet[Any]:
+        """The ids of the learners with a row that matches `status`."""
         return {
             RosterStatus.ATTENDED_UNCLAIMED: self.attended_unclaimed,
             RosterStatus.CLAIMED: self.claimed,
@@ -666,7 +865,7 @@ def roster_learners(
 
     chosen_ids = [s.pk for s in _chosen(sessions, filters.session_id)]
     conditions = _Conditions(activity=activity, chosen_ids=chosen_ids)
-    users = get_user_model().objects.filter(conditions.for_status(filters.status))
+    users = get_user_model().objects.filter(pk__in=conditions.for_status(filters.status))
     if filters.status == RosterStatus.FLAGGED:
         users = users.filter(
             pk__in=roster_flagged_learner_ids(
@@ -913,12 +1112,12 @@ def roster_totals(
     conditions = _Conditions(activity=activity, chosen_ids=chosen_ids)
     counts = (
         get_user_model()
-        .objects.filter(conditions.in_roster)
+        .objects.filter(pk__in=conditions.in_roster)
         .aggregate(
             learners=Count("pk"),
-            attended=Count("pk", filter=Q(conditions.attended)),
-            evaluated=Count("pk", filter=Q(conditions.evaluated)),
-            claimed=Count("pk", filter=Q(conditions.claimed)),
+            attended=Count("pk", filter=Q(pk__in=conditions.attended)),
+            evaluated=Count("pk", filter=Q(pk__in=conditions.evaluated)),
+            claimed=Count("pk", filter=Q(pk__in=conditions.claimed)),
         )
     )
     hours = [

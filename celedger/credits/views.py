@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -17,8 +17,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from celedger.activities.selectors import activity_get_for_staff
+from celedger.core.files import private_file_response
 from celedger.core.pdf import render_pdf
 from celedger.core.types import AuthedRequest
+from celedger.core.urls import url_for_ids
 from celedger.credits import exports
 from celedger.credits.forms import (
     AwardForm,
@@ -28,26 +30,34 @@ from celedger.credits.forms import (
     RosterFilterForm,
     TranscriptFilterForm,
 )
+from celedger.credits.models import TranscriptPdf
 from celedger.credits.selectors import (
-    TranscriptFilters,
     claim_flags,
     claim_get_for_staff,
     claim_history,
     claim_page_state,
+    external_credits_for,
     roster_for,
     roster_learners,
     roster_rows,
     roster_sessions,
     roster_totals,
     session_get_for_claim,
+    transcript_choices,
     transcript_for,
+    transcript_pdf_context,
+    transcript_pdf_get,
+    transcript_rows,
+    transcript_totals,
 )
 from celedger.credits.services import (
     NOT_A_PARTICIPANT,
+    TRANSCRIPT_PDF_IN_REQUEST,
     claim_award,
     claim_correct,
     claim_revoke,
     claim_submit,
+    transcript_pdf_request,
 )
 from celedger.profiles.decorators import profile_required
 from celedger.profiles.selectors import profile_for_user
@@ -139,45 +149,60 @@ def resend_verification(request: AuthedRequest) -> HttpResponse:
 
 
 def _transcript_context(request: AuthedRequest) -> dict[str, Any]:
-    base = transcript_for(learner=request.user)
+    """The filters (their choices from the learner's claims) and what they select.
+
+    Queries: the filters' choices (1), the profile for the license reminder (1), and
+    `transcript_for`'s (3); the PDF and CSV take every row instead of one page.
+    """
+    choices = transcript_choices(learner=request.user)
     form = TranscriptFilterForm(
-        request.GET or None, credit_types=base.credit_types, publishers=base.publishers
+        request.GET or None, credit_types=choices.credit_types, publishers=choices.publishers
     )
-    filters = TranscriptFilters()
-    if form.is_bound and form.is_valid():
-        filters = TranscriptFilters(
-            date_from=form.cleaned_data["date_from"],
-            date_to=form.cleaned_data["date_to"],
-            credit_type=form.cleaned_data["credit_type"],
-            publisher=form.cleaned_data["publisher"],
-        )
-    transcript = (
-        transcript_for(learner=request.user, filters=filters)
-        if filters != TranscriptFilters()
-        else base
-    )
+    filters = form.filters()
     period = (filters.date_from, filters.date_to) if filters.date_from or filters.date_to else None
+    query = request.GET.copy()
+    query.pop("page", None)
     return {
-        "transcript": transcript,
+        "filters": filters,
         "period": period,
         "form": form,
         "profile": profile_for_user(user=request.user),
-        "query": request.GET.urlencode(),
+        "query": query.urlencode(),
     }
 
 
 @require_http_methods(["GET"])
 @login_required
 def transcript(request: AuthedRequest) -> HttpResponse:
-    return render(request, "credits/transcript.html", _transcript_context(request))
+    context = _transcript_context(request)
+    data, page = transcript_for(
+        learner=request.user, filters=context["filters"], page=request.GET.get("page")
+    )
+    activity_url = url_for_ids("certificates:mine")
+    session_url = url_for_ids("certificates:mine_session", count=2)
+    rows = [
+        (
+            row,
+            session_url(row.activity_id, row.session_id)
+            if row.is_series
+            else activity_url(row.activity_id),
+        )
+        for row in data.rows
+    ]
+    context.update(transcript=data, page_obj=page, rows=rows)
+    return render(request, "credits/transcript.html", context)
 
 
 @require_http_methods(["GET"])
 @login_required
 def transcript_csv(request: AuthedRequest) -> HttpResponse:
-    context = _transcript_context(request)
+    filters = _transcript_context(request)["filters"]
     response = HttpResponse(
-        exports.transcript_csv(context["transcript"].claims), content_type="text/csv"
+        exports.transcript_csv(
+            transcript_rows(learner=request.user, filters=filters).iterator(),
+            external_credits_for(learner=request.user, filters=filters),
+        ),
+        content_type="text/csv",
     )
     response["Content-Disposition"] = 'attachment; filename="transcript.csv"'
     return response
@@ -186,13 +211,54 @@ def transcript_csv(request: AuthedRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 @login_required
 def transcript_pdf(request: AuthedRequest) -> HttpResponse:
+    """The PDF itself when it is short; else a page that offers to build it in the
+    background (a GET never queues work)."""
     context = _transcript_context(request)
-    context["issued_on"] = timezone.localdate()
-    context["user_email"] = request.user.email
-    pdf = render_pdf("credits/transcript_pdf.html", context)
+    filters = context["filters"]
+    _, count = transcript_totals(learner=request.user, filters=filters)
+    if count > TRANSCRIPT_PDF_IN_REQUEST:
+        context["count"] = count
+        return render(request, "credits/transcript_pdf_build.html", context)
+    pdf_context = transcript_pdf_context(
+        learner=request.user, filters=filters, issued_on=timezone.localdate()
+    )
+    pdf = render_pdf("credits/transcript_pdf.html", pdf_context)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="transcript.pdf"'
     return response
+
+
+@require_POST
+@login_required
+def transcript_pdf_start(request: AuthedRequest) -> HttpResponse:
+    job = transcript_pdf_request(
+        learner=request.user, filters=_transcript_context(request)["filters"]
+    )
+    return redirect("credits:transcript_pdf_status", job.pk)
+
+
+@require_http_methods(["GET"])
+@login_required
+def transcript_pdf_status(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The background PDF's stage (htmx polls the fragment until it is ready)."""
+    job = transcript_pdf_get(learner=request.user, pk=pk)
+    template = "credits/transcript_pdf_status.html"
+    if request.htmx:
+        template += "#pdf-status"
+    return render(request, template, {"job": job})
+
+
+@require_http_methods(["GET"])
+@login_required
+def transcript_pdf_download(request: AuthedRequest, pk: int) -> HttpResponseBase:
+    job = transcript_pdf_get(learner=request.user, pk=pk)
+    if job.stage != TranscriptPdf.Stage.DONE:
+        raise Http404
+    return private_file_response(
+        job.file,
+        filename=f"transcript-{job.created_at:%Y-%m-%d}.pdf",
+        content_type="application/pdf",
+    )
 
 
 # Provider console -----------------------------------------------------------------

@@ -8,21 +8,22 @@ that stores the file. Layouts and their sources: docs/reporting.md.
 
 import csv
 import datetime
+import functools
 import importlib
 import json
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import IO, Any
 
 from django.apps import apps
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from jsonschema import Draft202012Validator
-from openpyxl import Workbook
 
 from celedger.activities.models import Activity, CreditDesignation
+from celedger.core.spreadsheets import XlsxWriter
 from celedger.credits.models import Claim
 from celedger.profiles.models import BoardCertification
 from celedger.reporting.models import (
@@ -43,6 +44,7 @@ from celedger.reporting.writing import (
     progress,
     safe_cell,
     schema,
+    schema_check,
     schema_validate,
     set_total,
     stamp,
@@ -201,8 +203,15 @@ def _sent_versions(row: dict[str, Any]) -> list[tuple[str, Decimal, datetime.dat
 
 
 def _certification(row: dict[str, Any]) -> str:
-    reporting = ActivityReporting(moc_credit_types=row["activity__reporting__moc_credit_types"])
-    return reporting.moc_credit_type(row["board__code"])
+    types = row["activity__reporting__moc_credit_types"]
+    return _moc_credit_type(json.dumps(types, sort_keys=True), row["board__code"])
+
+
+@functools.lru_cache(maxsize=1024)
+def _moc_credit_type(types_json: str, board_code: str) -> str:
+    # Once per activity setting and board, not once per record (a model object each).
+    reporting = ActivityReporting(moc_credit_types=json.loads(types_json))
+    return reporting.moc_credit_type(board_code)
 
 
 def _completed_at(on: datetime.date, zone: Any) -> str:
@@ -252,13 +261,18 @@ def pars_learner_report(
     }
 
 
-def _report_validator() -> Draft202012Validator:
-    """A validator for one ActivityReport: the item schema of the learner-report schema."""
+def _report_schema() -> dict[str, Any]:
+    """The schema of one ActivityReport: the item schema of the learner-report schema."""
     root = schema(LEARNER_SCHEMA)
-    item = root["properties"]["ACCMELearnerReports"]["properties"]["ActivityReports"][
-        "properties"
-    ]["ActivityReport"]["items"]
-    return Draft202012Validator(item, format_checker=FORMAT_CHECKER)
+    item: dict[str, Any] = root["properties"]["ACCMELearnerReports"]["properties"][
+        "ActivityReports"
+    ]["properties"]["ActivityReport"]["items"]
+    return item
+
+
+@functools.cache
+def _report_check() -> Callable[[Any], bool]:
+    return schema_check(_report_schema())
 
 
 def _require_provider_id(job: ExportJob) -> None:
@@ -274,7 +288,8 @@ def pars_learners_json(job: ExportJob, raw: IO[bytes]) -> Output:
     _require_provider_id(job)
     records = pending_records(job=job, channel=Channel.PARS)
     set_total(job, records.count())
-    validator = _report_validator()
+    # Every record is checked; jsonschema runs only to explain one that fails.
+    check = _report_check()
     ids = array("q")
     written = 0
     now = timezone.now().astimezone(job.publisher.zone).isoformat(timespec="seconds")
@@ -285,13 +300,17 @@ def pars_learners_json(job: ExportJob, raw: IO[bytes]) -> Output:
         for row in progress(job, _pars_values(records)):
             for action, hours, on in _sent_versions(row):
                 report = pars_learner_report(row, action=action, hours=hours, on=on, job=job)
-                errors = sorted(validator.iter_errors(report), key=lambda e: e.path)
-                if errors:
-                    where = "/".join(str(p) for p in errors[0].absolute_path)
-                    raise ExportError(
-                        f"Record {row['pk']} does not match ACCME's learner-report schema at "
-                        f"{where or '(top level)'}: {errors[0].message}"
+                if not check(report):
+                    validator = Draft202012Validator(
+                        _report_schema(), format_checker=FORMAT_CHECKER
                     )
+                    errors = sorted(validator.iter_errors(report), key=lambda e: e.path)
+                    if errors:  # jsonschema has the last word
+                        where = "/".join(str(p) for p in errors[0].absolute_path)
+                        raise ExportError(
+                            f"Record {row['pk']} does not match ACCME's learner-report "
+                            f"schema at {where or '(top level)'}: {errors[0].message}"
+                        )
                 text.write((",\n" if written else "") + json.dumps(report, ensure_ascii=False))
                 first = first or report
                 written += 1
@@ -375,12 +394,10 @@ def pars_learners_tab(job: ExportJob, raw: IO[bytes]) -> Output:
             ids.append(row["pk"])
 
     if excel:
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet("Learners")
-        sheet.append(PARS_TAB_COLUMNS)
-        for line in rows():
-            sheet.append(line)
-        workbook.save(raw)  # type: ignore[arg-type]
+        with XlsxWriter(raw, "Learners") as sheet:
+            sheet.append(PARS_TAB_COLUMNS)
+            for line in rows():
+                sheet.append(line)
     else:
         with Text(raw) as text:
             writer = csv.writer(text, delimiter="\t", lineterminator="\r\n")
@@ -476,19 +493,18 @@ def activities_in_range(*, job: ExportJob) -> QuerySet[Activity]:
 
 
 def learner_counts(activity_ids: list[int]) -> dict[int, Counter[str]]:
-    """Distinct learners with active credit per activity and participant category."""
+    """Distinct learners with active credit per activity and participant category: counted
+    by the database (a learner has one profession), not a set of every (activity, learner)
+    pair in memory."""
     counts: dict[int, Counter[str]] = defaultdict(Counter)
     rows = (
         Claim.objects.filter(session__activity_id__in=activity_ids, status=Claim.Status.ACTIVE)
-        .values_list("session__activity_id", "learner_id", "learner__profile__profession__code")
-        .distinct()
+        .order_by()
+        .values_list("session__activity_id", "learner__profile__profession__code")
+        .annotate(learners=Count("learner_id", distinct=True))
     )
-    seen: set[tuple[int, int]] = set()
-    for activity_id, learner_id, profession in rows:
-        if (activity_id, learner_id) in seen:
-            continue
-        seen.add((activity_id, learner_id))
-        counts[activity_id][PARTICIPANT_CATEGORIES.get(profession or "", "other")] += 1
+    for activity_id, profession, learners in rows:
+        counts[activity_id][PARTICIPANT_CATEGORIES.get(profession or "", "other")] += learners
     return counts
 
 
@@ -684,16 +700,16 @@ def pars_activities_file(job: ExportJob, raw: IO[bytes]) -> Output:
     counts = learner_counts(ids)
     incomplete = sum(1 for a in activities if activity_missing(a, support.get(a.pk)))
     if job.params.get("format") == "xlsx":
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet("Activities")
-        sheet.append(ACTIVITY_COLUMNS)
-        for activity in progress(job, activities):
-            sheet.append(
-                activity_row(
-                    activity, supporters=support.get(activity.pk, []), counts=counts[activity.pk]
+        with XlsxWriter(raw, "Activities") as sheet:
+            sheet.append(ACTIVITY_COLUMNS)
+            for activity in progress(job, activities):
+                sheet.append(
+                    activity_row(
+                        activity,
+                        supporters=support.get(activity.pk, []),
+                        counts=counts[activity.pk],
+                    )
                 )
-            )
-        workbook.save(raw)  # type: ignore[arg-type]
         extension = "xlsx"
     else:
         document = {

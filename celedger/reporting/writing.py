@@ -6,9 +6,10 @@ import io
 import json
 import re
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 from functools import cache
 from pathlib import Path
 from typing import IO, Any, TypeVar
@@ -119,6 +120,115 @@ def schema_errors(document: dict[str, Any], name: str) -> list[str]:
         f"{'/'.join(str(p) for p in error.absolute_path) or '(top level)'}: {error.message}"
         for error in validator.iter_errors(document)
     ]
+
+
+# What `schema_check` understands; anything else in a schema makes it refuse to compile.
+_IGNORED = {"description", "title", "$comment", "examples", "default", "$schema", "$id"}
+_TYPES: dict[str, Callable[[Any], bool]] = {
+    "object": lambda v: isinstance(v, dict),
+    "array": lambda v: isinstance(v, list),
+    "string": lambda v: isinstance(v, str),
+    "boolean": lambda v: isinstance(v, bool),
+    "null": lambda v: v is None,
+    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    "integer": lambda v: (
+        (isinstance(v, int) and not isinstance(v, bool))
+        or (isinstance(v, float) and v.is_integer())
+    ),
+}
+
+
+def _is_multiple(value: float, step: float) -> bool:
+    # jsonschema's rule: exact fractions when the float quotient overflows.
+    if isinstance(step, float):
+        quotient = value / step
+        try:
+            return int(quotient) == quotient
+        except OverflowError:
+            return (Fraction(value) / Fraction(step)).denominator == 1
+    return value % step == 0
+
+
+def schema_check(node: dict[str, Any]) -> Callable[[Any], bool]:
+    """A yes/no check of `node` (a JSON schema without references or combinators), built
+    once: about 30 times faster per document than jsonschema, which then only explains
+    a "no". It follows jsonschema on the keywords it knows (formats through the same
+    FORMAT_CHECKER) and raises NotImplementedError on any other keyword, so it never
+    passes what it did not check."""
+    checks: list[Callable[[Any], bool]] = []
+    unknown = set(node) - _IGNORED - {
+        "type", "required", "properties", "additionalProperties", "items", "minItems",
+        "maxItems", "enum", "const", "pattern", "format", "minLength", "maxLength",
+        "multipleOf",
+    }  # fmt: skip
+    if unknown:
+        raise NotImplementedError(f"schema_check does not know {sorted(unknown)}")
+    if "type" in node:
+        names = node["type"] if isinstance(node["type"], list) else [node["type"]]
+        tests = [_TYPES[n] for n in names]
+        checks.append(tests[0] if len(tests) == 1 else lambda v: any(t(v) for t in tests))
+    if "enum" in node:
+        allowed = node["enum"]
+        checks.append(lambda v: v in allowed)
+    if "const" in node:
+        const = node["const"]
+        checks.append(lambda v: v == const)
+    if "pattern" in node:
+        search = re.compile(node["pattern"]).search
+        checks.append(lambda v: not isinstance(v, str) or search(v) is not None)
+    if "format" in node:
+        fmt = node["format"]
+        checks.append(lambda v: FORMAT_CHECKER.conforms(v, fmt))
+    if "minLength" in node:
+        shortest = node["minLength"]
+        checks.append(lambda v: not isinstance(v, str) or len(v) >= shortest)
+    if "maxLength" in node:
+        longest = node["maxLength"]
+        checks.append(lambda v: not isinstance(v, str) or len(v) <= longest)
+    if "multipleOf" in node:
+        step = node["multipleOf"]
+        checks.append(lambda v: not _TYPES["number"](v) or _is_multiple(v, step))
+    if "minItems" in node:
+        fewest = node["minItems"]
+        checks.append(lambda v: not isinstance(v, list) or len(v) >= fewest)
+    if "maxItems" in node:
+        most = node["maxItems"]
+        checks.append(lambda v: not isinstance(v, list) or len(v) <= most)
+    if "required" in node:
+        required = node["required"]
+        checks.append(lambda v: not isinstance(v, dict) or all(k in v for k in required))
+    properties = {k: schema_check(sub) for k, sub in node.get("properties", {}).items()}
+    extra = node.get("additionalProperties", True)
+    if not isinstance(extra, bool):
+        raise NotImplementedError("schema_check takes additionalProperties true or false only")
+    if properties or extra is False:
+
+        def check_properties(v: Any) -> bool:
+            if not isinstance(v, dict):
+                return True
+            for key, value in v.items():
+                check = properties.get(key)
+                if check is None:
+                    if extra is False:
+                        return False
+                elif not check(value):
+                    return False
+            return True
+
+        checks.append(check_properties)
+    if "items" in node:
+        item = schema_check(node["items"])
+        checks.append(lambda v: not isinstance(v, list) or all(item(x) for x in v))
+    if len(checks) == 1:
+        return checks[0]
+
+    def check_all(v: Any) -> bool:
+        for check in checks:  # noqa: SIM110  (a loop: twice as fast as all() on a generator)
+            if not check(v):
+                return False
+        return True
+
+    return check_all
 
 
 def schema_validate(document: dict[str, Any], name: str, what: str) -> None:

@@ -1,5 +1,7 @@
 import csv
+import datetime
 import io
+import subprocess
 from decimal import Decimal
 
 import openpyxl
@@ -12,7 +14,7 @@ from django.utils import timezone
 
 from celedger.activities.models import Attendance
 from celedger.activities.tests.factories import SessionFactory
-from celedger.credits.models import Claim
+from celedger.credits.models import Claim, ExternalCredit, TranscriptPdf
 from celedger.credits.services import NOT_A_PARTICIPANT, claim_submit
 from celedger.credits.tests.helpers import activity_with, hours_for, learner
 from celedger.evaluations.models import ActivityEvaluation
@@ -160,7 +162,7 @@ def test_it_lists_claims_with_totals_and_filters(client):
         "ANCC nursing contact hours": Decimal("1.00"),
     }
     response = client.get(reverse("credits:transcript"), {"credit_type": "ancc"})
-    assert len(response.context["transcript"].claims) == 1
+    assert len(response.context["transcript"].rows) == 1
     response = client.get(
         reverse("credits:transcript"), {"date_from": "2030-01-01", "date_to": "2029-01-01"}
     )
@@ -177,7 +179,7 @@ def test_it_shows_only_the_learners_own_claims(client):
     mine, other = learner("MD"), learner("MD")
     claim_many(other, 1)
     client.force_login(mine.user)
-    assert client.get(reverse("credits:transcript")).context["transcript"].claims == []
+    assert client.get(reverse("credits:transcript")).context["transcript"].rows == []
 
 
 def test_it_exports_the_transcript_as_csv_and_pdf(client):
@@ -191,6 +193,12 @@ def test_it_exports_the_transcript_as_csv_and_pdf(client):
     assert rows[1][5] == "1.00"
     pdf = client.get(reverse("credits:transcript_pdf"))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+
+
+def pdf_text(pdf: bytes) -> str:
+    return subprocess.run(
+        ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
 
 
 def count_queries(client, url):
@@ -215,9 +223,7 @@ def bulk_claims(learners_and_sessions, designation):
     )
 
 
-def test_it_renders_a_500_claim_transcript_in_constant_queries(
-    client, django_assert_max_num_queries
-):
+def test_it_pages_a_500_claim_transcript_in_constant_queries(client, django_assert_num_queries):
     profile = learner("MD")
     session = activity_with("ama-pra-1", hours="1.00")
     designation = session.activity.designations.get()
@@ -228,14 +234,109 @@ def test_it_renders_a_500_claim_transcript_in_constant_queries(
     with_one, _ = count_queries(client, url)
     more = [SessionFactory(activity=session.activity) for _ in range(499)]
     bulk_claims([(profile.user, s) for s in more], designation)
-    # session + user (2), profile for the reminders (1), claims (1), the credit types
-    # and publishers for the filters (2); the header's console link is cached; external
-    # credit imported from other systems (1).
-    with django_assert_max_num_queries(7):
-        with_500, response = count_queries(client, url)
-    assert with_500 == with_one
-    assert len(response.context["transcript"].claims) == 500
-    assert "500 AMA PRA Category 1 Credits™" in response.content.decode()
+    # session + user (2), the filters' choices (1), the profile for the reminders (1),
+    # totals with the count (1), the page's rows (1), external credit (1).
+    with django_assert_num_queries(7):
+        response = client.get(url, {"page": "3"})
+    assert with_one == 7
+    page = response.context["page_obj"]
+    assert page.number == 3 and page.paginator.num_pages == 10
+    assert len(response.context["transcript"].rows) == 50
+    body = response.content.decode()
+    assert "500 AMA PRA Category 1 Credits™" in body and "Showing 101–150 of 500 credits" in body
+    # Every row links its certificate, built once for the page.
+    link = reverse("certificates:mine", args=[session.activity_id])
+    assert body.count(f'href="{link}"') == 50
+    # The download links carry the filters, never the page.
+    assert "transcript/pdf/?page" not in body and "transcript/csv/?page" not in body
+
+
+def test_it_pages_newest_first_and_keeps_the_filters(client):
+    profile = learner("MD", "RN")
+    claim_many(profile, 3, "ancc")
+    claim_many(profile, 2, "ama-pra-1")
+    client.force_login(profile.user)
+    url = reverse("credits:transcript")
+    everything = client.get(url).context["transcript"]
+    assert everything.count == 5 and len(everything.rows) == 5
+    ids = [r.claim_id for r in everything.rows]
+    assert ids == sorted(ids, reverse=True)  # same day: the latest claim first
+    filtered = client.get(url, {"credit_type": "ancc", "page": "99"}).context
+    assert filtered["transcript"].count == 3 and filtered["page_obj"].number == 1
+    [(name, _, hours)] = filtered["transcript"].totals
+    assert (name, hours) == ("ANCC nursing contact hours", Decimal("3.00"))
+
+
+def test_it_puts_external_credit_in_the_csv_and_pdf_as_on_the_page(client):
+    profile = learner("MD")
+    claim_many(profile, 1)
+    ExternalCredit.objects.create(
+        learner=profile.user,
+        publisher=Claim.objects.get().session.activity.publisher,
+        activity_title="Grand Rounds 2019",
+        provider_name="Old System Hospital",
+        completed_on=datetime.date(2019, 5, 1),
+        credit_type_label="AMA PRA Cat 1",
+        hours=Decimal("2.00"),
+        source="import.csv",
+        source_key="k1",
+    )
+    client.force_login(profile.user)
+    assert "Grand Rounds 2019" in client.get(reverse("credits:transcript")).content.decode()
+    rows = list(
+        csv.reader(io.StringIO(client.get(reverse("credits:transcript_csv")).content.decode()))
+    )
+    assert rows[-1][:2] == ["2019-05-01", "Grand Rounds 2019"]
+    assert rows[-1][5] == "2.00" and rows[-1][-1] == "external (imported)"
+    assert rows[0][5:7] == ["Amount", "Unit"]
+    assert rows[1][-1] == "CE Ledger"
+    pdf = client.get(reverse("credits:transcript_pdf")).content
+    assert "Grand Rounds 2019 (external)" in pdf_text(pdf)
+
+
+def test_it_builds_a_long_transcript_pdf_in_the_background(
+    client, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr("celedger.credits.views.TRANSCRIPT_PDF_IN_REQUEST", 2)
+    profile = learner("MD")
+    claim_many(profile, 3)
+    client.force_login(profile.user)
+    # A GET only offers the build: nothing is queued by reading a page.
+    offer = client.get(reverse("credits:transcript_pdf"), {"credit_type": "ama-pra-1"})
+    assert offer["Content-Type"].startswith("text/html")
+    assert "3 credits" in offer.content.decode() and not TranscriptPdf.objects.exists()
+    start = reverse("credits:transcript_pdf_start") + "?credit_type=ama-pra-1"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(start)
+    job = TranscriptPdf.objects.get()
+    assert response.url == reverse("credits:transcript_pdf_status", args=[job.pk])
+    assert job.params["credit_type"] == "ama-pra-1"
+    # The outbox delivered it after the commit (tests deliver in-process).
+    assert (job.stage, job.rows, job.pages) == ("done", 3, 1)
+    page = client.get(response.url, headers={"HX-Request": "true"}).content.decode()
+    download = reverse("credits:transcript_pdf_download", args=[job.pk])
+    assert download in page and "hx-trigger" not in page
+    pdf = b"".join(client.get(download).streaming_content)
+    assert "Credit claimed" in pdf_text(pdf)
+    # Someone else's job is not found.
+    client.force_login(learner("MD").user)
+    assert client.get(response.url).status_code == 404
+    assert client.get(download).status_code == 404
+
+
+def test_it_shows_progress_while_the_pdf_waits_and_queues_it_once(client, monkeypatch):
+    # No worker has run yet: the commit callbacks are not run in this test.
+    monkeypatch.setattr("celedger.credits.views.TRANSCRIPT_PDF_IN_REQUEST", 0)
+    profile = learner("MD")
+    claim_many(profile, 1)
+    client.force_login(profile.user)
+    first = client.post(reverse("credits:transcript_pdf_start"))
+    again = client.post(reverse("credits:transcript_pdf_start"))
+    assert first.url == again.url and TranscriptPdf.objects.count() == 1
+    page = client.get(first.url).content.decode()
+    assert "Waiting for the worker" in page and "<progress" in page and "every 1s" in page
+    job = TranscriptPdf.objects.get()
+    assert client.get(reverse("credits:transcript_pdf_download", args=[job.pk])).status_code == 404
 
 
 # Roster -------------------------------------------------------------------------
