@@ -3,8 +3,8 @@ names the site, not the server's host:port, and opening its link in a second bro
 phone's mail app opens its own) still leads to the program they scanned."""
 
 import re
-from urllib.parse import urlsplit
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings

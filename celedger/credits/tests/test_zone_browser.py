@@ -51,8 +51,7 @@ def test_a_coordinator_sees_times_in_the_publishers_zone_named(
     page.set_viewport_size({"width": 1280, "height": 900})
 
     page.goto(
-        live_server.url
-        + reverse("credits:roster", args=[activity.publisher.code, activity.pk])
+        live_server.url + reverse("credits:roster", args=[activity.publisher.code, activity.pk])
     )
     choice = page.locator("#roster-session option", has_text=session.event_id)
     assert "Nov 5, 2026 8:00 AM PST" in choice.inner_text()
