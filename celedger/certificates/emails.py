@@ -23,18 +23,18 @@ def certificate_email_send(*, certificate: Certificate, revoked: bool) -> None:
     if revoked:
         EmailMessage(
             subject=safe_subject(
-                f"[{settings.SITE_NAME}] Certificate withdrawn: {activity.title}"
+                f"[{settings.SITE_NAME}] {activity.publisher.name} · Certificate withdrawn: "
+                f"{activity.title}"
             ),
             body=render_to_string("certificates/email_revoked.txt", context),
             to=[certificate.learner.email],
         ).send()
         return
     updated = certificate.version > 1
-    subject = (
-        f"[{settings.SITE_NAME}] Your updated certificate (version {certificate.version}): "
-        f"{activity.title}"
+    subject = f"[{settings.SITE_NAME}] {activity.publisher.name} · " + (
+        f"Your updated certificate (version {certificate.version}): {activity.title}"
         if updated
-        else f"[{settings.SITE_NAME}] Your certificate: {activity.title}"
+        else f"Your certificate: {activity.title}"
     )
     message = EmailMessage(
         subject=safe_subject(subject),
