@@ -1,3 +1,4 @@
+import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -13,6 +14,7 @@ from django.urls import reverse
 
 from celedger.accounts.landing import landing_url_for
 from celedger.accounts.models import User
+from celedger.activities.selectors import EventNotFound, session_get_public
 from celedger.core.outbox import outbox_email
 from celedger.profiles.selectors import profile_for_user
 
@@ -32,6 +34,23 @@ PENDING_NEXT_SESSION_KEY = "celedger_pending_next"
 
 def site_identity() -> SiteIdentity:
     return SiteIdentity(name=settings.SITE_NAME, domain=urlsplit(settings.SITE_URL).netloc)
+
+
+PROGRAM_PATH = re.compile(r"^/e/(?P<event_id>[^/]+)/")
+
+
+def program_publisher_name(request: HttpRequest | None) -> str:
+    """The publisher of the program a learner signs up from (the `next` is its page), for
+    the account email to name beside the site; "" elsewhere or for an unknown Event ID."""
+    target = get_next_redirect_url(request) if request is not None else None
+    found = PROGRAM_PATH.match(target or "")
+    if not found:
+        return ""
+    try:
+        session = session_get_public(event_id=found["event_id"])
+    except EventNotFound:
+        return ""
+    return session.activity.publisher.name
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -101,5 +120,9 @@ class AccountAdapter(DefaultAccountAdapter):
         context: dict[str, Any],
         headers: dict[str, str] | None = None,
     ) -> EmailMessage:
-        context = {**context, "current_site": site_identity()}
+        context = {
+            **context,
+            "current_site": site_identity(),
+            "program_publisher": program_publisher_name(context.get("request")),
+        }
         return super().render_mail(template_prefix, email, context, headers)

@@ -31,16 +31,18 @@ def certificate_email_send(*, certificate: Certificate, revoked: bool) -> None:
     }
     if revoked:
         EmailMessage(
-            subject=safe_subject(f"[{settings.SITE_NAME}] Certificate withdrawn: {what}"),
+            subject=safe_subject(
+                f"[{settings.SITE_NAME}] {activity.publisher.name} · Certificate withdrawn: {what}"
+            ),
             body=render_to_string("certificates/email_revoked.txt", context),
             to=[certificate.learner.email],
         ).send()
         return
     updated = certificate.version > 1
-    subject = (
-        f"[{settings.SITE_NAME}] Your updated certificate (version {certificate.version}): {what}"
+    subject = f"[{settings.SITE_NAME}] {activity.publisher.name} · " + (
+        f"Your updated certificate (version {certificate.version}): {what}"
         if updated
-        else f"[{settings.SITE_NAME}] Your certificate: {what}"
+        else f"Your certificate: {what}"
     )
     message = EmailMessage(
         subject=safe_subject(subject),

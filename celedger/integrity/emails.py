@@ -27,7 +27,8 @@ def disclosure_request_send(*, content_role: ContentRole) -> None:
         body = render_to_string("integrity/email/request.txt", context)
     outbox_email(
         to=[content_role.email],
-        subject=f"[{settings.SITE_NAME}] Disclosure of financial relationships for "
+        subject=f"[{settings.SITE_NAME}] {publisher.name} · Disclosure of financial "
+        "relationships for "
         f"“{activity.title}”",
         body=body,
     )

@@ -70,9 +70,10 @@ def claim_reminder_send(*, learner: "User", items: Sequence[Any]) -> None:
         "site_url": settings.SITE_URL,
         "site_name": settings.SITE_NAME,
     }
+    publishers = sorted({item.session.activity.publisher.name for item in items})
     _deliver(
         to=learner.email,
-        subject="Claim your credit before the window closes",
+        subject=f"{', '.join(publishers)} · Claim your credit before the window closes",
         body=render_to_string("rollout/email/claim_reminder.txt", context),
     )
 

@@ -8,6 +8,7 @@ from django.test import Client
 
 PHONE_VIEWPORT = {"width": 375, "height": 740}
 CONFIRM_LINK = re.compile(r"https?://\S+/accounts/confirm-email/\S+/")
+CONFIRM_LINK_AS_SENT = re.compile(r"https?://\S+/accounts/confirm-email/\S+")
 
 
 def sign_in(page: Any, live_server: Any, *, email: str, password: str) -> None:
@@ -29,11 +30,12 @@ def sign_in_as(page: Any, live_server: Any, user: Any) -> None:
     )
 
 
-def email_confirmation_path(email: str) -> str:
-    """The path of the newest email-confirmation link sent to `email`."""
+def email_confirmation_path(email: str, *, with_query: bool = False) -> str:
+    """The path of the newest email-confirmation link sent to `email` (`with_query`: as the
+    learner clicks it, with the `next` it carries)."""
     bodies = [str(m.body) for m in mail.outbox if email in m.to]
     assert bodies, f"no email to {email}"
-    link = CONFIRM_LINK.search(bodies[-1])
+    link = (CONFIRM_LINK_AS_SENT if with_query else CONFIRM_LINK).search(bodies[-1])
     assert link, bodies[-1]
     return "/accounts/" + link.group(0).split("/accounts/", 1)[1]
 
@@ -54,9 +56,11 @@ def sign_up_the_guides_way(
     specialty: str,
     license_number: str,
     password: str = "a long passphrase 9041",
+    confirm: bool = True,
 ) -> None:
     """From a page with a "Create account" link: email → CREATE ACCOUNT → last name + phone
-    (no match) → CONTINUE → Online Profile → Save Profile → confirm the emailed link."""
+    (no match) → CONTINUE → Online Profile → Save Profile → confirm the emailed link (unless
+    `confirm` is False: the caller opens it, e.g. on another device)."""
     page.get_by_role("link", name="Create account").first.click()
     page.locator("#id_email").fill(email)
     page.get_by_role("button", name="CREATE ACCOUNT").click()
@@ -78,5 +82,7 @@ def sign_up_the_guides_way(
     page.locator("#id_license_number").fill(license_number)
     page.get_by_role("button", name="Save Profile").click()
     page.wait_for_load_state()
+    if not confirm:
+        return
     page.goto(live_server.url + email_confirmation_path(email))
     page.get_by_role("button", name=re.compile("confirm", re.I)).click()

@@ -200,3 +200,11 @@ def test_admins_set_the_days_with_errors_next_to_the_field(login: Any, publisher
     assert 'value="7, soon"' in bad.content.decode()
     client.post(url, {"enabled": "on", "claim_days_before": "1, 14"})
     assert ReminderSettings.objects.get(publisher=publisher).days == [14, 1]
+
+
+def test_the_claim_reminder_names_the_publisher(session: Any, closing: Any) -> None:
+    learner = LearnerProfileFactory().user
+    AttendanceFactory(session=session, learner=learner)
+    reminders_send(now=closing - 7 * DAY)
+    (sent,) = _sent_to(learner.email)
+    assert session.activity.publisher.name in str(sent.subject)
