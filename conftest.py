@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
+from playwright.sync_api import expect
 
 # Two shared cores: input generation is sometimes slow; that is not a finding.
 hypothesis_settings.register_profile(
@@ -16,6 +17,10 @@ hypothesis_settings.load_profile("celedger")
 # Playwright's sync API runs an event loop; Django's ORM beside it in the same thread
 # must be told that is fine (tests only).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# A browser assertion waits up to 15 s (Playwright's default is 5 s): on two shared cores a
+# page that renders a PDF or runs a migration-heavy fixture can take longer than 5 s. An
+# assertion that is wrong still fails, only later.
+expect.set_options(timeout=15_000)
 
 CHROMIUM_FLAGS = [
     "--headless",
