@@ -27,7 +27,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("BENCH_DB", "celedger_perfdata_exports")
 
-from transcript import DB_NAME, Seeder, reset_database, setup_django  # noqa: E402
+from transcript import (  # noqa: E402
+    DB_NAME,
+    Seeder,
+    reset_database,
+    setup_django,
+    write_results,
+)
 
 LEARNERS = 1000
 # (kind, format): every export a coordinator can start.
@@ -228,12 +234,7 @@ def main() -> int:
             f"| {kind} {fmt} | {cells} | {by_size[large][0] / by_size[small][0]:.1f} |"
             f" {by_size[large][1] / by_size[small][1]:.2f} |"
         )
-    results = ROOT / "bench" / "results"
-    results.mkdir(parents=True, exist_ok=True)
-    path = results / f"{today}-exports.md"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print("\n".join(lines))
-    print(f"written: {path}")
+    write_results(f"{today}-exports.md", lines)
     return 0
 
 

@@ -460,13 +460,18 @@ def main() -> int:
     out("## Roster plans (20,000 users)\n")
     for title, plan in zip(["Roster page learners", "Roster search"], roster_plans, strict=True):
         out(f"### {title}\n\n```\n{plan}\n```\n")
+    write_results(f"{today}-transcript.md", lines)
+    return 0
+
+
+def write_results(name: str, lines: list[str]) -> None:
+    """Print the report and keep it as bench/results/<name> (exports.py uses it too)."""
     results = ROOT / "bench" / "results"
     results.mkdir(parents=True, exist_ok=True)
-    path = results / f"{today}-transcript.md"
+    path = results / name
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
     print(f"written: {path}")
-    return 0
 
 
 if __name__ == "__main__":

@@ -601,7 +601,9 @@ def reminders_send(*, now: datetime.datetime | None = None) -> ReminderRun:
     claim_emails = 0
     for items in claim_due.values():
         with transaction.atomic():
-            fresh = [item for item in items if _mark_sent(item.learner, item.session, item.kind)]
+            fresh = [
+                item for item in items if _mark_sent(item.learner, item.kind, session=item.session)
+            ]
             if fresh:
                 emails.claim_reminder_send(learner=fresh[0].learner, items=fresh)
                 claim_emails += 1
@@ -611,7 +613,7 @@ def reminders_send(*, now: datetime.datetime | None = None) -> ReminderRun:
             fresh_rows = [
                 item.row
                 for item in items
-                if _mark_sent(learner, kind=item.kind, record=item.row.record)
+                if _mark_sent(learner, item.kind, record=item.row.record)
             ]
             if fresh_rows:
                 emails.held_records_reminder_send(learner=learner, rows=fresh_rows)
@@ -621,9 +623,9 @@ def reminders_send(*, now: datetime.datetime | None = None) -> ReminderRun:
 
 def _mark_sent(
     learner: User,
-    session: Session | None = None,
-    kind: str = "",
+    kind: str,
     *,
+    session: Session | None = None,
     record: ReportingRecord | None = None,
 ) -> bool:
     """Record the reminder; False when another run recorded it first (the unique row)."""
