@@ -119,6 +119,9 @@ DATABASES = {
         # A `SELECT 1` before each request's first query, so a connection the database
         # dropped (restart, failover) is replaced instead of failing one request per worker.
         conn_health_checks=env_bool("CONN_HEALTH_CHECKS", True),
+        # Behind PgBouncer in transaction mode a named cursor cannot outlive its
+        # transaction: read `iterator()` results client-side (docs/operations.md).
+        disable_server_side_cursors=env_bool("DATABASE_TRANSACTION_POOLING"),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -39,3 +39,18 @@ def test_it_refuses_to_start_without_a_secret_key_in_production():
     result = _manage("check", SECRET_KEY="")
     assert result.returncode != 0
     assert "Set SECRET_KEY" in result.stderr
+
+
+def test_transaction_pooling_turns_server_side_cursors_off():
+    """PgBouncer in transaction mode cannot keep a named cursor across transactions."""
+    show = (
+        "from django.db import connection as c; "
+        "print(c.settings_dict['DISABLE_SERVER_SIDE_CURSORS'])"
+    )
+    url = "postgres://postgres@127.0.0.1:5432/celedger"
+    pooled = _manage(
+        "shell", "-v", "0", "-c", show, DATABASE_URL=url, DATABASE_TRANSACTION_POOLING="true"
+    )
+    direct = _manage("shell", "-v", "0", "-c", show, DATABASE_URL=url)
+    assert pooled.stdout.strip() == "True", pooled.stderr
+    assert direct.stdout.strip() == "False", direct.stderr
