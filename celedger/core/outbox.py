@@ -25,6 +25,7 @@ import os
 import random
 import socket
 import threading
+import time
 import traceback
 import uuid
 from collections.abc import Callable
@@ -33,7 +34,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
@@ -51,19 +52,25 @@ class _Registration:
     # A handler that only writes the database runs in one transaction with the messages
     # it enqueues; a long one (an export) commits as it goes and keeps its lease alive.
     atomic: bool
+    # Taken before the others due at the same poll: what a learner waits for on the next
+    # page (their certificate after a claim), not an email or an export.
+    urgent: bool
 
 
 _handlers: dict[str, _Registration] = {}
 
 
-def outbox_handler(kind: str, *, atomic: bool = True) -> Callable[[Handler], Handler]:
-    """Register the function that delivers messages of `kind` (one per kind)."""
+def outbox_handler(
+    kind: str, *, atomic: bool = True, urgent: bool = False
+) -> Callable[[Handler], Handler]:
+    """Register the function that delivers messages of `kind` (one per kind); `urgent`
+    kinds are delivered before the others that are due."""
 
     def register(handler: Handler) -> Handler:
         existing = _handlers.get(kind)
         if existing is not None and existing.handler is not handler:
             raise ValueError(f"An outbox handler for {kind!r} is already registered.")
-        _handlers[kind] = _Registration(handler=handler, atomic=atomic)
+        _handlers[kind] = _Registration(handler=handler, atomic=atomic, urgent=urgent)
         return handler
 
     return register
@@ -288,17 +295,83 @@ def _is_database_outage(exc: BaseException) -> bool:
 
 
 def outbox_deliver_pending(*, worker_id: str = "inline", limit: int = 100) -> int:
-    """Deliver up to `limit` due messages, oldest first; returns how many were delivered."""
+    """Deliver up to `limit` due messages, urgent kinds first, then oldest first; returns
+    how many were delivered."""
     delivered = 0
+    urgent = sorted(kind for kind, registration in _handlers.items() if registration.urgent)
     ids = list(
         OutboxMessage.objects.filter(_due(timezone.now()))
-        .order_by("next_attempt_at", "id")
+        .order_by(
+            Case(When(kind__in=urgent, then=Value(0)), default=Value(1)),
+            "next_attempt_at",
+            "id",
+        )
         .values_list("id", flat=True)[:limit]
     )
     for message_id in ids:
         if outbox_deliver(message_id=message_id, worker_id=worker_id):
             delivered += 1
     return delivered
+
+
+CHANNEL = "celedger_outbox"
+
+
+class OutboxWakeup:
+    """What the worker waits on between polls: on PostgreSQL, the `celedger_outbox`
+    notification that a trigger sends when a message commits (migration core 0003), on a
+    connection of its own that only listens; elsewhere (SQLite), the poll interval.
+
+    `listen()` before each poll, `wait(timeout)` after an empty one: a message committed
+    between the two is then already queued on the listening connection, never missed. A
+    lost connection falls back to the interval until `listen()` connects again."""
+
+    def __init__(self, using: str = "default") -> None:
+        self.using = using
+        self._listener: Any = None
+
+    def listen(self) -> bool:
+        """Start (or keep) listening; False where there is nothing to listen to."""
+        from django.db import connections
+
+        database = connections[self.using]
+        if database.vendor != "postgresql":
+            return False
+        if self._listener is None:
+            try:
+                listener = database.get_new_connection(database.get_connection_params())
+                listener.autocommit = True
+                listener.execute(f"LISTEN {CHANNEL}")
+            except Exception as exc:
+                logger.warning("outbox wake-up: cannot listen (%s)", type(exc).__name__)
+                return False
+            self._listener = listener
+        return True
+
+    def wait(self, timeout: float, *, stopping: Callable[[], bool] = lambda: False) -> bool:
+        """Until a message commits (True) or `timeout` seconds pass (False)."""
+        if self._listener is None:
+            deadline = time.monotonic() + timeout
+            while not stopping() and time.monotonic() < deadline:
+                time.sleep(min(0.1, timeout))
+            return False
+        try:
+            woken = any(True for _ in self._listener.notifies(timeout=timeout, stop_after=1))
+            # Several commits since the last poll wake one poll, not one each.
+            for _ in self._listener.notifies(timeout=0):
+                pass
+        except Exception as exc:
+            logger.warning("outbox wake-up: listening failed (%s)", type(exc).__name__)
+            self.close()
+            return False
+        return woken
+
+    def close(self) -> None:
+        if self._listener is not None:
+            try:
+                self._listener.close()
+            finally:
+                self._listener = None
 
 
 def outbox_retry(*, message_ids: list[int]) -> int:

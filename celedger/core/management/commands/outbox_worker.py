@@ -1,4 +1,9 @@
-"""Deliver the outbox: `manage.py outbox_worker` (run it beside the web server)."""
+"""Deliver the outbox: `manage.py outbox_worker` (run it beside the web server).
+
+On PostgreSQL it wakes as soon as a message commits (LISTEN/NOTIFY, `OutboxWakeup`), so a
+certificate is rendered before the learner who just claimed asks for it; `--interval`
+is then only how often it looks anyway (retries coming due, a lost notification). On
+SQLite it polls every `--interval`."""
 
 import datetime
 import logging
@@ -11,7 +16,12 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import Error as DatabaseError
 from django.db import close_old_connections, connections
 
-from celedger.core.outbox import default_worker_id, outbox_deliver_pending, outbox_prune
+from celedger.core.outbox import (
+    OutboxWakeup,
+    default_worker_id,
+    outbox_deliver_pending,
+    outbox_prune,
+)
 
 logger = logging.getLogger("celedger.core.outbox")
 
@@ -20,7 +30,9 @@ class Command(BaseCommand):
     help = "Deliver outbox messages (emails, certificate renders, exports) with retries."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--interval", type=float, default=1.0, help="seconds between polls")
+        parser.add_argument(
+            "--interval", type=float, default=1.0, help="seconds between polls at most"
+        )
         parser.add_argument("--batch", type=int, default=50, help="messages per poll")
         parser.add_argument("--once", action="store_true", help="deliver what is due, then exit")
         parser.add_argument(
@@ -35,10 +47,13 @@ class Command(BaseCommand):
         interval: float = options["interval"]
         outage_wait = interval
         last_prune = 0.0
+        wakeup = OutboxWakeup()
         logger.info("outbox worker %s started", worker_id)
         while not self.stopping:
             try:
                 close_old_connections()
+                if not options["once"]:
+                    wakeup.listen()
                 delivered = outbox_deliver_pending(worker_id=worker_id, limit=options["batch"])
                 if time.monotonic() - last_prune > 3600:
                     outbox_prune(older_than=datetime.timedelta(days=options["keep_days"]))
@@ -56,13 +71,15 @@ class Command(BaseCommand):
                     outage_wait,
                 )
                 connections.close_all()
+                wakeup.close()
                 self._sleep(outage_wait)
                 outage_wait = min(30.0, outage_wait * 2)
                 continue
             if options["once"]:
                 break
             if delivered == 0:
-                self._sleep(interval)
+                wakeup.wait(interval, stopping=lambda: self.stopping)
+        wakeup.close()
         connections.close_all()
         logger.info("outbox worker %s stopped", worker_id)
 
