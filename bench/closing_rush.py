@@ -32,7 +32,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -477,6 +477,21 @@ def summarize(name: str, samples: list[Sample], busy_seconds: float, ok: set[int
     )
 
 
+def certificate_mix(samples: list[Sample]) -> str:
+    """How the downloads were served, told apart by their statements: the stored copy
+    (the fewest), or rendered in the request (or waiting on the outbox worker's render)."""
+    counts = Counter(s.queries for s in samples if s.queries >= 0)
+    if not counts:
+        return "Certificate downloads: none."
+    stored = min(counts)
+    mix = ", ".join(f"{n} statements × {c}" for n, c in sorted(counts.items()))
+    return (
+        f"Certificate downloads: {counts[stored]} of {sum(counts.values())} with the fewest "
+        f"statements ({stored}: the stored copy, rendered by the outbox worker before the "
+        f"download); by statements: {mix}."
+    )
+
+
 def machine_lines() -> list[str]:
     def out(*cmd: str) -> str:
         try:
@@ -723,6 +738,8 @@ def main() -> None:
         f"view, reads with the one-SELECT view (the hello view answered {hello:,.0f} req/s).",
         "",
         *table(step_rows, args.workers),
+        "",
+        certificate_mix(by_step.get("certificate PDF", [])),
         "",
         f"Ledger after the run: {ledger}. Client errors: {len(errors)}. **{verdict}**",
     ]
