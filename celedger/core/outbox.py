@@ -381,6 +381,30 @@ def outbox_retry(*, message_ids: list[int]) -> int:
     )
 
 
+# Hourly chores the worker runs beside pruning its own messages (an app registers them in
+# its `ready()`): removing what is kept only for a while, such as built transcript PDFs.
+_housekeeping: list[Callable[[], object]] = []
+
+
+def outbox_housekeeping(chore: Callable[[], object]) -> Callable[[], object]:
+    """Register a chore for the outbox worker to run every hour."""
+    if chore not in _housekeeping:
+        _housekeeping.append(chore)
+    return chore
+
+
+def outbox_housekeeping_run() -> None:
+    """Run every registered chore; one that fails is logged and the others still run (a
+    database outage is raised, as anywhere in the worker)."""
+    for chore in _housekeeping:
+        try:
+            chore()
+        except Exception as exc:
+            if _is_database_outage(exc):
+                raise
+            logger.exception("outbox housekeeping %s failed", getattr(chore, "__name__", chore))
+
+
 def outbox_prune(*, older_than: datetime.timedelta) -> int:
     """Delete delivered messages older than `older_than`; returns how many."""
     cutoff = timezone.now() - older_than

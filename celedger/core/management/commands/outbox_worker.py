@@ -20,6 +20,7 @@ from celedger.core.outbox import (
     OutboxWakeup,
     default_worker_id,
     outbox_deliver_pending,
+    outbox_housekeeping_run,
     outbox_prune,
 )
 
@@ -46,7 +47,7 @@ class Command(BaseCommand):
         worker_id = default_worker_id()
         interval: float = options["interval"]
         outage_wait = interval
-        last_prune = 0.0
+        last_prune = float("-inf")  # prune at start: monotonic() may be under an hour
         wakeup = OutboxWakeup()
         logger.info("outbox worker %s started", worker_id)
         while not self.stopping:
@@ -57,6 +58,7 @@ class Command(BaseCommand):
                 delivered = outbox_deliver_pending(worker_id=worker_id, limit=options["batch"])
                 if time.monotonic() - last_prune > 3600:
                     outbox_prune(older_than=datetime.timedelta(days=options["keep_days"]))
+                    outbox_housekeeping_run()
                     last_prune = time.monotonic()
                 if outage_wait > interval:
                     logger.warning("outbox worker %s: the database is back", worker_id)
