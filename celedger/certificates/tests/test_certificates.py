@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from celedger.certificates.models import Certificate
 from celedger.certificates.services import certificate_issue
+from celedger.core.outbox import outbox_email
 from celedger.credits.services import claim_revoke, claim_submit
 from celedger.credits.tests.helpers import activity_with, hours_for, learner
 from celedger.profiles.models import LearnerProfile
@@ -385,3 +386,30 @@ def test_the_workers_warm_up_renders_a_certificate_without_the_database():
     html = certificate_sample_html()
     assert "Certificate of credit" in html and "data:image/png;base64," in html
     assert pdf.html_to_pdf(html).startswith(b"%PDF")
+
+
+def test_after_a_claim_the_worker_renders_the_certificate_before_slower_work(settings):
+    from celedger.core.models import OutboxMessage
+    from celedger.core.outbox import outbox_deliver_pending
+
+    settings.OUTBOX_DELIVER_ON_COMMIT = False  # as in production: the worker delivers
+    session = activity_with("ama-pra-1")
+    profile = learner("MD")
+    claim_submit(
+        learner=profile.user,
+        session=session,
+        hours_by_designation=hours_for(session, "ama-pra-1"),
+        attested=True,
+    )
+    outbox_email(to=["someone@example.org"], subject="Queued before", body="-")
+    # The claim's message first (urgent), though the email is as old.
+    assert outbox_deliver_pending(limit=1) == 1
+    assert OutboxMessage.objects.get(kind="credits.claims_changed").status == "delivered"
+    # It recorded the certificate's refresh and the reporting recompute; the refresh goes
+    # next, before the email and the recompute queued with it.
+    assert outbox_deliver_pending(limit=1) == 1
+    assert Certificate.objects.get(learner=profile.user).pdf
+    pending = set(OutboxMessage.objects.filter(status="pending").values_list("kind", flat=True))
+    # (and the profile's own reporting recheck, from creating the learner)
+    assert {"core.email", "reporting.records_recompute"} <= pending
+    assert not {kind for kind in pending if kind.startswith(("credits.", "certificates."))}
