@@ -9,8 +9,9 @@ publisher with a logo, and learners (physicians, nurses, pharmacists) with a cla
 and no certificate yet. Then:
 
 1. first render after warm-up in a fresh process: each of `--fresh` new processes loads
-   Django and the URLconf, calls `core.pdf.warm_up()` (as gunicorn's `post_worker_init`
-   does) and downloads one learner's certificate, which renders in the request;
+   Django, the URLconf and the middleware (as a gunicorn worker has before
+   `post_worker_init`), calls `core.pdf.warm_up()` (as `post_worker_init` does) and
+   downloads one learner's certificate, which renders in the request;
 2. steady state, in this process: `--renders` learners' first downloads (each renders),
    then the same learners' downloads of the stored copy;
 3. the trivial WeasyPrint render (`warm_up`'s one-paragraph page) in the same process, as
@@ -185,10 +186,11 @@ def download(client: Any, learner: Any, url: str) -> dict[str, float]:
 
 
 def trivial_render() -> dict[str, float]:
-    from celedger.core.pdf import warm_up
+    """One paragraph through the same renderer (fonts and fetcher reused): the yardstick."""
+    from celedger.core.pdf import html_to_pdf
 
     wall, cpu = time.perf_counter(), time.process_time()
-    warm_up()
+    html_to_pdf("<p>CE Ledger</p>")
     return {"wall": (time.perf_counter() - wall) * 1000, "cpu": (time.process_time() - cpu) * 1000}
 
 
@@ -202,10 +204,13 @@ def child_first(activity_pk: int, learner_index: int) -> None:
 
     from celedger.core.pdf import warm_up
 
+    client = Client()
+    # As gunicorn: the WSGI handler (its middleware) is built before post_worker_init.
+    client.handler.load_middleware()
     warm_up()
     ready = (time.perf_counter() - started) * 1000
     learner = get_user_model().objects.order_by("pk")[learner_index]
-    first = download(Client(), learner, reverse("certificates:mine", args=[activity_pk]))
+    first = download(client, learner, reverse("certificates:mine", args=[activity_pk]))
     trivial = trivial_render()
     print(json.dumps({"first": first, "trivial": trivial, "startup_ms": ready}))
 

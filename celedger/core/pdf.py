@@ -65,3 +65,14 @@ def warm_up() -> None:
     html_to_pdf("<p>CE Ledger</p>")
     for page in _warm_up_pages:
         html_to_pdf(page())
+    _warm_up_subsetter()
+
+
+def _warm_up_subsetter(most_glyphs: int = 256) -> None:
+    # WeasyPrint's font subsetter declares an array type per glyph count
+    # (`hb_codepoint_t[N]`), and cffi parses each new one with pycparser (about 2 ms):
+    # up to three new counts a document, paid by the first learners. Declared here once.
+    from weasyprint.text.ffi import ffi
+
+    for count in range(1, most_glyphs + 1):
+        ffi.typeof(f"hb_codepoint_t[{count}]")
