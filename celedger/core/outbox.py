@@ -294,21 +294,30 @@ def _is_database_outage(exc: BaseException) -> bool:
     return isinstance(exc, OperationalError | InterfaceError)
 
 
-def outbox_deliver_pending(*, worker_id: str = "inline", limit: int = 100) -> int:
+def outbox_deliver_pending(
+    *,
+    worker_id: str = "inline",
+    limit: int = 100,
+    interrupted: Callable[[], bool] = lambda: False,
+) -> int:
     """Deliver up to `limit` due messages, urgent kinds first, then oldest first; returns
-    how many were delivered."""
+    how many were delivered. Before each message that is not urgent, `interrupted()` may
+    end the batch early (the worker's: something new committed, maybe urgent), so a new
+    certificate never waits behind a batch of emails."""
     delivered = 0
     urgent = sorted(kind for kind, registration in _handlers.items() if registration.urgent)
-    ids = list(
+    due = list(
         OutboxMessage.objects.filter(_due(timezone.now()))
         .order_by(
             Case(When(kind__in=urgent, then=Value(0)), default=Value(1)),
             "next_attempt_at",
             "id",
         )
-        .values_list("id", flat=True)[:limit]
+        .values_list("id", "kind")[:limit]
     )
-    for message_id in ids:
+    for message_id, kind in due:
+        if delivered and kind not in urgent and interrupted():
+            break
         if outbox_deliver(message_id=message_id, worker_id=worker_id):
             delivered += 1
     return delivered
@@ -339,8 +348,13 @@ class OutboxWakeup:
             return False
         if self._listener is None:
             try:
-                listener = database.get_new_connection(database.get_connection_params())
-                listener.autocommit = True
+                import psycopg
+
+                # Straight from psycopg: never one of a pool's connections, and nothing
+                # of Django's connection state touched.
+                params = database.get_connection_params()
+                params.pop("cursor_factory", None)
+                listener = psycopg.connect(**params, autocommit=True)
                 listener.execute(f"LISTEN {CHANNEL}")
             except Exception as exc:
                 logger.warning("outbox wake-up: cannot listen (%s)", type(exc).__name__)
@@ -365,6 +379,17 @@ class OutboxWakeup:
             self.close()
             return False
         return woken
+
+    def notified(self) -> bool:
+        """Whether a message committed since the last wait or check (without waiting)."""
+        if self._listener is None:
+            return False
+        try:
+            return any(True for _ in self._listener.notifies(timeout=0))
+        except Exception as exc:
+            logger.warning("outbox wake-up: listening failed (%s)", type(exc).__name__)
+            self.close()
+            return False
 
     def close(self) -> None:
         if self._listener is not None:

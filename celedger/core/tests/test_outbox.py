@@ -252,9 +252,33 @@ def test_a_rolled_back_write_wakes_no_one_and_a_lost_listener_falls_back() -> No
     assert not wakeup.wait(0.3)
     outbox_enqueue(kind="tests.record", payload={"n": 2})  # autocommit: committed
     assert wakeup.wait(5)
+    assert not wakeup.notified()  # that one was taken by the wait
+    outbox_enqueue(kind="tests.record", payload={"n": 3})
+    deadline = time.monotonic() + 5
+    while not wakeup.notified():
+        assert time.monotonic() < deadline, "no notification for a committed message"
+        time.sleep(0.05)
     # The database drops the listening connection (a restart): waiting falls back to the
     # interval instead of failing, and the next listen() connects again.
     wakeup._listener.close()
     assert not wakeup.wait(0.1)
     assert wakeup.listen() and wakeup._listener is not None
     wakeup.close()
+
+
+def test_a_batch_stops_before_slower_work_when_something_new_committed() -> None:
+    outbox_enqueue(kind="tests.urgent", payload={"n": "certificate 1"})
+    outbox_enqueue(kind="tests.urgent", payload={"n": "certificate 2"})
+    outbox_enqueue(kind="tests.record", payload={"n": "email"})
+    outbox_enqueue(kind="tests.record", payload={"n": "export"})
+    asked: list[int] = []
+
+    def interrupted() -> bool:
+        asked.append(len(calls))
+        return True  # e.g. another learner just claimed
+
+    # Urgent messages in hand are finished; the batch ends before the email.
+    assert outbox_deliver_pending(interrupted=interrupted) == 2
+    assert calls == [{"n": "certificate 1"}, {"n": "certificate 2"}] and asked == [2]
+    assert outbox_deliver_pending(interrupted=lambda: False) == 2
+    assert calls[2:] == [{"n": "email"}, {"n": "export"}]

@@ -55,7 +55,9 @@ class Command(BaseCommand):
                 close_old_connections()
                 if not options["once"]:
                     wakeup.listen()
-                delivered = outbox_deliver_pending(worker_id=worker_id, limit=options["batch"])
+                delivered = outbox_deliver_pending(
+                    worker_id=worker_id, limit=options["batch"], interrupted=wakeup.notified
+                )
                 if time.monotonic() - last_prune > 3600:
                     outbox_prune(older_than=datetime.timedelta(days=options["keep_days"]))
                     outbox_housekeeping_run()
