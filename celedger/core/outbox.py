@@ -15,6 +15,9 @@ the restarted one) takes the message again. Handlers must therefore be safe to r
 for the same message (they are, in practice, run once: the only window is between the
 handler's success and the delivered UPDATE).
 
+On PostgreSQL the worker is woken as soon as a message commits (`OutboxWakeup`: a trigger's
+NOTIFY, migration core 0003) and takes `urgent` kinds (a learner's certificate) first.
+
 Tests (and `OUTBOX_DELIVER_ON_COMMIT = True`) deliver each message right after the
 writer's transaction commits, in-process, with the same lease and status transitions.
 """
