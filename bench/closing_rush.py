@@ -32,7 +32,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -477,6 +477,37 @@ def summarize(name: str, samples: list[Sample], busy_seconds: float, ok: set[int
     )
 
 
+def certificate_mix(samples: list[Sample]) -> str:
+    """How many downloads ran how many statements: the stored copy is the fewest (6 with
+    sessions in Redis); a render in the request the most; between, a download that waited
+    for the outbox worker's render of the same certificate (its lock) and sent that."""
+    counts = Counter(s.queries for s in samples if s.queries >= 0)
+    if not counts:
+        return "Certificate downloads: none."
+    mix = ", ".join(f"{n} statements × {c}" for n, c in sorted(counts.items()))
+    return f"Certificate downloads by statements: {mix}."
+
+
+def outbox_latency() -> str:
+    """From a message's commit (its row's created_at, a few ms before) to its delivery,
+    per kind: how soon the worker acts on a claim."""
+    from celedger.core.models import OutboxMessage
+
+    lines = []
+    kinds = ("credits.claims_changed", "certificates.refresh_and_email")
+    for kind in kinds:
+        rows = OutboxMessage.objects.filter(kind=kind, delivered_at__isnull=False).values_list(
+            "created_at", "delivered_at"
+        )
+        waits = sorted((done - made).total_seconds() * 1000 for made, done in rows)
+        if waits:
+            lines.append(
+                f"`{kind}` {len(waits)} delivered, p50 {percentile(waits, 50):.0f} ms, "
+                f"p95 {percentile(waits, 95):.0f} ms after recorded"
+            )
+    return "Outbox: " + ("; ".join(lines) if lines else "nothing delivered") + "."
+
+
 def machine_lines() -> list[str]:
     def out(*cmd: str) -> str:
         try:
@@ -723,6 +754,9 @@ def main() -> None:
         f"view, reads with the one-SELECT view (the hello view answered {hello:,.0f} req/s).",
         "",
         *table(step_rows, args.workers),
+        "",
+        certificate_mix(by_step.get("certificate PDF", [])),
+        outbox_latency(),
         "",
         f"Ledger after the run: {ledger}. Client errors: {len(errors)}. **{verdict}**",
     ]

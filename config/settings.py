@@ -163,6 +163,9 @@ OUTBOX_BACKOFF_SECONDS = float(os.environ.get("OUTBOX_BACKOFF_SECONDS", "2"))
 OUTBOX_MAX_BACKOFF_SECONDS = float(os.environ.get("OUTBOX_MAX_BACKOFF_SECONDS", "3600"))
 # Deliver in-process right after commit instead of in the worker (tests only).
 OUTBOX_DELIVER_ON_COMMIT = env_bool("OUTBOX_DELIVER_ON_COMMIT")
+# Background transcript PDFs (files and rows) are deleted this many days after they were
+# built, by the outbox worker's hourly housekeeping.
+TRANSCRIPT_PDF_KEEP_DAYS = int(os.environ.get("TRANSCRIPT_PDF_KEEP_DAYS", "7"))
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -10,3 +10,8 @@ class CertificatesConfig(AppConfig):
         from celedger.credits.signals import claims_changed
 
         claims_changed.connect(on_claims_changed, dispatch_uid="certificates-refresh")
+
+        from celedger.certificates.services import certificate_sample_html
+        from celedger.core.pdf import warm_up_page
+
+        warm_up_page(certificate_sample_html)

@@ -1,6 +1,7 @@
 """Issue, refresh and revoke certificates; render their PDFs only when the claims change."""
 
 import datetime
+import functools
 import hashlib
 import io
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -59,11 +61,16 @@ def _active_claims(*, learner: Any, activity: Activity, session: Session | None)
     )
     if session is not None:
         claims = claims.filter(session=session)
-    return list(
+    rows = list(
         claims.select_related("designation__credit_type", "session").order_by(
             "designation__credit_type__sort_order", "pk"
         )
     )
+    for claim in rows:
+        # The statement reads the activity's format: the one we have, not a query each.
+        claim.designation.activity = activity
+        claim.session.activity = activity
+    return rows
 
 
 def _profile(learner: Any) -> LearnerProfile | None:
@@ -142,20 +149,31 @@ def certificate_lines(*, claims: list[Claim], publisher: Publisher) -> list[Cert
 
 
 def _qr_data_url(url: str) -> str:
+    # One pixel a module, scaled up in the PDF without smoothing (`image-rendering:
+    # pixelated` in the style): a quarter of the PNG work and of WeasyPrint's decoding. A
+    # fixed mask skips scoring all eight, most of segno's time; any mask reads the same.
     out = io.BytesIO()
-    segno.make(url, error="m").save(out, kind="png", scale=6, border=2)
+    segno.make(url, error="m", mask=0).save(out, kind="png", scale=1, border=2)
     return data_url(out.getvalue(), "image/png")
 
 
 def _logo_data_url(publisher: Publisher) -> str:
     if not publisher.logo:
         return ""
+    return _logo_data_url_stored(publisher.logo.name)
+
+
+@functools.lru_cache(maxsize=64)
+def _logo_data_url_stored(name: str) -> str:
+    """The logo stored under `name`, read once per process: a new logo is stored under a
+    new name (the storage never overwrites), so the name is its version."""
+    storage = Publisher._meta.get_field("logo").storage
     try:
-        with publisher.logo.open("rb") as handle:
+        with storage.open(name, "rb") as handle:
             content = handle.read()
     except OSError:
         return ""
-    name = (publisher.logo.name or "").lower()
+    name = name.lower()
     mime = (
         "image/svg+xml"
         if name.endswith(".svg")
@@ -233,6 +251,43 @@ def certificate_render(
         "issued_on": timezone.localdate(timezone=publisher.zone),
     }
     return render_pdf("certificates/certificate.html", context)
+
+
+def certificate_sample_html() -> str:
+    """A certificate as the worker's warm-up renders it (`core.pdf.warm_up`): the real
+    template, style, fonts and images (a logo and the QR code), from unsaved objects, no
+    database."""
+    from celedger.accreditation.models import CreditType
+
+    publisher = Publisher(name="CE Ledger", signer_name="Warm-up", signer_title="Director")
+    activity = Activity(publisher=publisher, title="Warm-up", starts_on=datetime.date.today())
+    activity.ends_on = activity.starts_on
+    credit_type = CreditType(name="Credit", unit_singular="credit", unit="credits")
+    designation = CreditDesignation(
+        activity=activity,
+        credit_type=credit_type,
+        max_hours=Decimal("1.5"),
+        uan="0000-0",
+        acpe_activity_type="",
+    )
+    certificate = Certificate(activity=activity, number="CE-000000-0000000", version=2)
+    url = f"{settings.SITE_URL}/certificates/verify/{'x' * 22}/"
+    context = {
+        "certificate": certificate,
+        "activity": activity,
+        "session": None,
+        "publisher": publisher,
+        "profile": None,
+        "learner_email": "learner@example.org",
+        "lines": [CertificateLine(designation=designation, hours=Decimal("1.5"), statement="-")],
+        "accreditation_statements": ["Accredited."],
+        "previous": None,
+        "verify_url": url,
+        "qr": _qr_data_url(url),
+        "logo": _qr_data_url("logo"),
+        "issued_on": activity.starts_on,
+    }
+    return render_to_string("certificates/certificate.html", context)
 
 
 def _credit_event(activity: Activity, session: Session | None) -> Session | None:
@@ -384,7 +439,8 @@ def certificate_version_add(
     earlier ones, say what changed, audit a re-issue."""
     lines = certificate_lines(claims=claims, publisher=certificate.activity.publisher)
     credit = certificate_credit(lines)
-    previous = certificate.versions.order_by("-version").first()
+    # Version 0 has never been rendered: no earlier version to read.
+    previous = certificate.versions.order_by("-version").first() if certificate.version else None
     changes = certificate_changes(
         before=previous.credit if previous and previous.credit else None, after=credit
     )

@@ -15,6 +15,9 @@ the restarted one) takes the message again. Handlers must therefore be safe to r
 for the same message (they are, in practice, run once: the only window is between the
 handler's success and the delivered UPDATE).
 
+On PostgreSQL the worker is woken as soon as a message commits (`OutboxWakeup`: a trigger's
+NOTIFY, migration core 0003) and takes `urgent` kinds (a learner's certificate) first.
+
 Tests (and `OUTBOX_DELIVER_ON_COMMIT = True`) deliver each message right after the
 writer's transaction commits, in-process, with the same lease and status transitions.
 """
@@ -25,6 +28,7 @@ import os
 import random
 import socket
 import threading
+import time
 import traceback
 import uuid
 from collections.abc import Callable
@@ -33,7 +37,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
@@ -51,19 +55,25 @@ class _Registration:
     # A handler that only writes the database runs in one transaction with the messages
     # it enqueues; a long one (an export) commits as it goes and keeps its lease alive.
     atomic: bool
+    # Taken before the others due at the same poll: what a learner waits for on the next
+    # page (their certificate after a claim), not an email or an export.
+    urgent: bool
 
 
 _handlers: dict[str, _Registration] = {}
 
 
-def outbox_handler(kind: str, *, atomic: bool = True) -> Callable[[Handler], Handler]:
-    """Register the function that delivers messages of `kind` (one per kind)."""
+def outbox_handler(
+    kind: str, *, atomic: bool = True, urgent: bool = False
+) -> Callable[[Handler], Handler]:
+    """Register the function that delivers messages of `kind` (one per kind); `urgent`
+    kinds are delivered before the others that are due."""
 
     def register(handler: Handler) -> Handler:
         existing = _handlers.get(kind)
         if existing is not None and existing.handler is not handler:
             raise ValueError(f"An outbox handler for {kind!r} is already registered.")
-        _handlers[kind] = _Registration(handler=handler, atomic=atomic)
+        _handlers[kind] = _Registration(handler=handler, atomic=atomic, urgent=urgent)
         return handler
 
     return register
@@ -287,18 +297,109 @@ def _is_database_outage(exc: BaseException) -> bool:
     return isinstance(exc, OperationalError | InterfaceError)
 
 
-def outbox_deliver_pending(*, worker_id: str = "inline", limit: int = 100) -> int:
-    """Deliver up to `limit` due messages, oldest first; returns how many were delivered."""
+def outbox_deliver_pending(
+    *,
+    worker_id: str = "inline",
+    limit: int = 100,
+    interrupted: Callable[[], bool] = lambda: False,
+) -> int:
+    """Deliver up to `limit` due messages, urgent kinds first, then oldest first; returns
+    how many were delivered. Before each message that is not urgent, `interrupted()` may
+    end the batch early (the worker's: something new committed, maybe urgent), so a new
+    certificate never waits behind a batch of emails."""
     delivered = 0
-    ids = list(
+    urgent = sorted(kind for kind, registration in _handlers.items() if registration.urgent)
+    due = list(
         OutboxMessage.objects.filter(_due(timezone.now()))
-        .order_by("next_attempt_at", "id")
-        .values_list("id", flat=True)[:limit]
+        .order_by(
+            Case(When(kind__in=urgent, then=Value(0)), default=Value(1)),
+            "next_attempt_at",
+            "id",
+        )
+        .values_list("id", "kind")[:limit]
     )
-    for message_id in ids:
+    for message_id, kind in due:
+        if delivered and kind not in urgent and interrupted():
+            break
         if outbox_deliver(message_id=message_id, worker_id=worker_id):
             delivered += 1
     return delivered
+
+
+CHANNEL = "celedger_outbox"
+
+
+class OutboxWakeup:
+    """What the worker waits on between polls: on PostgreSQL, the `celedger_outbox`
+    notification that a trigger sends when a message commits (migration core 0003), on a
+    connection of its own that only listens; elsewhere (SQLite), the poll interval.
+
+    `listen()` before each poll, `wait(timeout)` after an empty one: a message committed
+    between the two is then already queued on the listening connection, never missed. A
+    lost connection falls back to the interval until `listen()` connects again."""
+
+    def __init__(self, using: str = "default") -> None:
+        self.using = using
+        self._listener: Any = None
+
+    def listen(self) -> bool:
+        """Start (or keep) listening; False where there is nothing to listen to."""
+        from django.db import connections
+
+        database = connections[self.using]
+        if database.vendor != "postgresql":
+            return False
+        if self._listener is None:
+            try:
+                import psycopg
+
+                # Straight from psycopg: never one of a pool's connections, and nothing
+                # of Django's connection state touched.
+                params = database.get_connection_params()
+                params.pop("cursor_factory", None)
+                listener = psycopg.connect(**params, autocommit=True)
+                listener.execute(f"LISTEN {CHANNEL}")
+            except Exception as exc:
+                logger.warning("outbox wake-up: cannot listen (%s)", type(exc).__name__)
+                return False
+            self._listener = listener
+        return True
+
+    def wait(self, timeout: float, *, stopping: Callable[[], bool] = lambda: False) -> bool:
+        """Until a message commits (True) or `timeout` seconds pass (False)."""
+        if self._listener is None:
+            deadline = time.monotonic() + timeout
+            while not stopping() and time.monotonic() < deadline:
+                time.sleep(min(0.1, timeout))
+            return False
+        try:
+            woken = any(True for _ in self._listener.notifies(timeout=timeout, stop_after=1))
+            # Several commits since the last poll wake one poll, not one each.
+            for _ in self._listener.notifies(timeout=0):
+                pass
+        except Exception as exc:
+            logger.warning("outbox wake-up: listening failed (%s)", type(exc).__name__)
+            self.close()
+            return False
+        return woken
+
+    def notified(self) -> bool:
+        """Whether a message committed since the last wait or check (without waiting)."""
+        if self._listener is None:
+            return False
+        try:
+            return any(True for _ in self._listener.notifies(timeout=0))
+        except Exception as exc:
+            logger.warning("outbox wake-up: listening failed (%s)", type(exc).__name__)
+            self.close()
+            return False
+
+    def close(self) -> None:
+        if self._listener is not None:
+            try:
+                self._listener.close()
+            finally:
+                self._listener = None
 
 
 def outbox_retry(*, message_ids: list[int]) -> int:
@@ -306,6 +407,30 @@ def outbox_retry(*, message_ids: list[int]) -> int:
     return OutboxMessage.objects.filter(pk__in=message_ids, status=Status.FAILED).update(
         status=Status.PENDING, attempts=0, next_attempt_at=timezone.now(), last_error=""
     )
+
+
+# Hourly chores the worker runs beside pruning its own messages (an app registers them in
+# its `ready()`): removing what is kept only for a while, such as built transcript PDFs.
+_housekeeping: list[Callable[[], object]] = []
+
+
+def outbox_housekeeping(chore: Callable[[], object]) -> Callable[[], object]:
+    """Register a chore for the outbox worker to run every hour."""
+    if chore not in _housekeeping:
+        _housekeeping.append(chore)
+    return chore
+
+
+def outbox_housekeeping_run() -> None:
+    """Run every registered chore; one that fails is logged and the others still run (a
+    database outage is raised, as anywhere in the worker)."""
+    for chore in _housekeeping:
+        try:
+            chore()
+        except Exception as exc:
+            if _is_database_outage(exc):
+                raise
+            logger.exception("outbox housekeeping %s failed", getattr(chore, "__name__", chore))
 
 
 def outbox_prune(*, older_than: datetime.timedelta) -> int:

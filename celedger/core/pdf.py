@@ -45,7 +45,34 @@ def data_url(content: bytes, mime_type: str) -> str:
     return f"data:{mime_type};base64,{base64.b64encode(content).decode('ascii')}"
 
 
+# Sample pages the apps register (`warm_up_page`) so a worker's first real render costs
+# what the later ones do: each returns the HTML of a representative document.
+_warm_up_pages: list[Callable[[], str]] = []
+
+
+def warm_up_page(page: Callable[[], str]) -> Callable[[], str]:
+    """Register a sample document for `warm_up` (from an app's `ready()`)."""
+    if page not in _warm_up_pages:
+        _warm_up_pages.append(page)
+    return page
+
+
 def warm_up() -> None:
-    """Render one tiny page: loads WeasyPrint, fonts and the font subsetter (gunicorn calls
-    this at worker start)."""
+    """Render one tiny page, then every registered sample document: loads WeasyPrint, the
+    fonts and faces the documents use, the font subsetter, the image decoders, Django's
+    template engine and the documents' compiled templates (gunicorn calls this at worker
+    start; a tiny page alone left 100 ms of that to the first certificate)."""
     html_to_pdf("<p>CE Ledger</p>")
+    for page in _warm_up_pages:
+        html_to_pdf(page())
+    _warm_up_subsetter()
+
+
+def _warm_up_subsetter(most_glyphs: int = 256) -> None:
+    # WeasyPrint's font subsetter declares an array type per glyph count
+    # (`hb_codepoint_t[N]`), and cffi parses each new one with pycparser (about 2 ms):
+    # up to three new counts a document, paid by the first learners. Declared here once.
+    from weasyprint.text.ffi import ffi
+
+    for count in range(1, most_glyphs + 1):
+        ffi.typeof(f"hb_codepoint_t[{count}]")

@@ -9,7 +9,7 @@ from celedger.credits.services import transcript_pdf_build
 from celedger.credits.signals import claims_changed
 
 
-@outbox_handler("credits.claims_changed")
+@outbox_handler("credits.claims_changed", urgent=True)
 def claims_changed_send(payload: dict[str, Any]) -> None:
     claims_changed.send(
         sender=Claim, learner_id=payload["learner_id"], activity_id=payload["activity_id"]

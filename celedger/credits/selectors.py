@@ -585,11 +585,25 @@ def transcript_for(
     return transcript, page_obj
 
 
-def transcript_pdf_context(
-    *, learner: Any, filters: TranscriptFilters, issued_on: datetime.date
-) -> dict[str, Any]:
+def transcript_issued_on(*, learner: Any) -> datetime.date:
+    """Today where the learner is: learners have no time zone of their own, so the zone of
+    the publisher of their latest claim (a certificate is dated in its publisher's), else
+    the site's. A UTC date is tomorrow for an American learner every evening."""
+    zone_name = (
+        Claim.objects.filter(learner=learner, status=Claim.Status.ACTIVE)
+        .order_by("-participated_on", "-pk")
+        .values_list("session__activity__publisher__time_zone", flat=True)
+        .first()
+    )
+    if not zone_name:
+        return timezone.localdate()
+    return timezone.localdate(timezone=Publisher(time_zone=zone_name).zone)
+
+
+def transcript_pdf_context(*, learner: Any, filters: TranscriptFilters) -> dict[str, Any]:
     """What credits/transcript_pdf.html shows: every matching claim, the external credit,
-    the learner's name and license (the request's page or the background build)."""
+    the learner's name and license, the date it is issued on where the learner is (the
+    request's page or the background build)."""
     from celedger.profiles.selectors import profile_for_user
 
     transcript, _ = transcript_for(learner=learner, filters=filters, per_page=None)
@@ -598,7 +612,7 @@ def transcript_pdf_context(
         "transcript": transcript,
         "period": period,
         "profile": profile_for_user(user=learner),
-        "issued_on": issued_on,
+        "issued_on": transcript_issued_on(learner=learner),
         "user_email": learner.email,
     }
 

@@ -646,6 +646,21 @@ def transcript_pdf_request(*, learner: Any, filters: TranscriptFilters) -> Trans
     return job
 
 
+def transcript_pdfs_prune(*, older_than: datetime.timedelta) -> int:
+    """Delete background transcript PDFs (file and row) created more than `older_than`
+    ago, finished or not: a learner builds a new one in seconds. Returns how many."""
+    cutoff = timezone.now() - older_than
+    old = TranscriptPdf.objects.filter(created_at__lt=cutoff).only("pk", "file")
+    pruned = 0
+    for job in old.iterator(chunk_size=500):
+        if job.file:
+            # The file first: a row without its file is pruned next time; a file without
+            # its row would never be.
+            job.file.delete(save=False)
+        pruned += TranscriptPdf.objects.filter(pk=job.pk).delete()[0]
+    return pruned
+
+
 def _pdf_stage(job: TranscriptPdf, stage: str, **fields: Any) -> None:
     TranscriptPdf.objects.filter(pk=job.pk).update(stage=stage, **fields)
 
@@ -664,9 +679,7 @@ def transcript_pdf_build(*, pdf_id: int) -> TranscriptPdf | None:
     try:
         _pdf_stage(job, TranscriptPdf.Stage.READING)
         context = transcript_pdf_context(
-            learner=job.learner,
-            filters=transcript_filters_from(job.params),
-            issued_on=timezone.localdate(),
+            learner=job.learner, filters=transcript_filters_from(job.params)
         )
         rows = context["transcript"].count
         _pdf_stage(job, TranscriptPdf.Stage.LAYOUT, rows=rows)

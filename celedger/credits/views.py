@@ -11,7 +11,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
@@ -219,9 +218,7 @@ def transcript_pdf(request: AuthedRequest) -> HttpResponse:
     if count > TRANSCRIPT_PDF_IN_REQUEST:
         context["count"] = count
         return render(request, "credits/transcript_pdf_build.html", context)
-    pdf_context = transcript_pdf_context(
-        learner=request.user, filters=filters, issued_on=timezone.localdate()
-    )
+    pdf_context = transcript_pdf_context(learner=request.user, filters=filters)
     pdf = render_pdf("credits/transcript_pdf.html", pdf_context)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="transcript.pdf"'

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from celedger.activities.models import Activity, CreditDesignation
+from celedger.core.outbox import outbox_enqueue
 from celedger.credits.models import Claim
 from celedger.profiles.models import BoardCertification, LearnerProfile
 from celedger.reporting import checks
@@ -378,6 +379,10 @@ def learners_holding_epid(*, eprofile_id: str, exclude_learner_id: int) -> list[
 
 
 def on_claims_changed(sender: Any, *, learner_id: int, activity_id: int, **kwargs: Any) -> None:
-    # Sent by the outbox worker (credits enqueues it with the claim): already in the
-    # background, so the records are recomputed here, in the delivery's transaction.
-    records_recompute(learner_id=learner_id, activity_id=activity_id)
+    # Sent by the outbox worker (credits enqueues it with the claim). The recompute is a
+    # message of its own, recorded in this delivery's transaction (never lost), so the
+    # learner's certificate (an urgent kind) is not kept waiting behind it in a rush.
+    outbox_enqueue(
+        kind="reporting.records_recompute",
+        payload={"learner_id": learner_id, "activity_id": activity_id},
+    )

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from celedger.certificates.models import Certificate
 from celedger.certificates.services import certificate_issue
+from celedger.core.outbox import outbox_email
 from celedger.credits.services import claim_revoke, claim_submit
 from celedger.credits.tests.helpers import activity_with, hours_for, learner
 from celedger.profiles.models import LearnerProfile
@@ -306,3 +307,109 @@ def test_a_stale_copy_is_rendered_again_when_downloaded(client):
     assert current.version == 2 and current.pdf.name != first.pdf.name
     with current.pdf.open("rb") as stored:
         assert response.getvalue() == stored.read()
+
+
+def test_a_missing_copy_renders_in_the_request_in_one_short_transaction(client):
+    session = activity_with("ama-pra-1")
+    profile = learner("MD")
+    claim_submit(
+        learner=profile.user,
+        session=session,
+        hours_by_designation=hours_for(session, "ama-pra-1"),
+        attested=True,
+    )
+    client.force_login(profile.user)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("certificates:mine", args=[session.activity_id]))
+    assert response.status_code == 200 and response.getvalue().startswith(b"%PDF")
+    sql = [
+        "SAVEPOINT"
+        if q["sql"].startswith("SAVEPOINT")
+        else "RELEASE"
+        if q["sql"].startswith("RELEASE")
+        else q["sql"].split('"')[0] + q["sql"].split('"')[1]
+        for q in queries.captured_queries
+    ]
+    # django session, user, activity; no certificate yet, its claims. Then, locked: the
+    # certificate (none), created in a savepoint (a racing worker's wins), audited; the
+    # profile and its credentials, the publisher's statements; version 1 and the PDF's
+    # name. Not read: the activity again per designation, earlier versions of a new one.
+    assert sql == [
+        "SELECT django_session",
+        "SELECT accounts_user",
+        "SELECT activities_activity",
+        "SELECT certificates_certificate",
+        "SELECT credits_claim",
+        "SAVEPOINT",  # BEGIN outside a test's transaction
+        "SELECT certificates_certificate",
+        "SAVEPOINT",
+        "INSERT INTO certificates_certificate",
+        "RELEASE",
+        "INSERT INTO core_auditevent",
+        "SELECT profiles_learnerprofile",
+        "SELECT (profiles_learnerprofile_credentials",
+        "SELECT publishers_designationstatement",
+        "INSERT INTO certificates_certificateversion",
+        "UPDATE certificates_certificate",
+        "RELEASE",  # COMMIT
+    ], sql
+
+
+def test_the_logo_is_read_once_per_process_and_a_new_logo_is_used(tmp_path, monkeypatch):
+    from django.core.files.base import ContentFile
+
+    from celedger.certificates import services
+
+    session = activity_with("ama-pra-1")
+    publisher = session.activity.publisher
+    publisher.logo.save("logo.png", ContentFile(b"\x89PNG first"))
+    services._logo_data_url_stored.cache_clear()
+    opened = []
+    storage = publisher.logo.storage
+    real_open = storage.open
+    monkeypatch.setattr(
+        storage, "open", lambda name, mode="rb": opened.append(name) or real_open(name, mode)
+    )
+    first = services._logo_data_url(publisher)
+    assert services._logo_data_url(publisher) == first and len(opened) == 1
+    publisher.logo.save("logo.png", ContentFile(b"\x89PNG second"))  # stored under a new name
+    assert services._logo_data_url(publisher) != first and len(opened) == 2
+
+
+def test_the_workers_warm_up_renders_a_certificate_without_the_database():
+    # Not marked django_db: a query here would fail the test (gunicorn runs it before the
+    # worker takes requests, and a database that is down must not stop the worker).
+    from celedger.certificates.services import certificate_sample_html
+    from celedger.core import pdf
+
+    assert certificate_sample_html in pdf._warm_up_pages
+    html = certificate_sample_html()
+    assert "Certificate of credit" in html and "data:image/png;base64," in html
+    assert pdf.html_to_pdf(html).startswith(b"%PDF")
+
+
+def test_after_a_claim_the_worker_renders_the_certificate_before_slower_work(settings):
+    from celedger.core.models import OutboxMessage
+    from celedger.core.outbox import outbox_deliver_pending
+
+    settings.OUTBOX_DELIVER_ON_COMMIT = False  # as in production: the worker delivers
+    session = activity_with("ama-pra-1")
+    profile = learner("MD")
+    claim_submit(
+        learner=profile.user,
+        session=session,
+        hours_by_designation=hours_for(session, "ama-pra-1"),
+        attested=True,
+    )
+    outbox_email(to=["someone@example.org"], subject="Queued before", body="-")
+    # The claim's message first (urgent), though the email is as old.
+    assert outbox_deliver_pending(limit=1) == 1
+    assert OutboxMessage.objects.get(kind="credits.claims_changed").status == "delivered"
+    # It recorded the certificate's refresh and the reporting recompute; the refresh goes
+    # next, before the email and the recompute queued with it.
+    assert outbox_deliver_pending(limit=1) == 1
+    assert Certificate.objects.get(learner=profile.user).pdf
+    pending = set(OutboxMessage.objects.filter(status="pending").values_list("kind", flat=True))
+    # (and the profile's own reporting recheck, from creating the learner)
+    assert {"core.email", "reporting.records_recompute"} <= pending
+    assert not {kind for kind in pending if kind.startswith(("credits.", "certificates."))}

@@ -1,11 +1,14 @@
 """The outbox: recorded with the write, delivered once, retried with backoff, leases lapse."""
 
 import datetime
+import signal
+import threading
+import time
 from typing import Any
 
 import pytest
 from django.core import mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from celedger.core import outbox
@@ -167,3 +170,115 @@ def test_the_worker_command_delivers_and_survives_a_database_outage(monkeypatch:
     monkeypatch.setattr(outbox_worker, "close_old_connections", lambda: None)
     call_command("outbox_worker", "--once", "--interval", "0.01")
     assert polls == ["poll", "poll"] and calls == [{"n": 1}]
+
+
+@outbox_handler("tests.urgent", urgent=True)
+def _record_urgent(payload: dict[str, Any]) -> None:
+    calls.append(payload)
+
+
+def test_urgent_kinds_are_delivered_before_older_messages() -> None:
+    # An email and an export queued first; the certificate the learner waits for goes first.
+    outbox_enqueue(kind="tests.record", payload={"n": "email"})
+    outbox_enqueue(kind="tests.record", payload={"n": "export"})
+    outbox_enqueue(kind="tests.urgent", payload={"n": "certificate"})
+    assert outbox_deliver_pending(limit=1) == 1
+    assert calls == [{"n": "certificate"}]
+    assert outbox_deliver_pending() == 2
+    assert calls[1:] == [{"n": "email"}, {"n": "export"}]
+
+
+def test_without_notifications_the_wakeup_waits_the_interval(monkeypatch: Any) -> None:
+    wakeup = outbox.OutboxWakeup()
+    monkeypatch.setattr(wakeup, "listen", lambda: False)  # as on SQLite
+    started = time.monotonic()
+    assert not wakeup.wait(0.3)
+    assert time.monotonic() - started >= 0.3
+
+
+_woken_at: list[float] = []
+_woken_worker: list[Any] = []
+
+
+@outbox_handler("tests.woken")
+def _woken(payload: dict[str, Any]) -> None:
+    _woken_at.append(time.monotonic())
+    _woken_worker[0].stopping = True
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="LISTEN/NOTIFY is PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_delivers_a_committed_message_without_waiting_a_poll() -> None:
+    from django.core.management import call_command
+
+    committed: list[float] = []
+    delivered = _woken_at
+    delivered.clear()
+    worker = _woken_worker
+
+    def writer() -> None:
+        time.sleep(0.5)  # the worker has polled once, found nothing and waits
+        with transaction.atomic():
+            outbox_enqueue(kind="tests.woken", payload={})
+        committed.append(time.monotonic())
+        connection.close()
+
+    from celedger.core.management.commands.outbox_worker import Command
+
+    command = Command()
+    worker[:] = [command]
+    handlers = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        # A 20 s poll: only the notification can deliver it within the assertion below.
+        call_command(command, "--interval", "20")
+    finally:
+        thread.join()
+        signal.signal(signal.SIGTERM, handlers[0])
+        signal.signal(signal.SIGINT, handlers[1])
+    assert delivered and delivered[0] - committed[0] < 2.0
+    assert OutboxMessage.objects.get(kind="tests.woken").status == "delivered"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="LISTEN/NOTIFY is PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_write_wakes_no_one_and_a_lost_listener_falls_back() -> None:
+    wakeup = outbox.OutboxWakeup()
+    assert wakeup.listen()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        outbox_enqueue(kind="tests.record", payload={"n": 1})
+        raise RuntimeError("the write failed")
+    assert not wakeup.wait(0.3)
+    outbox_enqueue(kind="tests.record", payload={"n": 2})  # autocommit: committed
+    assert wakeup.wait(5)
+    assert not wakeup.notified()  # that one was taken by the wait
+    outbox_enqueue(kind="tests.record", payload={"n": 3})
+    deadline = time.monotonic() + 5
+    while not wakeup.notified():
+        assert time.monotonic() < deadline, "no notification for a committed message"
+        time.sleep(0.05)
+    # The database drops the listening connection (a restart): waiting falls back to the
+    # interval instead of failing, and the next listen() connects again.
+    wakeup._listener.close()
+    assert not wakeup.wait(0.1)
+    assert wakeup.listen() and wakeup._listener is not None
+    wakeup.close()
+
+
+def test_a_batch_stops_before_slower_work_when_something_new_committed() -> None:
+    outbox_enqueue(kind="tests.urgent", payload={"n": "certificate 1"})
+    outbox_enqueue(kind="tests.urgent", payload={"n": "certificate 2"})
+    outbox_enqueue(kind="tests.record", payload={"n": "email"})
+    outbox_enqueue(kind="tests.record", payload={"n": "export"})
+    asked: list[int] = []
+
+    def interrupted() -> bool:
+        asked.append(len(calls))
+        return True  # e.g. another learner just claimed
+
+    # Urgent messages in hand are finished; the batch ends before the email.
+    assert outbox_deliver_pending(interrupted=interrupted) == 2
+    assert calls == [{"n": "certificate 1"}, {"n": "certificate 2"}] and asked == [2]
+    assert outbox_deliver_pending(interrupted=lambda: False) == 2
+    assert calls[2:] == [{"n": "email"}, {"n": "export"}]

@@ -509,3 +509,29 @@ def test_it_renders_a_2000_learner_roster_in_constant_queries(
     elif query.startswith("?q="):
         # By email roster19, roster190–199 and roster1900–1998; by name Roster19a.
         assert page.paginator.count == 111 and "Roster0019" in body and "Roster19a" not in body
+
+
+@pytest.mark.parametrize("build", ["in the request", "in the background"])
+def test_the_transcript_pdf_is_dated_where_the_learner_is_not_in_utc(
+    client, monkeypatch, django_capture_on_commit_callbacks, build
+):
+    from celedger.publishers.models import Publisher
+
+    profile = learner("MD")
+    claim_many(profile, 1)
+    Publisher.objects.update(time_zone="America/Chicago")
+    client.force_login(profile.user)
+    # 00:30 UTC on December 2 is still the evening of December 1 in Chicago.
+    just_after_midnight = datetime.datetime(2026, 12, 2, 0, 30, tzinfo=datetime.UTC)
+    monkeypatch.setattr(timezone, "now", lambda: just_after_midnight)
+    if build == "in the request":
+        pdf = client.get(reverse("credits:transcript_pdf")).content
+    else:
+        monkeypatch.setattr("celedger.credits.views.TRANSCRIPT_PDF_IN_REQUEST", 0)
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(reverse("credits:transcript_pdf_start"))
+        job = TranscriptPdf.objects.get()
+        download = reverse("credits:transcript_pdf_download", args=[job.pk])
+        pdf = b"".join(client.get(download).streaming_content)
+    text = " ".join(pdf_text(pdf).split())
+    assert "Issued December 1, 2026" in text, text
