@@ -76,7 +76,8 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         """Render allauth's email now, send it through the outbox: sign-up confirmation,
-        password reset and sign-in codes never make a web worker wait on SMTP."""
+        password reset and sign-in codes never make a web worker wait on SMTP; the worker
+        sends them before anything else (the person is waiting for the code)."""
         request = allauth_context.request
         ctx = {"request": request, "email": email}
         ctx.update(context)
@@ -91,6 +92,7 @@ class AccountAdapter(DefaultAccountAdapter):
             html=html,
             from_email=str(message.from_email or ""),
             headers={k: str(v) for k, v in message.extra_headers.items()},
+            awaited=True,
         )
 
     def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:

@@ -137,10 +137,15 @@ def outbox_email(
     from_email: str = "",
     headers: dict[str, str] | None = None,
     dedupe_key: str = "",
+    awaited: bool = False,
 ) -> OutboxMessage:
-    """Record a plain email (no attachments); the worker sends it through the mailer."""
+    """Record a plain email (no attachments); the worker sends it through the mailer.
+
+    `awaited`: someone is waiting at a screen for it (a sign-in code, an address
+    confirmation, a password reset), so it goes before the others, certificates included,
+    and never waits behind a closing rush's backlog."""
     return outbox_enqueue(
-        kind="core.email",
+        kind=AWAITED_EMAIL if awaited else "core.email",
         payload={
             "to": list(to),
             "subject": safe_subject(subject),
@@ -445,6 +450,10 @@ def outbox_prune(*, older_than: datetime.timedelta) -> int:
 # The built-in kind: a plain email -----------------------------------------------------------
 
 
+AWAITED_EMAIL = "core.email_awaited"
+
+
+@outbox_handler(AWAITED_EMAIL, urgent=True)
 @outbox_handler("core.email")
 def _send_email(payload: dict[str, Any]) -> None:
     from django.core.mail import EmailMultiAlternatives

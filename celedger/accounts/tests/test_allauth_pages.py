@@ -78,3 +78,25 @@ def test_it_names_the_site_not_the_host_in_every_email(client: Any, settings: An
     body = str(mail.outbox[-1].body)
     assert "Hello from Lakeside CE!" in body
     assert "Thank you for using Lakeside CE!\nce.lakeside.example" in body
+
+
+def test_a_password_reset_goes_out_before_a_backlog_of_other_mail(
+    client: Any, settings: Any
+) -> None:
+    """The person is at the screen waiting for it: a closing rush's certificate emails
+    and reminders queued before it do not hold it back."""
+    from django.core import mail
+
+    from celedger.core.outbox import outbox_deliver_pending, outbox_email
+
+    settings.OUTBOX_DELIVER_ON_COMMIT = False
+    for n in range(3):
+        outbox_email(to=[f"learner{n}@example.org"], subject=f"Reminder {n}", body="…")
+    profile = LearnerProfileFactory()
+    client.post(reverse("account_reset_password"), {"email": profile.user.email})
+    assert mail.outbox == []
+    assert outbox_deliver_pending(limit=1) == 1
+    assert mail.outbox[0].to == [profile.user.email]
+    assert "Password Reset" in str(mail.outbox[0].subject)
+    outbox_deliver_pending()
+    assert [m.subject for m in mail.outbox[1:]] == ["Reminder 0", "Reminder 1", "Reminder 2"]
