@@ -190,7 +190,7 @@ def _write_claims(
     for attempt in range(CLAIM_ATTEMPTS):
         if attempt:
             held = _held_claims(learner=learner, rows=ordered)
-            result.existing = held
+            result.existing.extend(held)
             pairs = {(c.session_id, c.designation_id) for c in held}
             left = [r for r in ordered if (r.session.pk, r.designation.pk) not in pairs]
             if len(left) == len(ordered):

@@ -441,3 +441,31 @@ def test_the_balance_upsert_refuses_a_first_claim_above_a_lowered_maximum():
         )
     assert not Claim.objects.filter(learner=profile.user).exists()
     assert not CreditBalance.objects.filter(learner=profile.user).exists()
+
+
+def test_a_row_the_claim_check_refuses_is_not_taken_for_a_double_submit():
+    # The refused INSERT is retried only for a duplicate: a row above its session's amount
+    # (which the form's checks would have caught) finds nothing held and is refused.
+    from celedger.credits.services import ClaimRow, _write_claims
+
+    activity = conference()
+    first = sessions_of(activity)[0]  # its amount: 1.00
+    profile = learner("MD")
+    designation = activity.designations.get()
+    row = ClaimRow(
+        session=first,
+        designation=designation,
+        hours=Decimal("1.25"),
+        participated_on=timezone.localdate(),
+    )
+    with pytest.raises(ValidationError, match="more than the session offers"):
+        _write_claims(
+            actor=profile.user,
+            learner=profile.user,
+            activity=activity,
+            rows=[row],
+            action="claim.create",
+            attested_at=timezone.now(),
+        )
+    assert not Claim.objects.exists()
+    assert not AuditEvent.objects.filter(action="claim.create").exists()
