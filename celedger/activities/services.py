@@ -290,8 +290,10 @@ def attendance_record(*, learner: Any, session: Session) -> Attendance:
 
 def attendance_check_in(
     *, learner: Any, session: Session, now: datetime.datetime | None = None
-) -> Attendance:
-    """The learner's own check-in ("I'm here"), only while the session runs."""
+) -> None:
+    """The learner's own check-in ("I'm here"), only while the session runs: one
+    `INSERT … ON CONFLICT DO NOTHING`, so a second tap (or two tabs at once) keeps the
+    first time and needs no read, savepoint or transaction of its own."""
     now = now or timezone.now()
     if now < session.starts_at - CHECK_IN_EARLY:
         raise ValidationError("Check-in opens 30 minutes before the session starts.")
@@ -299,4 +301,6 @@ def attendance_check_in(
         raise ValidationError(
             "This session has ended; you can still claim credit if you attended."
         )
-    return attendance_record(learner=learner, session=session)
+    Attendance.objects.bulk_create(
+        [Attendance(session=session, learner=learner)], ignore_conflicts=True
+    )

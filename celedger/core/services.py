@@ -26,7 +26,23 @@ def audit_record(
     reason: str = "",
 ) -> AuditEvent:
     """Write one audit row (who, what, old, new); call inside the change's transaction."""
-    return AuditEvent.objects.create(
+    event = audit_event(actor=actor, action=action, obj=obj, old=old, new=new, reason=reason)
+    event.save()
+    return event
+
+
+def audit_event(
+    *,
+    actor: "User | None",
+    action: str,
+    obj: models.Model,
+    old: dict[str, Any] | None = None,
+    new: dict[str, Any] | None = None,
+    reason: str = "",
+) -> AuditEvent:
+    """The audit row `audit_record` writes, unsaved: for writing many in one
+    `AuditEvent.objects.bulk_create` inside the change's transaction."""
+    return AuditEvent(
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
         object_type=obj._meta.label_lower,

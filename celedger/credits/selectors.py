@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django.core.paginator import Page, Paginator
+from django.db import connection
 from django.db.models import (
     Count,
     Exists,
@@ -16,7 +17,6 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     prefetch_related_objects,
 )
@@ -245,6 +245,78 @@ class ClaimPageState:
         return not self.blocked_reason and bool(self.to_claim)
 
 
+@dataclass(frozen=True)
+class LearnerMarks:
+    """What the learner has done on an activity that the claim depends on."""
+
+    attended: frozenset[int]  # session ids checked in to
+    evaluated: frozenset[int]  # session ids evaluated on their own
+    activity_evaluated: bool  # the activity evaluated once for all its sessions
+    first_evaluated_at: datetime.datetime | None
+    email_verified: bool
+
+
+def _sessions_with_marks(
+    *, learner: Any, activity: Activity, session: Session
+) -> tuple[list[Session], LearnerMarks]:
+    """The claim's sessions (a conference's all, else the one named), with the learner's
+    check-ins and evaluations there and whether an email address is verified: one
+    statement.
+
+    Written out (`raw`) rather than composed with the ORM: the claim page and POST run it
+    on every request, and compiling the same annotated query (five EXISTS subqueries)
+    took more CPU than the rest of the page's state (docs/performance.md).
+    """
+    from allauth.account.models import EmailAddress
+
+    from celedger.evaluations.models import Response
+
+    quote = connection.ops.quote_name
+    attendance = quote(Attendance._meta.db_table)
+    response = quote(Response._meta.db_table)
+    scope = "s.activity_id = %s" if activity.is_conference else "s.id = %s"
+    sql = (
+        "SELECT s.*, "
+        f"EXISTS (SELECT 1 FROM {attendance} a WHERE a.learner_id = %s "
+        "AND a.session_id = s.id) AS mark_attended, "
+        f"EXISTS (SELECT 1 FROM {response} r WHERE r.learner_id = %s "
+        "AND r.session_id = s.id) AS mark_evaluated, "
+        f"EXISTS (SELECT 1 FROM {response} r WHERE r.learner_id = %s "
+        "AND r.activity_id = %s AND r.session_id IS NULL) AS mark_activity_evaluated, "
+        f"(SELECT MIN(r.submitted_at) FROM {response} r WHERE r.learner_id = %s "
+        "AND r.activity_id = %s) AS mark_first_evaluated_at, "
+        f"EXISTS (SELECT 1 FROM {quote(EmailAddress._meta.db_table)} e "
+        "WHERE e.user_id = %s AND e.verified = %s) AS mark_email_verified "
+        f"FROM {quote(Session._meta.db_table)} s WHERE {scope} ORDER BY s.starts_at, s.id"
+    )
+    me = learner.pk
+    params = [me, me, me, activity.pk, me, activity.pk, me, True]
+    params.append(activity.pk if activity.is_conference else session.pk)
+    rows = list(Session.objects.raw(sql, params))
+    # The learner's own marks are the same on every row; read from the first.
+    first = rows[0] if rows else None
+    marks = LearnerMarks(
+        attended=frozenset(r.pk for r in rows if r.mark_attended),  # type: ignore[attr-defined]
+        evaluated=frozenset(r.pk for r in rows if r.mark_evaluated),  # type: ignore[attr-defined]
+        activity_evaluated=bool(getattr(first, "mark_activity_evaluated", False)),
+        first_evaluated_at=_aware(getattr(first, "mark_first_evaluated_at", None)),
+        email_verified=bool(getattr(first, "mark_email_verified", False)),
+    )
+    return rows, marks
+
+
+def _aware(value: Any) -> datetime.datetime | None:
+    # PostgreSQL gives an aware datetime; SQLite (no column type for an expression) the
+    # stored UTC text.
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.datetime.fromisoformat(value)
+    if timezone.is_naive(value):
+        value = value.replace(tzinfo=datetime.UTC)
+    return cast(datetime.datetime, value)
+
+
 def claim_page_state(
     *, learner: Any, session: Session, now: datetime.datetime | None = None
 ) -> ClaimPageState:
@@ -252,13 +324,12 @@ def claim_page_state(
 
     Queries: the profile's credentials (1; board certifications +1 with MOC credit; the
     profile itself is the one `profile_required` read); the claim's sessions with the
-    check-in, evaluation and email-verified flags (1); the learner's active claims on the
-    activity (1). Cached: the designations (`designations_for`) and whether a post-test
-    gates credit (`claim_gates`: up to 4 more with an active post-test; home study +1).
+    check-in, evaluation and email-verified flags (1, `_sessions_with_marks`); the
+    learner's active claims on the activity (1). Cached: the designations
+    (`designations_for`) and whether a post-test gates credit (`claim_gates`: up to 4
+    more with an active post-test; home study +1).
     """
-    from allauth.account.models import EmailAddress
-
-    from celedger.evaluations.models import ActivityEvaluation, Response
+    from celedger.evaluations.models import ActivityEvaluation
 
     now = now or timezone.now()
     activity = session.activity
@@ -279,54 +350,40 @@ def claim_page_state(
     setup = getattr(activity, "evaluation", None)
     evaluates = setup is not None and setup.mode != ActivityEvaluation.Mode.NONE
     per_session = evaluates and setup is not None and setup.per_session
-    mine = Q(learner=learner)
-    scope = Session.objects.filter(
-        Q(activity=activity) if activity.is_conference else Q(pk=session.pk)
-    )
-    rows = list(
-        scope.annotate(
-            # The same for every row; asked here rather than in a query of its own.
-            email_verified=Exists(EmailAddress.objects.filter(user_id=learner.pk, verified=True)),
-            attended=Exists(Attendance.objects.filter(mine, session_id=OuterRef("pk"))),
-            session_evaluated=Exists(Response.objects.filter(mine, session_id=OuterRef("pk"))),
-            activity_evaluated=Exists(
-                Response.objects.filter(mine, activity_id=activity.pk, session__isnull=True)
-            ),
-            activity_evaluated_on=Subquery(
-                Response.objects.filter(mine, activity_id=activity.pk)
-                .order_by("submitted_at")
-                .values("submitted_at")[:1]
-            ),
-        ).order_by("starts_at", "pk")
-    )
+    rows, marks = _sessions_with_marks(learner=learner, activity=activity, session=session)
     existing = list(
         Claim.objects.filter(
             learner=learner, session__activity=activity, status=Claim.Status.ACTIVE
-        )
-        .select_related("designation__credit_type", "session")
-        .order_by("session__starts_at", "designation__credit_type__sort_order")
+        ).select_related("session")
     )
+    # The designations (with their credit types) are the cached ones: no join to read them.
+    by_pk = {d.pk: d for d in designations}
+    if all(c.designation_id in by_pk for c in existing):
+        for claim in existing:
+            claim.designation = by_pk[claim.designation_id]
+    else:
+        prefetch_related_objects(existing, "designation__credit_type")
+    existing.sort(key=lambda c: (c.session.starts_at, c.designation.credit_type.sort_order, c.pk))
     claimed: dict[int, Decimal] = defaultdict(Decimal)
     for claim in existing:
         claimed[claim.designation_id] += claim.hours
     sessions = []
-    first_evaluated: datetime.datetime | None = None
     for row in rows:
         row.activity = activity
         if per_session:
-            evaluated = bool(row.session_evaluated)  # type: ignore[attr-defined]
+            evaluated = row.pk in marks.evaluated
         else:
-            evaluated = not evaluates or bool(row.activity_evaluated)  # type: ignore[attr-defined]
-        first_evaluated = first_evaluated or row.activity_evaluated_on  # type: ignore[attr-defined]
+            evaluated = not evaluates or marks.activity_evaluated
         sessions.append(
             ClaimableSession(
                 session=row,
                 started=row.starts_at <= now,
-                attended=bool(row.attended),  # type: ignore[attr-defined]
+                attended=row.pk in marks.attended,
                 evaluated=evaluated,
                 claimed=False,
             )
         )
+    first_evaluated = marks.first_evaluated_at
     # A session is "claimed" when every eligible designation already has its claim there.
     eligible_ids = {d.pk for d in eligibility.eligible} if eligibility else set()
     for item in sessions:
@@ -358,7 +415,7 @@ def claim_page_state(
         existing=existing,
         claimed=dict(claimed),
         evaluation_done=any(s.evaluated for s in sessions),
-        email_verified=bool(rows and rows[0].email_verified),  # type: ignore[attr-defined]
+        email_verified=marks.email_verified,
         window_state=claim_window_state(session=session, now=now),
         opens_at=opens_at,
         closes_at=closes_at,

@@ -9,14 +9,15 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F, Subquery
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from celedger.activities.models import Activity, Attendance, CreditDesignation, Session
 from celedger.core.decimals import is_quarter_step
+from celedger.core.models import AuditEvent
 from celedger.core.outbox import outbox_enqueue
-from celedger.core.services import audit_record
+from celedger.core.services import audit_event, audit_record
 from celedger.credits.eligibility import partial_credit_allowed
 from celedger.credits.models import Claim, CreditBalance, TranscriptPdf
 from celedger.credits.selectors import (
@@ -92,68 +93,75 @@ class OverMaximum(ValidationError):
     """The database refused a total above the designated maximum (the balance CHECK)."""
 
 
-def _balance_add(*, learner_id: int, designation: CreditDesignation, delta: Decimal) -> None:
-    """Add `delta` to the learner's pooled balance of `designation` in one UPDATE.
-
-    `claimed = claimed + delta` makes concurrent writers wait for each other on the row,
-    and the balance CHECK (claimed <= maximum) refuses what would go over. An increase
-    copies the current maximum and drops any legacy allowance; a decrease touches only
-    the total, so a revoke or a correction downwards always succeeds.
-    """
-    if delta == 0:
-        return
-    CreditBalance.objects.bulk_create(
-        [
-            CreditBalance(
-                learner_id=learner_id, designation=designation, maximum=designation.max_hours
-            )
-        ],
-        ignore_conflicts=True,
+def _over_maximum(designation: CreditDesignation) -> OverMaximum:
+    ct = designation.credit_type
+    return OverMaximum(
+        f"That would bring the {ct.short_name or ct.name} credit for this activity above "
+        f"its maximum of {_num(designation.max_hours)}."
     )
-    changes: dict[str, Any] = {"claimed": F("claimed") + delta, "updated_at": timezone.now()}
-    if delta > 0:
-        # The maximum as the database holds it now, not as a cached designation says.
-        current = CreditDesignation.objects.filter(pk=designation.pk).values("max_hours")
-        changes.update(maximum=Subquery(current), legacy_claimed=ZERO)
+
+
+def _balance_increase(*, learner_id: int, designation: CreditDesignation, delta: Decimal) -> None:
+    """Add `delta` (> 0) to the learner's pooled balance of `designation` in one statement.
+
+    `INSERT … SELECT` the designation's maximum as the database holds it now (not as a
+    cached designation says), `ON CONFLICT … DO UPDATE SET claimed = claimed + delta`:
+    the row is created when missing, concurrent writers wait for each other on it, and
+    the balance CHECK (claimed <= maximum) refuses a total above the maximum, new row or
+    old. An increase drops any legacy allowance.
+    """
+    ops = connection.ops
+    balance = ops.quote_name(CreditBalance._meta.db_table)
+    sql = (
+        f"INSERT INTO {balance} (learner_id, designation_id, claimed, maximum, "
+        "legacy_claimed, updated_at) "
+        "SELECT %s, id, %s, max_hours, 0, %s "
+        f"FROM {ops.quote_name(CreditDesignation._meta.db_table)} WHERE id = %s "
+        "ON CONFLICT (learner_id, designation_id) DO UPDATE SET "
+        f"claimed = {balance}.claimed + excluded.claimed, maximum = excluded.maximum, "
+        "legacy_claimed = 0, updated_at = excluded.updated_at"
+    )
+    params = [
+        learner_id,
+        ops.adapt_decimalfield_value(delta, 6, 2),
+        ops.adapt_datetimefield_value(timezone.now()),
+        designation.pk,
+    ]
     # No savepoint: every caller lets OverMaximum end its transaction (rolled back whole).
     try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+    except IntegrityError as error:
+        raise _over_maximum(designation) from error
+
+
+def _balance_add(*, learner_id: int, designation: CreditDesignation, delta: Decimal) -> None:
+    """Add `delta` to the learner's pooled balance of `designation`.
+
+    An increase is `_balance_increase` (one statement, the maximum copied from the
+    database); a decrease touches only the total in one UPDATE, so a revoke or a
+    correction downwards always succeeds.
+    """
+    if delta > 0:
+        _balance_increase(learner_id=learner_id, designation=designation, delta=delta)
+        return
+    if delta == 0:
+        return
+    try:
         CreditBalance.objects.filter(learner_id=learner_id, designation=designation).update(
-            **changes
+            claimed=F("claimed") + delta, updated_at=timezone.now()
         )
     except IntegrityError as error:
-        ct = designation.credit_type
-        raise OverMaximum(
-            f"That would bring the {ct.short_name or ct.name} credit for this activity above "
-            f"its maximum of {_num(designation.max_hours)}."
-        ) from error
+        raise _over_maximum(designation) from error
 
 
-def _create_active(**fields: Any) -> tuple[Claim, bool]:
-    """Insert one active claim or return the active one already there.
+class _Conflict(Exception):
+    """An INSERT of claims was refused: a duplicate active claim or a CHECK."""
 
-    The partial unique constraint decides races: the loser's INSERT fails inside its
-    own savepoint, so the surrounding transaction stays usable and reads the winner.
-    """
-    try:
-        with transaction.atomic():
-            claim = Claim(status=Claim.Status.ACTIVE, **fields)
-            claim.save()
-            return claim, True
-    except IntegrityError:
-        existing = (
-            Claim.objects.filter(
-                learner=fields["learner"],
-                session=fields["session"],
-                designation=fields["designation"],
-                status=Claim.Status.ACTIVE,
-            )
-            .select_related("designation__credit_type")
-            .first()
-        )
-        if existing is None:
-            # Not a duplicate: a CHECK refused the row (hours above the session's amount).
-            raise ValidationError("These hours are more than the session offers.") from None
-        return existing, False
+
+# A double submit's loser retries with what the winner left unclaimed; a third refusal
+# in a row would take a third submit racing the same claim.
+CLAIM_ATTEMPTS = 3
 
 
 def _write_claims(
@@ -168,32 +176,97 @@ def _write_claims(
 ) -> ClaimResult:
     """Insert `rows` and move the pooled balances, in one transaction; audit each claim.
 
-    Rows are written in session and designation order so concurrent submissions wait
-    for each other in the same order (no deadlock); the balances move last.
+    The transaction is four kinds of statement, each one set: the claims (one INSERT),
+    their audit rows (one INSERT), each designation's pooled balance (one upsert each,
+    see `_balance_increase`) and the outbox message. The partial unique constraint
+    decides double submits: the loser's INSERT is refused, its transaction rolls back
+    whole and it tries again with the claims the winner did not write (which it then
+    returns as `existing`). Rows are written in session and designation order, so
+    concurrent submissions wait for each other in the same order (no deadlock); the
+    balances move last.
     """
+    ordered = sorted(rows, key=lambda r: (r.session.starts_at, r.session.pk, r.designation.pk))
     result = ClaimResult()
+    for attempt in range(CLAIM_ATTEMPTS):
+        if attempt:
+            held = _held_claims(learner=learner, rows=ordered)
+            result.existing.extend(held)
+            pairs = {(c.session_id, c.designation_id) for c in held}
+            left = [r for r in ordered if (r.session.pk, r.designation.pk) not in pairs]
+            if len(left) == len(ordered):
+                # Not a duplicate: a CHECK refused the row (hours above the session's amount).
+                raise ValidationError("These hours are more than the session offers.")
+            ordered = left
+            if not ordered:
+                return result
+        try:
+            result.created = _insert_claims(
+                actor=actor,
+                learner=learner,
+                activity=activity,
+                rows=ordered,
+                action=action,
+                reason=reason,
+                attested_at=attested_at,
+            )
+        except _Conflict:
+            continue
+        return result
+    raise ValidationError("This claim is being submitted elsewhere; try again.")
+
+
+def _held_claims(*, learner: Any, rows: list[ClaimRow]) -> list[Claim]:
+    """The active claims already held for any of `rows` (session, designation) pairs."""
+    wanted = Q()
+    for row in rows:
+        wanted |= Q(session_id=row.session.pk, designation_id=row.designation.pk)
+    return list(
+        Claim.objects.filter(wanted, learner=learner, status=Claim.Status.ACTIVE)
+        .select_related("designation__credit_type")
+        .order_by("session_id", "designation_id")
+    )
+
+
+def _insert_claims(
+    *,
+    actor: Any,
+    learner: Any,
+    activity: Activity,
+    rows: list[ClaimRow],
+    action: str,
+    reason: str,
+    attested_at: datetime.datetime,
+) -> list[Claim]:
+    claims = [
+        Claim(
+            learner=learner,
+            session=row.session,
+            designation=row.designation,
+            hours=row.hours,
+            max_hours=row.session.cap_for(row.designation),
+            participated_on=row.participated_on,
+            uan=uan_in_force(session=row.session, designation=row.designation),
+            attested_at=attested_at,
+            status=Claim.Status.ACTIVE,
+            awarded_by=actor if action == "claim.award" else None,
+        )
+        for row in rows
+    ]
     added: dict[int, Decimal] = defaultdict(Decimal)
     designations: dict[int, CreditDesignation] = {}
-    ordered = sorted(rows, key=lambda r: (r.session.starts_at, r.session.pk, r.designation.pk))
+    # A savepoint only inside an outer transaction (an award, a test), which a refused
+    # INSERT then leaves usable for the retry's read; on its own, the transaction.
     with transaction.atomic():
-        for row in ordered:
-            claim, created = _create_active(
-                learner=learner,
-                session=row.session,
-                designation=row.designation,
-                hours=row.hours,
-                max_hours=row.session.cap_for(row.designation),
-                participated_on=row.participated_on,
-                uan=uan_in_force(session=row.session, designation=row.designation),
-                attested_at=attested_at,
-                awarded_by=actor if action == "claim.award" else None,
-            )
-            if not created:
-                result.existing.append(claim)
-                continue
+        try:
+            Claim.objects.bulk_create(claims)
+        except IntegrityError:
+            # Nothing more runs in this transaction: leaving the block rolls it back.
+            raise _Conflict from None
+        events = []
+        for claim in claims:
             new: dict[str, Any] = {
-                "session": row.session.event_id,
-                "credit_type": row.designation.credit_type.code,
+                "session": claim.session.event_id,
+                "credit_type": claim.designation.credit_type.code,
                 "hours": claim.hours,
                 "participated_on": claim.participated_on.isoformat(),
             }
@@ -201,20 +274,22 @@ def _write_claims(
                 new["uan"] = claim.uan
             if action == "claim.award":
                 new["learner"] = learner.email
-            audit_record(actor=actor, action=action, obj=claim, new=new, reason=reason)
-            result.created.append(claim)
-            added[row.designation.pk] += claim.hours
-            designations[row.designation.pk] = row.designation
+            events.append(
+                audit_event(actor=actor, action=action, obj=claim, new=new, reason=reason)
+            )
+            added[claim.designation.pk] += claim.hours
+            designations[claim.designation.pk] = claim.designation
+        AuditEvent.objects.bulk_create(events)
         if activity.pools_sessions:
             for designation_id in sorted(added):
-                _balance_add(
+                _balance_increase(
                     learner_id=learner.pk,
                     designation=designations[designation_id],
                     delta=added[designation_id],
                 )
-        if result.created:
+        if claims:
             _announce(learner_id=learner.pk, activity_id=activity.pk)
-    return result
+    return claims
 
 
 def _spread(total: Decimal, caps: list[tuple[Session, Decimal]]) -> list[tuple[Session, Decimal]]:

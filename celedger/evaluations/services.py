@@ -1,6 +1,6 @@
 """Writes for evaluation forms, activity settings and learners' responses."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -251,25 +251,31 @@ def _response_upsert(
     session: Session | None,
     form: EvaluationForm | None,
     outside_attested: bool,
-) -> Response:
-    lookup: dict[str, Any] = {"learner": learner, "activity": activity}
-    if session is None:
-        lookup["session__isnull"] = True
-    else:
-        lookup["session"] = session
-    defaults = {"form": form, "outside_attested": outside_attested, "session": session}
+) -> tuple[Response, bool]:
+    """The learner's response, inserted (the closing rush's case: a first evaluation) or,
+    when one is there, locked and updated; True when inserted."""
     try:
+        # The INSERT first, in its own savepoint: a response already there (a change, or
+        # a double submit that raced us) is refused by the partial unique constraint.
         with transaction.atomic():
-            response, created = Response.objects.select_for_update().get_or_create(
-                **lookup, defaults=defaults
+            response = Response.objects.create(
+                learner=learner,
+                activity=activity,
+                session=session,
+                form=form,
+                outside_attested=outside_attested,
             )
+        return response, True
     except IntegrityError:
-        # A double submit raced us to the insert: the unique constraint kept one row.
-        response, created = Response.objects.select_for_update().get(**lookup), False
-    if not created:
-        response.outside_attested = outside_attested
-        response.save(update_fields=["outside_attested", "updated_at"])
-    return response
+        lookup: dict[str, Any] = {"learner": learner, "activity": activity}
+        if session is None:
+            lookup["session__isnull"] = True
+        else:
+            lookup["session"] = session
+        response = Response.objects.select_for_update().get(**lookup)
+    response.outside_attested = outside_attested
+    response.save(update_fields=["outside_attested", "updated_at"])
+    return response, False
 
 
 def response_submit(
@@ -279,15 +285,17 @@ def response_submit(
     session: Session | None,
     form: EvaluationForm,
     answers: Mapping[int, Any],
+    questions: Sequence[Question] | None = None,
 ) -> Response:
     """Saves (or replaces) the learner's answers; one response per learner and session.
 
     `answers` maps question id to a cleaned value: int for scales/ratings/yes-no
     (1/0), str for single choice and text, list[str] for multiple choice. A response
-    keeps the form version it first answered.
+    keeps the form version it first answered. `questions`: the form's questions when
+    the caller has read them (the page has), so they are not read again.
     """
     with transaction.atomic():
-        response = _response_upsert(
+        response, created = _response_upsert(
             learner=learner,
             activity=activity,
             session=session,
@@ -297,8 +305,14 @@ def response_submit(
         if response.form_id is None:
             response.form = form
             response.save(update_fields=["form", "updated_at"])
-        kinds = dict(Question.objects.filter(form_id=response.form_id).values_list("id", "kind"))
-        response.answers.all().delete()
+        if questions is not None and all(q.form_id == response.form_id for q in questions):
+            kinds = {q.pk: q.kind for q in questions}
+        else:
+            kinds = dict(
+                Question.objects.filter(form_id=response.form_id).values_list("id", "kind")
+            )
+        if not created:
+            response.answers.all().delete()
         rows = []
         for question_id, value in answers.items():
             kind = kinds.get(question_id)
@@ -321,10 +335,11 @@ def response_attest_outside(
 ) -> Response:
     """The learner says they completed the publisher's outside form: no answers kept."""
     with transaction.atomic():
-        return _response_upsert(
+        response, _ = _response_upsert(
             learner=learner,
             activity=activity,
             session=session,
             form=None,
             outside_attested=True,
         )
+    return response

@@ -119,6 +119,7 @@ def evaluate(request: AuthedRequest, event_id: str) -> HttpResponse:
             session=target_session,
             form=form_version,
             answers=answer_form.answers(),
+            questions=questions,
         )
         messages.success(request, "Thank you for completing the evaluation.")
         return redirect(next_url)

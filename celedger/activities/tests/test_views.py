@@ -440,3 +440,28 @@ def test_it_deletes_a_session_only_while_nobody_has_checked_in(login: Any, activ
         reverse("activities:console_detail", args=[activity.publisher.code, activity.pk])
     )
     assert "cannot be deleted" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_im_here_is_one_insert_that_keeps_the_first_time(client: Any, activity: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    learner = LearnerProfileFactory().user
+    session = activity.sessions.get()
+    session.starts_at = timezone.now() - datetime.timedelta(minutes=10)
+    session.ends_at = timezone.now() + datetime.timedelta(hours=1)
+    session.save()
+    client.force_login(learner)
+    here = reverse("activities:check_in", args=["K7QM2P"])
+    with CaptureQueriesContext(connection) as captured:
+        assert client.post(here)["Location"] == "/e/K7QM2P/"
+    sql = [q["sql"] for q in captured.captured_queries]
+    # django session, user, profile, the session by Event ID; then the check-in: one
+    # INSERT (a tap already recorded changes nothing), no SELECT, no savepoint.
+    assert len(sql) == 5, sql
+    assert sql[-1].startswith("INSERT") and '"activities_attendance"' in sql[-1]
+    assert not any(s.startswith(("SAVEPOINT", "UPDATE")) for s in sql)
+    first = Attendance.objects.get(learner=learner).checked_in_at
+    client.post(here)
+    assert Attendance.objects.get(learner=learner).checked_in_at == first

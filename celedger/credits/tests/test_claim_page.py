@@ -40,11 +40,18 @@ def test_it_claims_a_conference_once_from_its_own_event_id(client, django_assert
         "attested": "on",
     }
     # The page's reads (7, from the cache now; the ticked sessions are checked against the
-    # state, not read again), then one transaction: per session the claim in its savepoint
-    # and its audit row (4 x 3), the pooled balance (2), the outbox (1), and the
-    # transaction's own savepoint in a test (2).
-    with django_assert_num_queries(24):
+    # state, not read again), then one transaction whatever the sessions ticked: the three
+    # claims in one INSERT, their audit rows in one, the pooled balance in one upsert, the
+    # outbox (1), and the transaction's own savepoint in a test (2).
+    with django_assert_num_queries(13) as captured:
         response = client.post(url, data)
+    inserts = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("INSERT")]
+    assert [s.split('"')[1] for s in inserts] == [
+        "credits_claim",
+        "core_auditevent",
+        "credits_creditbalance",
+        "core_outboxmessage",
+    ]
     assert response.status_code == 302
     claims = Claim.objects.filter(learner=profile.user).order_by("session__starts_at")
     assert [c.session for c in claims] == sessions[:3]

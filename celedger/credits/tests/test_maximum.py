@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from celedger.activities.models import Attendance, SessionUAN
 from celedger.activities.tests.factories import SessionFactory
+from celedger.core.models import AuditEvent
 from celedger.credits.models import Claim, CreditBalance
 from celedger.credits.selectors import claim_page_state
 from celedger.credits.services import claim_award, claim_correct, claim_revoke, claim_submit
@@ -393,3 +394,78 @@ def test_the_roster_flags_credit_above_the_maximum(client):
     flagged = {r.email for r in response.context["rows"] if r.over_maximum}
     assert flagged == {over.user.email}
     assert "Over the maximum" in response.content.decode()
+
+
+def test_a_submit_read_before_another_one_wrote_keeps_the_winners_claims_and_adds_the_rest():
+    # A double submit's loser read the page state before the winner committed: its INSERT
+    # is refused by the unique active claim, and it writes only what the winner did not.
+    activity = conference()
+    sessions = sessions_of(activity)
+    profile = learner("MD")
+    designation = activity.designations.get()
+    stale = claim_page_state(learner=profile.user, session=sessions[0])
+    winner = submit_conference(profile, activity, sessions[:1], "1.00")
+    result = claim_submit(
+        learner=profile.user,
+        session=sessions[0],
+        hours_by_designation={designation.pk: "2.50"},
+        attested=True,
+        session_ids=[s.pk for s in sessions[:2]],
+        state=stale,
+    )
+    assert [c.pk for c in result.existing] == [c.pk for c in winner.created]
+    assert [(c.session, c.hours) for c in result.created] == [(sessions[1], Decimal("1.50"))]
+    assert Claim.objects.filter(learner=profile.user).count() == 2
+    balance = CreditBalance.objects.get(learner=profile.user)
+    assert balance.claimed == Decimal("2.50")
+    assert AuditEvent.objects.filter(action="claim.create").count() == 2
+
+
+def test_the_balance_upsert_refuses_a_first_claim_above_a_lowered_maximum():
+    # No balance row yet: the INSERT half of the upsert copies the database's maximum,
+    # and the CHECK refuses it as it refuses the UPDATE half.
+    activity = conference()
+    sessions = sessions_of(activity)
+    profile = learner("MD")
+    designation = activity.designations.get()
+    stale = claim_page_state(learner=profile.user, session=sessions[0])
+    type(designation).objects.filter(pk=designation.pk).update(max_hours=Decimal("1.00"))
+    with pytest.raises(ValidationError, match="above its maximum"):
+        claim_submit(
+            learner=profile.user,
+            session=sessions[0],
+            hours_by_designation={designation.pk: "2.50"},
+            attested=True,
+            session_ids=[s.pk for s in sessions[:2]],
+            state=stale,
+        )
+    assert not Claim.objects.filter(learner=profile.user).exists()
+    assert not CreditBalance.objects.filter(learner=profile.user).exists()
+
+
+def test_a_row_the_claim_check_refuses_is_not_taken_for_a_double_submit():
+    # The refused INSERT is retried only for a duplicate: a row above its session's amount
+    # (which the form's checks would have caught) finds nothing held and is refused.
+    from celedger.credits.services import ClaimRow, _write_claims
+
+    activity = conference()
+    first = sessions_of(activity)[0]  # its amount: 1.00
+    profile = learner("MD")
+    designation = activity.designations.get()
+    row = ClaimRow(
+        session=first,
+        designation=designation,
+        hours=Decimal("1.25"),
+        participated_on=timezone.localdate(),
+    )
+    with pytest.raises(ValidationError, match="more than the session offers"):
+        _write_claims(
+            actor=profile.user,
+            learner=profile.user,
+            activity=activity,
+            rows=[row],
+            action="claim.create",
+            attested_at=timezone.now(),
+        )
+    assert not Claim.objects.exists()
+    assert not AuditEvent.objects.filter(action="claim.create").exists()

@@ -378,3 +378,46 @@ def test_the_evaluation_page_does_not_grow_with_questions(
         r = client.get(_url(session))
 
     assert r.content.decode().count("<fieldset") == 30
+
+
+def test_a_first_evaluation_is_written_in_two_inserts(
+    client: Any, learner: Any, activity: Any, session: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    form = EvaluationFormFactory(publisher=activity.publisher)
+    for order in range(1, 9):
+        QuestionFactory(form=form, order=order, kind=Kind.AGREEMENT)
+    ActivityEvaluation.objects.create(activity=activity, form=form)
+    client.force_login(learner)
+    data = {f"q{q.pk}": "4" for q in form.questions.all()}
+
+    with CaptureQueriesContext(connection) as captured:
+        r = client.post(_url(session), data)
+
+    assert r.status_code == 302
+    sql = [q["sql"] for q in captured.captured_queries]
+    # session, user, profile, session + activity, setup + form, own response, questions;
+    # then the response (in a savepoint: one already there is updated instead) and its
+    # answers in one INSERT, inside the transaction's savepoint in a test. The questions
+    # are not read again, there is nothing to delete, no SELECT ... FOR UPDATE.
+    assert len(sql) == 13, sql
+    assert all(s.startswith("SELECT") for s in sql[:7])
+    writes = [s.split('"')[1] for s in sql[7:] if s.startswith("INSERT")]
+    assert writes == ["evaluations_response", "evaluations_answer"]
+    assert not any(s.startswith(("SELECT", "DELETE")) for s in sql[7:])
+    assert Answer.objects.filter(response__learner=learner).count() == 8
+
+
+def test_a_changed_evaluation_replaces_its_answers(
+    client: Any, learner: Any, activity: Any, session: Any
+) -> None:
+    form = EvaluationFormFactory(publisher=activity.publisher)
+    question = QuestionFactory(form=form, order=1, kind=Kind.AGREEMENT)
+    ActivityEvaluation.objects.create(activity=activity, form=form)
+    client.force_login(learner)
+    client.post(_url(session), {f"q{question.pk}": "4"})
+    assert client.post(_url(session), {f"q{question.pk}": "2"}).status_code == 302
+    [response] = Response.objects.filter(learner=learner)
+    assert [a.number for a in response.answers.all()] == [2]
