@@ -143,35 +143,39 @@ def export_run(*, job_id: int) -> ExportJob | None:
 
 JOB_FIELDS = ["status", "done", "total", "file", "result", "error", "finished_at"]
 MARK_CHUNK = 2000
-MARK_CHUNK_PG = 10_000  # a list of 50,000 ids and its text cost ~12 MB to send
+COPY_CHUNK = 10_000
 
 
 def records_mark_exported(*, job: ExportJob, record_ids: Iterable[int]) -> int:
     """Mark the records a stored file sends as exported in it (pending ones only, so a
-    record changed meanwhile stays pending and goes in the next file)."""
-    marked = 0
+    record changed meanwhile stays pending and goes in the next file).
+
+    On PostgreSQL one UPDATE joins the ids, copied into a temporary table (COPY, 10,000
+    a write, so memory stays the ids' array): 100,000 records in one statement."""
     ids = list(record_ids) if not isinstance(record_ids, array) else record_ids
     pending = ReportingRecord.Status.PENDING
     if connection.vendor == "postgresql":
-        # One array parameter per 10,000 ids instead of thousands of IN placeholders:
-        # 100,000 records in 5.5 s instead of 8.2 s here (docs/performance.md).
         table = ReportingRecord._meta.db_table
-        with connection.cursor() as cursor:
-            for start in range(0, len(ids), MARK_CHUNK_PG):
-                cursor.execute(
-                    f"UPDATE {table} SET status = %s, exported_in_id = %s, exported_at = %s,"
-                    " updated_at = %s WHERE id = ANY(%s) AND status = %s",
-                    [
-                        ReportingRecord.Status.EXPORTED,
-                        job.pk,
-                        job.finished_at,
-                        job.finished_at,
-                        list(ids[start : start + MARK_CHUNK_PG]),
-                        pending,
-                    ],
-                )
-                marked += cursor.rowcount
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("CREATE TEMPORARY TABLE export_sent (id bigint) ON COMMIT DROP")
+            with cursor.copy("COPY export_sent (id) FROM STDIN") as copy:
+                for start in range(0, len(ids), COPY_CHUNK):
+                    copy.write("".join(f"{pk}\n" for pk in ids[start : start + COPY_CHUNK]))
+            cursor.execute(
+                f"UPDATE {table} AS r SET status = %s, exported_in_id = %s, exported_at = %s,"
+                " updated_at = %s FROM export_sent AS s WHERE r.id = s.id AND r.status = %s",
+                [
+                    ReportingRecord.Status.EXPORTED,
+                    job.pk,
+                    job.finished_at,
+                    job.finished_at,
+                    pending,
+                ],
+            )
+            marked: int = cursor.rowcount
+            cursor.execute("DROP TABLE export_sent")
         return marked
+    marked = 0
     for start in range(0, len(ids), MARK_CHUNK):
         marked += ReportingRecord.objects.filter(
             pk__in=list(ids[start : start + MARK_CHUNK]), status=pending
