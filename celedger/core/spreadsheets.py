@@ -28,8 +28,15 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
+_FORMULA_FIRST = frozenset(FORMULA_START)
+
+
 def safe_row(row: Iterable[Any]) -> list[Any]:
-    return [safe_cell(value) for value in row]
+    # safe_cell inlined: exports call this for every row (14 cells x 100,000 rows).
+    return [
+        f"'{value}" if isinstance(value, str) and value[:1] in _FORMULA_FIRST else value
+        for value in row
+    ]
 
 
 class _Writable(Protocol):

@@ -159,8 +159,8 @@ class ReportingRecord(models.Model):
         DELETE = "delete", "Deletion"
 
     # Every index here is written again for each record a batch marks exported (the status
-    # changes, so the UPDATE is never HOT): no index the others already cover. Publisher
-    # lookups use ("publisher", "status"); boards are reference data, never deleted.
+    # changes, so the UPDATE is never HOT): no index the others already cover or nothing
+    # reads. Publisher lookups use ("publisher", "status"); boards are reference data.
     publisher = models.ForeignKey(
         Publisher, on_delete=models.PROTECT, related_name="+", db_index=False
     )
@@ -182,8 +182,15 @@ class ReportingRecord(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     # Codes from reporting.checks.CHECKS; not empty exactly when the status is held.
     hold_reasons = models.JSONField(default=list, blank=True)
+    # Not indexed: nothing looks records up by their file (jobs are never deleted), and a
+    # batch would write an entry for each record it marks. The foreign key stays.
     exported_in = models.ForeignKey(
-        ExportJob, null=True, blank=True, on_delete=models.PROTECT, related_name="records"
+        ExportJob,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="records",
+        db_index=False,
     )
     exported_at = models.DateTimeField(null=True, blank=True)
     rejection_reason = models.TextField(blank=True)
