@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -381,7 +382,7 @@ def results(request: AuthedRequest, code: str, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET"])
 @login_required
-def export(request: AuthedRequest, code: str, pk: int, fmt: str) -> HttpResponse:
+def export(request: AuthedRequest, code: str, pk: int, fmt: str) -> HttpResponseBase:
     activity = activity_get_for_staff(user=request.user, code=code, pk=pk)
     name = f"test-attempts-{activity.publisher.code}-{activity.pk}"
     rows = selectors.export_rows(activity=activity)
