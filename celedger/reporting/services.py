@@ -6,6 +6,7 @@ Django's default storage. Progress is written every PROGRESS_EVERY rows with a s
 UPDATE so a page can poll it; any exception marks the job failed with a message.
 """
 
+import contextlib
 import datetime
 import functools
 import itertools
@@ -21,7 +22,7 @@ from typing import IO, Any
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -112,20 +113,8 @@ def export_run(*, job_id: int) -> ExportJob | None:
     ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING)
     job.status = ExportJob.Status.RUNNING
     try:
-        writer = WRITERS[Kind(job.kind)]
-        with tempfile.TemporaryFile() as raw:
-            output = writer(job, raw)
-            raw.seek(0)
-            with transaction.atomic():
-                job.file.save(output.filename, File(raw), save=False)
-                job.result = output.result
-                job.status = ExportJob.Status.DONE
-                job.done = job.total
-                job.finished_at = timezone.now()
-                job.save(update_fields=JOB_FIELDS)
-                if output.record_ids is not None:
-                    records_mark_exported(job=job, record_ids=output.record_ids)
-        return job
+        with without_jit():
+            return _export_write(job)
     except ExportError as exc:
         _fail(job, str(exc))
     except Exception as exc:
@@ -139,6 +128,43 @@ def export_run(*, job_id: int) -> ExportJob | None:
     job.finished_at = timezone.now()
     job.save(update_fields=JOB_FIELDS)
     return job
+
+
+def _export_write(job: ExportJob) -> ExportJob:
+    writer = WRITERS[Kind(job.kind)]
+    with tempfile.TemporaryFile() as raw:
+        output = writer(job, raw)
+        raw.seek(0)
+        with transaction.atomic():
+            job.file.save(output.filename, File(raw), save=False)
+            job.result = output.result
+            job.status = ExportJob.Status.DONE
+            job.done = job.total
+            job.finished_at = timezone.now()
+            job.save(update_fields=JOB_FIELDS)
+            if output.record_ids is not None:
+                records_mark_exported(job=job, record_ids=output.record_ids)
+    return job
+
+
+@contextlib.contextmanager
+def without_jit() -> Iterator[None]:
+    """PostgreSQL's JIT off for the export's queries. The PARS read's estimate (a
+    diplomate subquery per record) passes jit_optimize_above_cost, and compiling it took
+    about 3 s of CPU for a 2 s query (EXPLAIN ANALYZE, 100,000 records)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET jit = off")
+    try:
+        yield
+    finally:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET jit")
+        except DatabaseError:  # a broken connection is dropped, its setting with it
+            logger.warning("could not reset jit after an export", exc_info=True)
 
 
 JOB_FIELDS = ["status", "done", "total", "file", "result", "error", "finished_at"]
