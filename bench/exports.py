@@ -7,8 +7,10 @@ Re-creates the database (default `celedger_perfdata_exports`; its own, so it can
 beside bench/transcript.py), seeds 1,000 learners (pharmacists with NABP data and ABIM diplomates)
 and N/1,000 activities, each learner with one claim, one CPE Monitor record and one PARS
 record per activity (`generate_series`), then runs each export through the background
-service (`reporting.services.export_run`) once timed and once under `tracemalloc`. "Flat"
-memory shows as a peak that does not grow with N (the ratio column). Writes
+service (`reporting.services.export_run`) once timed (wall time, and the Python side's CPU
+time, `time.process_time`, which other work on a shared machine disturbs less) and once
+under `tracemalloc`. "Flat" memory shows as a peak that does not grow with N (the ratio
+column). The load average is noted before each export. Writes
 bench/results/<date>-exports.md. A benchmark reports; it never fails on time.
 """
 
@@ -152,7 +154,7 @@ class ExportSeeder(Seeder):
             cursor.execute("ANALYZE")
 
 
-def run_export(publisher: Any, user: Any, kind: str, fmt: str) -> tuple[float, int, Any]:
+def run_export(publisher: Any, user: Any, kind: str, fmt: str) -> tuple[float, float, int, Any]:
     from django.db import connection
 
     from celedger.reporting.models import ExportJob, ReportingRecord
@@ -172,14 +174,14 @@ def run_export(publisher: Any, user: Any, kind: str, fmt: str) -> tuple[float, i
         date_to=today,
         file_format=fmt,
     )
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     export_run(job_id=job.pk)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     job = ExportJob.objects.get(pk=job.pk)
     assert job.status == "done", job.error
     size = job.file.size
     job.file.delete(save=False)
-    return seconds, size, job.result
+    return seconds, cpu, size, job.result
 
 
 def main() -> int:
@@ -196,19 +198,21 @@ def main() -> int:
     seed.learners()
     staff = seed.users(1)[0]
     exports = [e for e in EXPORTS if not args.only or e[0] in args.only.split(",")]
-    figures: dict[tuple[str, str], dict[int, tuple[float, float, int]]] = {}
+    # (kind, format) -> size -> (wall s, Python CPU s, peak MB, load average before)
+    figures: dict[tuple[str, str], dict[int, tuple[float, float, float, float]]] = {}
     for size in sizes:
         seed.grow(size)
         for kind, fmt in exports:
-            seconds, bytes_out, result = run_export(seed.publisher, staff, kind, fmt)
+            load = os.getloadavg()[0]
+            seconds, cpu, bytes_out, result = run_export(seed.publisher, staff, kind, fmt)
             tracemalloc.start()
             run_export(seed.publisher, staff, kind, fmt)
             _, peak = tracemalloc.get_traced_memory()
             tracemalloc.stop()
-            figures.setdefault((kind, fmt), {})[size] = (seconds, peak / 2**20, bytes_out)
+            figures.setdefault((kind, fmt), {})[size] = (seconds, cpu, peak / 2**20, load)
             print(
-                f"{size:,} {kind} {fmt}: {seconds:.1f} s, peak {peak / 2**20:.1f} MB, "
-                f"{bytes_out:,} bytes, {result}",
+                f"{size:,} {kind} {fmt}: {seconds:.1f} s (CPU {cpu:.1f} s, load {load:.1f}), "
+                f"peak {peak / 2**20:.1f} MB, {bytes_out:,} bytes, {result}",
                 flush=True,
             )
 
@@ -219,20 +223,26 @@ def main() -> int:
         f"Machine: {platform.node()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}, Django {django.get_version()}, PostgreSQL at "
         f"127.0.0.1 (`{DB_NAME}`). Each export run once timed, once under tracemalloc "
-        "(peak Python memory); other work shared the machine.\n",
+        "(peak Python memory). Time is wall time, then the Python side's CPU time "
+        "(`time.process_time`; the database's work is in the wall time only), then the "
+        "1-minute load average when the export started: other work shared the machine.\n",
         f"Records per kind: {', '.join(f'{s:,}' for s in sizes)} ({LEARNERS:,} learners × "
         f"{', '.join(str(s // LEARNERS) for s in sizes)} activities). PARS activities: "
         "one row per activity (its learner counts read every claim).\n",
         "| export | "
-        + " | ".join(f"{s:,}: time, peak" for s in sizes)
-        + f" | time × ({large // small}× rows) | peak × |",
+        + " | ".join(f"{s:,}: time (CPU, load), peak" for s in sizes)
+        + f" | CPU × ({large // small}× rows) | peak × |",
         "| --- | " + " | ".join("---:" for _ in sizes) + " | ---: | ---: |",
     ]
     for (kind, fmt), by_size in figures.items():
-        cells = " | ".join(f"{by_size[s][0]:.2f} s, {by_size[s][1]:.1f} MB" for s in sizes)
+        cells = " | ".join(
+            f"{by_size[s][0]:.2f} s ({by_size[s][1]:.2f} s, {by_size[s][3]:.1f}), "
+            f"{by_size[s][2]:.1f} MB"
+            for s in sizes
+        )
         lines.append(
-            f"| {kind} {fmt} | {cells} | {by_size[large][0] / by_size[small][0]:.1f} |"
-            f" {by_size[large][1] / by_size[small][1]:.2f} |"
+            f"| {kind} {fmt} | {cells} | {by_size[large][1] / by_size[small][1]:.1f} |"
+            f" {by_size[large][2] / by_size[small][2]:.2f} |"
         )
     write_results(f"{today}-exports.md", lines)
     return 0

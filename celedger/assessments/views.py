@@ -1,13 +1,14 @@
 import io
+import itertools
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
-from openpyxl import Workbook
 
 from celedger.activities.event_ids import normalize_event_id
 from celedger.activities.models import Activity, CreditDesignation, Session
@@ -15,7 +16,7 @@ from celedger.activities.selectors import activity_get_for_staff
 from celedger.assessments import selectors, services
 from celedger.assessments.forms import AttemptForm, CreateForm, GatesForm, ItemForm, SettingsForm
 from celedger.assessments.models import Assessment
-from celedger.core.spreadsheets import SafeCsvWriter, sheet_append
+from celedger.core.spreadsheets import XLSX_CONTENT_TYPE, SafeCsvWriter, xlsx_file
 from celedger.core.types import AuthedRequest
 from celedger.profiles.decorators import profile_required
 from celedger.publishers.models import StaffMembership
@@ -381,24 +382,18 @@ def results(request: AuthedRequest, code: str, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET"])
 @login_required
-def export(request: AuthedRequest, code: str, pk: int, fmt: str) -> HttpResponse:
+def export(request: AuthedRequest, code: str, pk: int, fmt: str) -> HttpResponseBase:
     activity = activity_get_for_staff(user=request.user, code=code, pk=pk)
     name = f"test-attempts-{activity.publisher.code}-{activity.pk}"
     rows = selectors.export_rows(activity=activity)
     if fmt == "xlsx":
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet("Attempts")
-        sheet_append(sheet, selectors.EXPORT_HEAD)
-        for row in rows:
-            sheet_append(sheet, row)
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        # Streamed values into a temporary file, not an openpyxl cell per value.
+        return FileResponse(
+            xlsx_file("Attempts", itertools.chain([selectors.EXPORT_HEAD], rows)),
+            as_attachment=True,
+            filename=f"{name}.xlsx",
+            content_type=XLSX_CONTENT_TYPE,
         )
-        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-        return response
     buffer_text = io.StringIO()
     writer = SafeCsvWriter(buffer_text)
     writer.writerow(selectors.EXPORT_HEAD)

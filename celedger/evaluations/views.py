@@ -1,22 +1,21 @@
-import io
+import itertools
 from collections.abc import Iterator
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
-from openpyxl import Workbook
 
 from celedger.accreditation.models import Profession
 from celedger.activities.event_ids import normalize_event_id
 from celedger.activities.models import Activity, Session
 from celedger.activities.selectors import activity_get_for_staff
-from celedger.core.spreadsheets import SafeCsvWriter, sheet_append
+from celedger.core.spreadsheets import XLSX_CONTENT_TYPE, SafeCsvWriter, xlsx_file
 from celedger.core.types import AuthedRequest
 from celedger.evaluations import selectors, services
 from celedger.evaluations.forms import (
@@ -432,20 +431,13 @@ def export_csv(request: AuthedRequest, code: str, pk: int) -> StreamingHttpRespo
 
 @require_http_methods(["GET"])
 @login_required
-def export_xlsx(request: AuthedRequest, code: str, pk: int) -> HttpResponse:
+def export_xlsx(request: AuthedRequest, code: str, pk: int) -> FileResponse:
     activity, columns = _export_source(request, code, pk)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Responses")
-    sheet_append(sheet, selectors.EXPORT_HEAD + [c.title for c in columns])
-    for row in selectors.export_rows(activity=activity, columns=columns):
-        sheet_append(sheet, row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    head = selectors.EXPORT_HEAD + [c.title for c in columns]
+    rows = selectors.export_rows(activity=activity, columns=columns)
+    return FileResponse(
+        xlsx_file("Responses", itertools.chain([head], rows)),
+        as_attachment=True,
+        filename=f"evaluation-activity-{activity.pk}.xlsx",
+        content_type=XLSX_CONTENT_TYPE,
     )
-    response["Content-Disposition"] = (
-        f'attachment; filename="evaluation-activity-{activity.pk}.xlsx"'
-    )
-    return response

@@ -158,7 +158,12 @@ class ReportingRecord(models.Model):
         CORRECT = "correct", "Correction"
         DELETE = "delete", "Deletion"
 
-    publisher = models.ForeignKey(Publisher, on_delete=models.PROTECT, related_name="+")
+    # Every index here is written again for each record a batch marks exported (the status
+    # changes, so the UPDATE is never HOT): no index the others already cover or nothing
+    # reads. Publisher lookups use ("publisher", "status"); boards are reference data.
+    publisher = models.ForeignKey(
+        Publisher, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     learner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reporting_records"
     )
@@ -166,7 +171,9 @@ class ReportingRecord(models.Model):
     designation = models.ForeignKey(CreditDesignation, on_delete=models.PROTECT, related_name="+")
     channel = models.CharField(max_length=12, choices=Channel.choices)
     uan = models.CharField("ACPE UAN", max_length=32, blank=True)
-    board = models.ForeignKey(Board, null=True, blank=True, on_delete=models.PROTECT)
+    board = models.ForeignKey(
+        Board, null=True, blank=True, on_delete=models.PROTECT, db_index=False
+    )
     action = models.CharField(max_length=8, choices=Action.choices, default=Action.ADD)
     hours = models.DecimalField(max_digits=5, decimal_places=2)
     # CPE Monitor: the date of participation; PARS: the completion date.
@@ -175,8 +182,15 @@ class ReportingRecord(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     # Codes from reporting.checks.CHECKS; not empty exactly when the status is held.
     hold_reasons = models.JSONField(default=list, blank=True)
+    # Not indexed: nothing looks records up by their file (jobs are never deleted), and a
+    # batch would write an entry for each record it marks. The foreign key stays.
     exported_in = models.ForeignKey(
-        ExportJob, null=True, blank=True, on_delete=models.PROTECT, related_name="records"
+        ExportJob,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="records",
+        db_index=False,
     )
     exported_at = models.DateTimeField(null=True, blank=True)
     rejection_reason = models.TextField(blank=True)
@@ -218,8 +232,13 @@ class ReportingRecord(models.Model):
         ]
         indexes = [
             models.Index(fields=["publisher", "status"]),
-            models.Index(fields=["publisher", "due_on"]),
-            models.Index(fields=["learner", "status"]),
+            # What is still to send (batches, due soon, held): partial, so a record leaves
+            # it when exported and a batch's UPDATE writes no entry in it.
+            models.Index(
+                fields=["publisher", "channel", "participated_on"],
+                condition=models.Q(status__in=["pending", "held"], is_current=True),
+                name="record_unsent",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -6,6 +6,7 @@ Django's default storage. Progress is written every PROGRESS_EVERY rows with a s
 UPDATE so a page can poll it; any exception marks the job failed with a message.
 """
 
+import contextlib
 import datetime
 import functools
 import itertools
@@ -21,7 +22,7 @@ from typing import IO, Any
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -112,20 +113,8 @@ def export_run(*, job_id: int) -> ExportJob | None:
     ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING)
     job.status = ExportJob.Status.RUNNING
     try:
-        writer = WRITERS[Kind(job.kind)]
-        with tempfile.TemporaryFile() as raw:
-            output = writer(job, raw)
-            raw.seek(0)
-            with transaction.atomic():
-                job.file.save(output.filename, File(raw), save=False)
-                job.result = output.result
-                job.status = ExportJob.Status.DONE
-                job.done = job.total
-                job.finished_at = timezone.now()
-                job.save(update_fields=JOB_FIELDS)
-                if output.record_ids is not None:
-                    records_mark_exported(job=job, record_ids=output.record_ids)
-        return job
+        with without_jit():
+            return _export_write(job)
     except ExportError as exc:
         _fail(job, str(exc))
     except Exception as exc:
@@ -141,37 +130,78 @@ def export_run(*, job_id: int) -> ExportJob | None:
     return job
 
 
+def _export_write(job: ExportJob) -> ExportJob:
+    writer = WRITERS[Kind(job.kind)]
+    with tempfile.TemporaryFile() as raw:
+        output = writer(job, raw)
+        raw.seek(0)
+        with transaction.atomic():
+            job.file.save(output.filename, File(raw), save=False)
+            job.result = output.result
+            job.status = ExportJob.Status.DONE
+            job.done = job.total
+            job.finished_at = timezone.now()
+            job.save(update_fields=JOB_FIELDS)
+            if output.record_ids is not None:
+                records_mark_exported(job=job, record_ids=output.record_ids)
+    return job
+
+
+@contextlib.contextmanager
+def without_jit() -> Iterator[None]:
+    """PostgreSQL's JIT off for the export's queries. The PARS read's estimate (a
+    diplomate subquery per record) passes jit_optimize_above_cost, and compiling it took
+    about 3 s of CPU for a 2 s query (EXPLAIN ANALYZE, 100,000 records)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET jit = off")
+    try:
+        yield
+    finally:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET jit")
+        except DatabaseError:  # a broken connection is dropped, its setting with it
+            logger.warning("could not reset jit after an export", exc_info=True)
+
+
 JOB_FIELDS = ["status", "done", "total", "file", "result", "error", "finished_at"]
 MARK_CHUNK = 2000
-MARK_CHUNK_PG = 10_000  # a list of 50,000 ids and its text cost ~12 MB to send
+COPY_CHUNK = 10_000
 
 
 def records_mark_exported(*, job: ExportJob, record_ids: Iterable[int]) -> int:
     """Mark the records a stored file sends as exported in it (pending ones only, so a
-    record changed meanwhile stays pending and goes in the next file)."""
-    marked = 0
+    record changed meanwhile stays pending and goes in the next file).
+
+    On PostgreSQL one UPDATE joins the ids, copied into a temporary table (COPY, 10,000
+    a write, so memory stays the ids' array): 100,000 records in one statement."""
     ids = list(record_ids) if not isinstance(record_ids, array) else record_ids
     pending = ReportingRecord.Status.PENDING
     if connection.vendor == "postgresql":
-        # One array parameter per 10,000 ids instead of thousands of IN placeholders:
-        # 100,000 records in 5.5 s instead of 8.2 s here (docs/performance.md).
         table = ReportingRecord._meta.db_table
-        with connection.cursor() as cursor:
-            for start in range(0, len(ids), MARK_CHUNK_PG):
-                cursor.execute(
-                    f"UPDATE {table} SET status = %s, exported_in_id = %s, exported_at = %s,"
-                    " updated_at = %s WHERE id = ANY(%s) AND status = %s",
-                    [
-                        ReportingRecord.Status.EXPORTED,
-                        job.pk,
-                        job.finished_at,
-                        job.finished_at,
-                        list(ids[start : start + MARK_CHUNK_PG]),
-                        pending,
-                    ],
-                )
-                marked += cursor.rowcount
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("CREATE TEMPORARY TABLE export_sent (id bigint) ON COMMIT DROP")
+            with cursor.copy("COPY export_sent (id) FROM STDIN") as copy:
+                for start in range(0, len(ids), COPY_CHUNK):
+                    copy.write("".join(f"{pk}\n" for pk in ids[start : start + COPY_CHUNK]))
+            cursor.execute(
+                f"UPDATE {table} AS r SET status = %s, exported_in_id = %s, exported_at = %s,"
+                " updated_at = %s FROM export_sent AS s WHERE r.id = s.id AND r.status = %s",
+                [
+                    ReportingRecord.Status.EXPORTED,
+                    job.pk,
+                    job.finished_at,
+                    job.finished_at,
+                    pending,
+                ],
+            )
+            marked: int = cursor.rowcount
+            cursor.execute("DROP TABLE export_sent")
         return marked
+    marked = 0
     for start in range(0, len(ids), MARK_CHUNK):
         marked += ReportingRecord.objects.filter(
             pk__in=list(ids[start : start + MARK_CHUNK]), status=pending
@@ -342,7 +372,8 @@ def credit_claim_rows(job: ExportJob) -> Iterator[list[str | Decimal | float]]:
             credit_type,
             hours,
             uan,
-            attested_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+            # "2026-12-01 09:30": isoformat is three times quicker than strftime.
+            attested_at.astimezone(zone).isoformat(" ", "minutes")[:16],
         ]
 
 
@@ -360,7 +391,7 @@ def _credit_claims(job: ExportJob, raw: IO[bytes]) -> Output:
             writer = SafeCsvWriter(text)
             writer.writerow(CLAIMS_HEADER)
             for row in credit_claim_rows(job):
-                row[hours_at] = hours_text(Decimal(row[hours_at]))
+                row[hours_at] = hours_text(row[hours_at])  # type: ignore[arg-type]
                 writer.writerow(row)
     return Output(filename=f"credit-claims-{stamp(job)}.{file_format}")
 

@@ -6,6 +6,7 @@ import io
 from typing import Any
 
 import pytest
+from django.http import FileResponse
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -327,9 +328,15 @@ def test_the_export_has_every_attempt_and_keeps_formulas_as_text(
     response = client.get(
         reverse("assessments:export", args=[publisher.code, activity.pk, "xlsx"])
     )
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert isinstance(response, FileResponse)  # streamed from a file, not built in memory
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="test-attempts-{publisher.code}-{activity.pk}.xlsx"'
+    )
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     values = list(sheet.iter_rows(values_only=True))
     assert len(values) == 3 and values[1][0].startswith("'=")
+    assert values[0][:3] == ("Learner", "Email", "Test")
+    assert (values[1][5], values[1][10], values[1][11]) == (1, 33, "no")
     assert Attempt.objects.count() == 2
 
 

@@ -8,11 +8,13 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from jsonschema import Draft202012Validator
 from openpyxl import load_workbook
 
 from celedger.credits.tests.helpers import activity_with, diplomate, learner
-from celedger.reporting import services
+from celedger.reporting import batches, services
 from celedger.reporting.batches import CPE_MONITOR_FIELDS, PARS_TAB_COLUMNS
 from celedger.reporting.models import ActivityReporting, ExportJob, ReportingRecord
 from celedger.reporting.records import records_recompute
@@ -224,3 +226,50 @@ def test_it_writes_activity_data_valid_against_the_activity_schema(
     sheet_job = run(job_for(publisher, "pars_activities", format="xlsx"))
     values = list(load_workbook(io.BytesIO(read(sheet_job))).active.values)
     assert len(values) == 3 and values[0][0] == "Provider Activity ID"
+
+
+def test_marking_only_changes_records_still_pending(publisher: Any, moc: Any) -> None:
+    """A record held or marked meanwhile keeps its status; only pending ones join the file."""
+    job = job_for(publisher, "pars_moc", format="json")
+    job.finished_at = job.created_at
+    first, second = ReportingRecord.objects.order_by("pk")
+    ReportingRecord.objects.filter(pk=second.pk).update(status="held", hold_reasons=["x"])
+    marked = services.records_mark_exported(job=job, record_ids=[first.pk, second.pk])
+    assert marked == 1
+    assert list(ReportingRecord.objects.order_by("pk").values_list("status", "exported_in")) == [
+        ("exported", job.pk),
+        ("held", None),
+    ]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statements")
+def test_a_batch_marks_its_records_in_one_update_however_many(
+    publisher: Any, moc: Any, monkeypatch: Any
+) -> None:
+    # The old code sent one UPDATE per chunk of ids (10,000 on PostgreSQL); with chunks of
+    # one, two records were two statements. Now the ids are copied and joined once.
+    monkeypatch.setattr(services, "MARK_CHUNK_PG", 1, raising=False)
+    monkeypatch.setattr(services, "COPY_CHUNK", 1, raising=False)
+    with CaptureQueriesContext(connection) as queries:
+        job = run(job_for(publisher, "pars_moc", format="json"))
+    updates = [
+        q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE reporting_")
+    ]
+    assert len(updates) == 1, updates
+    assert ReportingRecord.objects.filter(status="exported", exported_in=job).count() == 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans")
+def test_a_batch_reads_its_records_from_the_unsent_index(publisher: Any, moc: Any) -> None:
+    """Pending records come from the partial index of unsent ones, which an exported record
+    leaves (so marking it writes no entry there)."""
+    job = job_for(publisher, "pars_moc", format="json")
+    records = batches.pending_records(job=job, channel="pars")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = records.explain()
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'record_unsent'")
+        (definition,) = cursor.fetchone()
+    assert "record_unsent" in plan, plan
+    assert "WHERE (is_current AND ((status)::text = ANY" in definition, definition
+    assert "'pending'" in definition and "'held'" in definition

@@ -7,6 +7,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from celedger.activities.tests.factories import SessionFactory
@@ -122,6 +123,35 @@ def test_it_marks_an_export_failed_on_an_unexpected_error(
     assert job.status == "failed"
     assert "RuntimeError: disk full" in job.error
     assert job.finished_at is not None
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's JIT")
+@pytest.mark.parametrize("fails", [False, True])
+def test_an_export_reads_without_jit_and_gives_the_setting_back(
+    publisher: Any, monkeypatch: Any, fails: bool
+) -> None:
+    # JIT compiled the PARS read's plan for about 3 s of a 2 s query (docs/performance.md).
+    def show_jit() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW jit")
+            return str(cursor.fetchone()[0])
+
+    seen = []
+
+    def writer(job: ExportJob, raw: Any) -> services.Output:
+        seen.append(show_jit())
+        if fails:
+            raise RuntimeError("disk full")
+        raw.write(b"x")
+        return services.Output(filename="x.csv")
+
+    before = show_jit()
+    monkeypatch.setitem(services.WRITERS, ExportJob.Kind.CREDIT_CLAIMS, writer)
+    job = run(job_for(publisher, "credit_claims"))
+
+    assert job.status == ("failed" if fails else "done")
+    assert seen == ["off"]
+    assert show_jit() == before
 
 
 def test_it_reports_progress_every_n_rows(publisher: Any, monkeypatch: Any) -> None:

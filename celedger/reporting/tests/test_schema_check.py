@@ -61,6 +61,12 @@ CASES = [
     _set(["Unexpected"], "x"),  # additionalProperties false
     _set(["Member", "PersonalInfo"], {"BirthDate": "1970-01-01"}),
     _set(["Member", "PersonalInfo"], {"BirthDate": "0101"}),
+    _set(["Member"], "Ada Núñez"),  # an object's type
+    _set(["Member", "Name"], ["Ada"]),
+    _set(["Activity", "Module", "CreditCertificate"], {"UniqueID": []}),  # an array's type
+    _set([*CERT, "UniqueID", 0], "123456"),  # an item's type
+    _set([*CERT, "UniqueID"], [{"value": "1", "domain": "ABIM"}, {"value": "9"}]),  # 2nd item
+    _set(["Activity", "Module", "ModuleName", "extra"], "x"),  # open object: allowed
 ]
 
 
