@@ -11,7 +11,6 @@ import datetime
 import functools
 import importlib
 import json
-from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -39,6 +38,7 @@ from celedger.reporting.writing import (
     LEARNER_SCHEMA,
     ExportError,
     Output,
+    SentRecords,
     Text,
     hours_text,
     progress,
@@ -108,6 +108,7 @@ CPE_MONITOR_VALUES = (
     "uan",
     "participated_on",
     "hours",
+    "updated_at",
 )
 
 
@@ -128,23 +129,23 @@ def cpe_monitor_batch(job: ExportJob, raw: IO[bytes]) -> Output:
     """One row per learner and UAN for every pending record; no header row."""
     records = pending_records(job=job, channel=Channel.CPE_MONITOR)
     set_total(job, records.count())
-    ids = array("q")
+    sent = SentRecords()
     late = 0
     today = timezone.now().astimezone(job.publisher.zone).date()
     with Text(raw) as text:
         writer = csv.writer(text)
         values = records.values_list(*CPE_MONITOR_VALUES).iterator(chunk_size=CHUNK_SIZE)
-        for pk, epid, month, day, uan, on, hours in progress(job, values):
+        for pk, epid, month, day, uan, on, hours, updated_at in progress(job, values):
             writer.writerow(cpe_monitor_row(epid, month, day, uan, on, hours))
-            ids.append(pk)
+            sent.add(pk, updated_at)
             if today > on + datetime.timedelta(days=60):
                 late += 1
-    if not ids:
+    if not sent:
         raise ExportError(_nothing_message(job, Channel.CPE_MONITOR))
     return Output(
         filename=f"cpe-monitor-{stamp(job)}.csv",
-        result={"rows": len(ids), "held": _held_count(job, Channel.CPE_MONITOR), "late": late},
-        record_ids=ids,
+        result={"rows": len(sent), "held": _held_count(job, Channel.CPE_MONITOR), "late": late},
+        sent=sent,
     )
 
 
@@ -184,6 +185,7 @@ def _pars_values(records: QuerySet[ReportingRecord]) -> Iterator[Any]:
             "replaces__hours",
             "replaces__participated_on",
             "diplomate_id",
+            "updated_at",
         )
         .iterator(chunk_size=CHUNK_SIZE)
     )
@@ -304,7 +306,7 @@ def pars_learners_json(job: ExportJob, raw: IO[bytes]) -> Output:
     set_total(job, records.count())
     # Every record is checked; jsonschema runs only to explain one that fails.
     check = _report_check()
-    ids = array("q")
+    sent = SentRecords()
     written = 0
     now = timezone.now().astimezone(job.publisher.zone).isoformat(timespec="seconds")
     first: dict[str, Any] | None = None
@@ -328,7 +330,7 @@ def pars_learners_json(job: ExportJob, raw: IO[bytes]) -> Output:
                 text.write((",\n" if written else "") + _encode(report))
                 first = first or report
                 written += 1
-            ids.append(row["pk"])
+            sent.add(row["pk"], row["updated_at"])
         text.write("\n]}}}\n")
     if first is None:
         raise ExportError(_nothing_message(job, Channel.PARS))
@@ -344,13 +346,13 @@ def pars_learners_json(job: ExportJob, raw: IO[bytes]) -> Output:
     )
     return Output(
         filename=f"pars-learners-{stamp(job)}.json",
-        result=_pars_result(job, ids, written),
-        record_ids=ids,
+        result=_pars_result(job, sent, written),
+        sent=sent,
     )
 
 
-def _pars_result(job: ExportJob, ids: "array[int]", written: int) -> dict[str, Any]:
-    return {"records": len(ids), "rows": written, "held": _held_count(job, Channel.PARS)}
+def _pars_result(job: ExportJob, sent: SentRecords, written: int) -> dict[str, Any]:
+    return {"records": len(sent), "rows": written, "held": _held_count(job, Channel.PARS)}
 
 
 # ACCME's learner batch template (Excel, saved as tab-delimited text). The template itself
@@ -396,7 +398,7 @@ def pars_learners_tab(job: ExportJob, raw: IO[bytes]) -> Output:
     records = pending_records(job=job, channel=Channel.PARS)
     set_total(job, records.count())
     excel = job.params.get("format") == "xlsx"
-    ids = array("q")
+    sent = SentRecords()
     written = 0
 
     def rows() -> Iterator[list[str]]:
@@ -405,7 +407,7 @@ def pars_learners_tab(job: ExportJob, raw: IO[bytes]) -> Output:
             for action, hours, on in _sent_versions(row):
                 written += 1
                 yield pars_tab_row(row, action=action, hours=hours, on=on)
-            ids.append(row["pk"])
+            sent.add(row["pk"], row["updated_at"])
 
     if excel:
         with XlsxWriter(raw, "Learners") as sheet:
@@ -417,12 +419,12 @@ def pars_learners_tab(job: ExportJob, raw: IO[bytes]) -> Output:
             writer = csv.writer(text, delimiter="\t", lineterminator="\r\n")
             for line in rows():
                 writer.writerow([cell.replace("\t", " ") for cell in line])
-    if not ids:
+    if not sent:
         raise ExportError(_nothing_message(job, Channel.PARS))
     return Output(
         filename=f"pars-learners-{stamp(job)}.{'xlsx' if excel else 'txt'}",
-        result=_pars_result(job, ids, written),
-        record_ids=ids,
+        result=_pars_result(job, sent, written),
+        sent=sent,
     )
 
 

@@ -13,7 +13,6 @@ import itertools
 import logging
 import re
 import tempfile
-from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
@@ -142,8 +141,13 @@ def _export_write(job: ExportJob) -> ExportJob:
             job.done = job.total
             job.finished_at = timezone.now()
             job.save(update_fields=JOB_FIELDS)
-            if output.record_ids is not None:
-                records_mark_exported(job=job, record_ids=output.record_ids)
+            if output.sent is not None:
+                marked = records_mark_exported(job=job, sent=output.sent)
+                if changed := len(output.sent) - marked:
+                    # Changed (or held) while the file was written: they stay pending
+                    # with their new values and go in the next file.
+                    job.result = {**job.result, "changed_meanwhile": changed}
+                    job.save(update_fields=["result"])
     return job
 
 
@@ -172,24 +176,36 @@ MARK_CHUNK = 2000
 COPY_CHUNK = 10_000
 
 
-def records_mark_exported(*, job: ExportJob, record_ids: Iterable[int]) -> int:
-    """Mark the records a stored file sends as exported in it (pending ones only, so a
-    record changed meanwhile stays pending and goes in the next file).
+def records_mark_exported(*, job: ExportJob, sent: Iterable[tuple[int, datetime.datetime]]) -> int:
+    """Mark the records a stored file sends as exported in it: only those still pending
+    and unchanged since the file read them (the `updated_at` it read). A record a
+    recompute changed meanwhile (a second worker) stays pending with its new values and
+    goes in the next file, instead of being marked as sent with values it did not send.
 
-    On PostgreSQL one UPDATE joins the ids, copied into a temporary table (COPY, 10,000
-    a write, so memory stays the ids' array): 100,000 records in one statement."""
-    ids = list(record_ids) if not isinstance(record_ids, array) else record_ids
+    On PostgreSQL one UPDATE joins the (id, updated_at) pairs, copied into a temporary
+    table (COPY, 10,000 a write, so memory stays the two arrays): 100,000 records in one
+    statement. Returns how many were marked."""
     pending = ReportingRecord.Status.PENDING
+    values = {
+        "status": ReportingRecord.Status.EXPORTED,
+        "exported_in": job,
+        "exported_at": job.finished_at,
+        "updated_at": job.finished_at,
+    }
     if connection.vendor == "postgresql":
         table = ReportingRecord._meta.db_table
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("CREATE TEMPORARY TABLE export_sent (id bigint) ON COMMIT DROP")
-            with cursor.copy("COPY export_sent (id) FROM STDIN") as copy:
-                for start in range(0, len(ids), COPY_CHUNK):
-                    copy.write("".join(f"{pk}\n" for pk in ids[start : start + COPY_CHUNK]))
+            cursor.execute(
+                "CREATE TEMPORARY TABLE export_sent (id bigint, read_at timestamptz)"
+                " ON COMMIT DROP"
+            )
+            with cursor.copy("COPY export_sent (id, read_at) FROM STDIN") as copy:
+                for chunk in itertools.batched(sent, COPY_CHUNK):
+                    copy.write("".join(f"{pk}\t{at.isoformat()}\n" for pk, at in chunk))
             cursor.execute(
                 f"UPDATE {table} AS r SET status = %s, exported_in_id = %s, exported_at = %s,"
-                " updated_at = %s FROM export_sent AS s WHERE r.id = s.id AND r.status = %s",
+                " updated_at = %s FROM export_sent AS s"
+                " WHERE r.id = s.id AND r.status = %s AND r.updated_at = s.read_at",
                 [
                     ReportingRecord.Status.EXPORTED,
                     job.pk,
@@ -202,15 +218,17 @@ def records_mark_exported(*, job: ExportJob, record_ids: Iterable[int]) -> int:
             cursor.execute("DROP TABLE export_sent")
         return marked
     marked = 0
-    for start in range(0, len(ids), MARK_CHUNK):
-        marked += ReportingRecord.objects.filter(
-            pk__in=list(ids[start : start + MARK_CHUNK]), status=pending
-        ).update(
-            status=ReportingRecord.Status.EXPORTED,
-            exported_in=job,
-            exported_at=job.finished_at,
-            updated_at=job.finished_at,
-        )
+    with transaction.atomic():
+        for chunk in itertools.batched(sent, MARK_CHUNK):
+            read_at = dict(chunk)
+            unchanged = [
+                pk
+                for pk, at in ReportingRecord.objects.filter(
+                    pk__in=read_at, status=pending
+                ).values_list("pk", "updated_at")
+                if at == read_at[pk]
+            ]
+            marked += ReportingRecord.objects.filter(pk__in=unchanged).update(**values)
     return marked
 
 

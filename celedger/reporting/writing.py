@@ -40,7 +40,35 @@ class Output:
     filename: str
     result: dict[str, Any] = field(default_factory=dict)
     # Reporting records the file sends: marked exported once the file is stored.
-    record_ids: "array[int] | None" = None
+    sent: "SentRecords | None" = None
+
+
+class SentRecords:
+    """The records a file sends, each with the `updated_at` it was read with: a record
+    changed while the file was written is not marked as sent with values it did not send.
+    Two arrays of 8-byte integers, so memory stays flat (100,000 records: 1.6 MB)."""
+
+    def __init__(self) -> None:
+        self.ids: array[int] = array("q")
+        self.stamps: array[int] = array("q")
+
+    def add(self, pk: int, updated_at: datetime.datetime) -> None:
+        self.ids.append(pk)
+        self.stamps.append(_micros(updated_at))
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __iter__(self) -> Iterator[tuple[int, datetime.datetime]]:
+        for pk, micros in zip(self.ids, self.stamps, strict=True):
+            yield pk, _EPOCH + datetime.timedelta(microseconds=micros)
+
+
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+
+
+def _micros(moment: datetime.datetime) -> int:
+    return (moment - _EPOCH) // datetime.timedelta(microseconds=1)
 
 
 def safe_cell(value: str) -> str:

@@ -2,6 +2,7 @@
 schemas (our fixed copies), the PARS batch template's columns, the CPE Monitor fields."""
 
 import csv
+import datetime
 import io
 import json
 from decimal import Decimal
@@ -9,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from jsonschema import Draft202012Validator
 from openpyxl import load_workbook
@@ -234,12 +236,51 @@ def test_marking_only_changes_records_still_pending(publisher: Any, moc: Any) ->
     job.finished_at = job.created_at
     first, second = ReportingRecord.objects.order_by("pk")
     ReportingRecord.objects.filter(pk=second.pk).update(status="held", hold_reasons=["x"])
-    marked = services.records_mark_exported(job=job, record_ids=[first.pk, second.pk])
+    marked = services.records_mark_exported(
+        job=job, sent=[(first.pk, first.updated_at), (second.pk, second.updated_at)]
+    )
     assert marked == 1
     assert list(ReportingRecord.objects.order_by("pk").values_list("status", "exported_in")) == [
         ("exported", job.pk),
         ("held", None),
     ]
+
+
+def test_a_record_changed_while_the_file_was_written_stays_pending(
+    publisher: Any, moc: Any, monkeypatch: Any
+) -> None:
+    """With two workers, a recompute can change a pending record in place after the batch
+    read it: the file sent the old hours, so the record must not be marked as sent with
+    the new ones. It stays pending and goes in the next file; the job says so."""
+    first, second = ReportingRecord.objects.order_by("pk")
+    original = services.WRITERS[ExportJob.Kind.PARS_MOC]
+
+    def writer_then_a_recompute(job: ExportJob, raw: Any) -> Any:
+        output = original(job, raw)
+        ReportingRecord.objects.filter(pk=second.pk).update(
+            hours=Decimal("0.50"), updated_at=second.updated_at + datetime.timedelta(seconds=1)
+        )
+        return output
+
+    monkeypatch.setitem(services.WRITERS, ExportJob.Kind.PARS_MOC, writer_then_a_recompute)
+    job = run(job_for(publisher, "pars_moc", format="json"))
+    assert job.status == "done" and job.result["changed_meanwhile"] == 1
+    note = render_to_string("reporting/_result.html", {"job": job, "publisher": publisher})
+    assert "1 record changed while this file was being written" in note
+    assert "the next file sends them as they are now" in note
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, first.exported_in_id) == ("exported", job.pk)
+    assert (second.status, second.exported_in_id, second.hours) == (
+        "pending",
+        None,
+        Decimal("0.50"),
+    )
+    monkeypatch.undo()
+    again = run(job_for(publisher, "pars_moc", format="json"))
+    second.refresh_from_db()
+    assert (second.status, second.exported_in_id) == ("exported", again.pk)
+    assert "changed_meanwhile" not in again.result
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statements")
