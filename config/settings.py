@@ -111,6 +111,9 @@ TEMPLATES = [
     }
 ]
 
+# Widgets written in Python, byte for byte as Django's templates (core/widgets.py, issue 10).
+FORM_RENDERER = "celedger.core.widgets.WidgetRenderer"
+
 # SQLite is the embedded default; DATABASE_URL switches to PostgreSQL in production.
 DATABASES = {
     "default": dj_database_url.parse(
