@@ -113,6 +113,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--learners", type=int, default=60)
     parser.add_argument("--top", type=int, default=0, help="also print the top N functions")
+    parser.add_argument("--sort", default="cumulative", help="their order (pstats keys)")
     parser.add_argument("--pages", default="hello,select,program,evaluation,claim,transcript")
     args = parser.parse_args()
 
@@ -173,7 +174,7 @@ def main() -> None:
             if t:
                 print(f"  {label:42s} {100 * t / total:5.1f}%  {t * per_request:6.2f} ms")
         if args.top:
-            stats.sort_stats("cumulative").print_stats(args.top)
+            stats.sort_stats(args.sort).print_stats(args.top)
 
 
 if __name__ == "__main__":
