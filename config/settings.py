@@ -135,9 +135,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
+    # Django's Redis cache with its client reused (core/redis_cache.py).
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "celedger.core.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
         }
     }
