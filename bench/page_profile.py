@@ -16,6 +16,7 @@ import argparse
 import cProfile
 import os
 import pstats
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -113,6 +114,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--learners", type=int, default=60)
     parser.add_argument("--top", type=int, default=0, help="also print the top N functions")
+    parser.add_argument("--rounds", type=int, default=3, help="timed rounds")
     parser.add_argument("--sort", default="cumulative", help="their order (pstats keys)")
     parser.add_argument("--pages", default="hello,select,program,evaluation,claim,transcript")
     args = parser.parse_args()
@@ -134,6 +136,7 @@ def main() -> None:
     per_page = len(seeded.session_keys) // len(wanted)
     print(f"{per_page} learners per page, {time.strftime('%H:%M UTC', time.gmtime())}")
     print(f"load average {os.getloadavg()}")
+    prepared: dict[str, list[Any]] = {}
     for index, name in enumerate(wanted):
         path, stop = pages[name]
         keys = seeded.session_keys[index * per_page : (index + 1) * per_page]
@@ -143,18 +146,35 @@ def main() -> None:
             client.cookies["sessionid"] = key
             if stop:
                 way_through(client, seeded.event_id, seeded.activity_pk, stop)
-            clients.append(client)
-        # Warm: each learner's first GET (caches, the template loader) is not timed.
-        for client in clients:
+            # Warm: each learner's first GET (caches, the template loader) is not timed.
             assert client.get(path).status_code == 200, name
-        cpu = []
-        queries = set()
-        for client in clients:
-            started = time.process_time()
-            response = client.get(path)
-            cpu.append((time.process_time() - started) * 1000)
-            queries.add(response.get("X-Queries", "?"))
-        cpu.sort()
+            clients.append(client)
+        prepared[name] = clients
+    # Timed in rounds, the pages interleaved, so that a busy moment on the shared machine
+    # falls on every page alike.
+    cpu: dict[str, list[float]] = {name: [] for name in wanted}
+    queries: dict[str, set[str]] = {name: set() for name in wanted}
+    for _round in range(args.rounds):
+        for name in wanted:
+            for client in prepared[name]:
+                started = time.process_time()
+                response = client.get(pages[name][0])
+                cpu[name].append((time.process_time() - started) * 1000)
+                queries[name].add(response.get("X-Queries", "?"))
+    print("\n| page | CPU ms p25 | p50 | min | × one SELECT (p50) | queries |")
+    print("| --- | ---: | ---: | ---: | ---: | --- |")
+    select_p50 = statistics.median(cpu["select"]) if "select" in cpu else 0.0
+    for name in wanted:
+        times = sorted(cpu[name])
+        p25, p50 = times[len(times) // 4], statistics.median(times)
+        ratio = f"{select_p50 / p50:.2f}" if select_p50 else "—"
+        print(
+            f"| {name} | {p25:.2f} | {p50:.2f} | {times[0]:.2f} | {ratio} |"
+            f" {'/'.join(sorted(queries[name]))} |"
+        )
+    for name in wanted:
+        path = pages[name][0]
+        clients = prepared[name]
         profiler = cProfile.Profile(time.process_time)
         profiler.enable()
         for client in clients:
@@ -164,10 +184,7 @@ def main() -> None:
         # The request inside Django's handler (not the test client's own work).
         total = inclusive(stats, code_key("django.core.handlers.base.BaseHandler.get_response"))
         view = inclusive(stats, code_key(PARTS[3][1] or ""))
-        print(
-            f"\n## {name} {path}: CPU ms p50 {cpu[len(cpu) // 2]:.2f}, mean "
-            f"{sum(cpu) / len(cpu):.2f}, min {cpu[0]:.2f}; queries {sorted(queries)}"
-        )
+        print(f"\n## {name} {path} (shares of the request under cProfile)")
         per_request = 1000 / len(clients)
         for label, dotted in PARTS:
             t = total - view if dotted is None else inclusive(stats, code_key(dotted))
