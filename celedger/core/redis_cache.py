@@ -8,6 +8,7 @@ to share between threads (its pool hands each command a connection), so one per 
 kept and reused.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
@@ -15,6 +16,14 @@ from django.core.cache.backends.redis import RedisCacheClient
 
 
 class ReusedRedisCacheClient(RedisCacheClient):
+    # Django's own attributes, which django-stubs leaves out.
+    _servers: list[str]
+    _pools: dict[int, Any]
+    _pool_class: Any
+    _pool_options: dict[str, Any]
+    _client: Any
+    _get_connection_pool_index: Callable[[bool], int]
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._clients: dict[int, Any] = {}

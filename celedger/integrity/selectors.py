@@ -270,7 +270,7 @@ def disclosure_flags(*, activity_id: int) -> dict[str, bool]:
     support is saved or deleted (receivers in integrity/apps.py). One query when not cached."""
 
     def build() -> dict[str, bool]:
-        return (
+        row = (
             Activity.objects.filter(pk=activity_id)
             .annotate(
                 has_roles=Exists(
@@ -280,7 +280,10 @@ def disclosure_flags(*, activity_id: int) -> dict[str, bool]:
             )
             .values("has_roles", "has_support")
             .first()
-        ) or {"has_roles": False, "has_support": False}
+        )
+        if row is None:
+            return {"has_roles": False, "has_support": False}
+        return {"has_roles": bool(row["has_roles"]), "has_support": bool(row["has_support"])}
 
     return cached_reference(disclosure_flags_key(activity_id), build)
 
