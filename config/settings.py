@@ -111,6 +111,9 @@ TEMPLATES = [
     }
 ]
 
+# Widgets written in Python, byte for byte as Django's templates (core/widgets.py, issue 10).
+FORM_RENDERER = "celedger.core.widgets.WidgetRenderer"
+
 # SQLite is the embedded default; DATABASE_URL switches to PostgreSQL in production.
 DATABASES = {
     "default": dj_database_url.parse(
@@ -135,9 +138,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
+    # Django's Redis cache with its client reused (core/redis_cache.py).
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "celedger.core.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
         }
     }

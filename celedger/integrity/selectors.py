@@ -15,6 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from celedger.activities.models import Activity, Session
+from celedger.core.cache import cached_reference
 from celedger.integrity.models import (
     DEFAULT_REMINDER_DAYS,
     DEFAULT_VALID_MONTHS,
@@ -259,19 +260,38 @@ class LearnerDisclosure:
         return not any(status.state.blocks for status in self.people)
 
 
-def learner_disclosure(*, activity: Activity, session: Session | None = None) -> LearnerDisclosure:
-    """One query when the activity has neither people nor support (most pages), else ~6."""
-    flags = (
-        Activity.objects.filter(pk=activity.pk)
-        .annotate(
-            has_roles=Exists(
-                ContentRole.objects.filter(activity=OuterRef("pk"), removed_at__isnull=True)
-            ),
-            has_support=Exists(CommercialSupport.objects.filter(activity=OuterRef("pk"))),
+def disclosure_flags_key(activity_id: int) -> str:
+    return f"integrity-disclosure-flags:{activity_id}"
+
+
+def disclosure_flags(*, activity_id: int) -> dict[str, bool]:
+    """Whether the activity has people in control of content and commercial support: read
+    on every program and evaluation page, so cached per activity until a content role or a
+    support is saved or deleted (receivers in integrity/apps.py). One query when not cached."""
+
+    def build() -> dict[str, bool]:
+        row = (
+            Activity.objects.filter(pk=activity_id)
+            .annotate(
+                has_roles=Exists(
+                    ContentRole.objects.filter(activity=OuterRef("pk"), removed_at__isnull=True)
+                ),
+                has_support=Exists(CommercialSupport.objects.filter(activity=OuterRef("pk"))),
+            )
+            .values("has_roles", "has_support")
+            .first()
         )
-        .values("has_roles", "has_support")
-        .first()
-    ) or {"has_roles": False, "has_support": False}
+        if row is None:
+            return {"has_roles": False, "has_support": False}
+        return {"has_roles": bool(row["has_roles"]), "has_support": bool(row["has_support"])}
+
+    return cached_reference(disclosure_flags_key(activity_id), build)
+
+
+def learner_disclosure(*, activity: Activity, session: Session | None = None) -> LearnerDisclosure:
+    """No query when the activity has neither people nor support (most pages; the flags are
+    cached, `disclosure_flags`), else ~6."""
+    flags = disclosure_flags(activity_id=activity.pk)
     if not flags["has_roles"] and not flags["has_support"]:
         return LearnerDisclosure(people=[], supports=[])
     state = activity_integrity(activity=activity)

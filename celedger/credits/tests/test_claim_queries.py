@@ -81,15 +81,15 @@ def _kind(sql: str) -> str:
     return f"{kind} {table}"
 
 
-def test_the_program_page_reads_in_seven_queries_and_writes_nothing(signed_in: Any) -> None:
+def test_the_program_page_reads_in_six_queries_and_writes_nothing(signed_in: Any) -> None:
     client, session = signed_in
     response, sql = _statements(
         client, "get", reverse("activities:program", args=[session.event_id])
     )
     assert response.status_code == 200
     # session with activity and publisher, django session, user, profile, its credentials,
-    # the learner's check-ins, the disclosures flags; designations from the cache.
-    assert len(sql) == 7, sql
+    # the learner's check-ins; designations and the disclosure flags from the cache.
+    assert len(sql) == 6, sql
     assert not any(s.startswith((*WRITES, "SAVEPOINT")) for s in sql)
 
 

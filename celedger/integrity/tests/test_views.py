@@ -356,6 +356,33 @@ def test_the_program_page_discloses_before_the_content(
     assert body.index("credit-heading") < body.index("disclosure-heading")
 
 
+def test_the_program_page_follows_disclosures_after_caching_that_there_are_none(
+    client: Any, activity: Any, django_assert_num_queries: Any
+) -> None:
+    url = reverse("activities:program", args=["K7QM2P"])
+    assert "disclosure-heading" not in client.get(url).content.decode()
+    support = CommercialSupport.objects.create(
+        activity=activity,
+        supporter="Acme Devices",
+        kind="monetary",
+        amount=1000,
+        agreement="private/x.pdf",
+        agreement_signed_on=timezone.localdate(),
+        created_at=timezone.now(),
+    )
+    assert "an educational grant from Acme Devices" in client.get(url).content.decode()
+    support.delete()
+    assert "disclosure-heading" not in client.get(url).content.decode()
+    role = discloser(activity)
+    assert f"{role.name} (faculty)" in client.get(url).content.decode()
+    role.removed_at = timezone.now()
+    role.save(update_fields=["removed_at"])
+    assert "disclosure-heading" not in client.get(url).content.decode()
+    # Cached again (signed out): the session is the only query, none for the disclosure.
+    with django_assert_num_queries(1):
+        client.get(url)
+
+
 def test_it_tells_learners_when_no_one_has_relevant_relationships(
     client: Any, activity: Any
 ) -> None:

@@ -1,0 +1,38 @@
+"""The base layout's links and assets, worked out once per process and script prefix."""
+
+from typing import Any
+
+import pytest
+from django.templatetags.static import static
+from django.urls import reverse, set_script_prefix
+
+from celedger.profiles.tests.factories import LearnerProfileFactory
+
+
+@pytest.mark.django_db
+def test_it_links_the_header_and_assets(client: Any) -> None:
+    body = client.get("/").content.decode()
+    assert f'href="{reverse("account_login")}"' in body
+    client.force_login(LearnerProfileFactory().user)
+    body = client.get("/").content.decode()
+    for name in ["home", "credits:transcript", "profiles:edit"]:
+        assert f'href="{reverse(name)}"' in body
+    assert f'action="{reverse("activities:lookup")}"' in body
+    assert f'action="{reverse("account_logout")}"' in body
+    for asset in ["favicon.svg", "css/app.css", "js/app.js"]:
+        assert f'="{static(asset)}"' in body
+
+
+@pytest.mark.django_db
+def test_it_keeps_the_script_prefix_of_each_request(client: Any) -> None:
+    client.force_login(LearnerProfileFactory().user)
+    assert 'class="brand" href="/"' in client.get("/").content.decode()
+    # What the WSGI handler does for an app mounted under /ce (the test client does not).
+    set_script_prefix("/ce/")
+    try:
+        body = client.get("/").content.decode()
+    finally:
+        set_script_prefix("/")
+    assert 'class="brand" href="/ce/"' in body
+    assert 'action="/ce/accounts/logout/"' in body
+    assert 'class="brand" href="/"' in client.get("/").content.decode()
