@@ -172,7 +172,7 @@ def test_smtp_hanging_then_refused_then_back_and_a_worker_killed_mid_send(
         assert len(smtp.to(first)) == 2  # two resets asked, two emails, none doubled
         assert len(smtp.to(second)) == 1
         attempts = stack.sql(
-            "SELECT max(attempts) FROM core_outboxmessage WHERE kind = 'core.email'"
+            "SELECT max(attempts) FROM core_outboxmessage WHERE kind = 'core.email_awaited'"
         )[0][0]
         assert attempts >= 2  # the killed attempt, the refused one(s), the delivery
     finally:
