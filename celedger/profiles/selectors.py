@@ -1,7 +1,17 @@
 from typing import TYPE_CHECKING
 
+from django.db.models import (
+    CharField,
+    OuterRef,
+    StringAgg,
+    Subquery,
+    Value,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Cast
 from phonenumber_field.phonenumber import PhoneNumber
 
+from celedger.core.cache import cached_reference
 from celedger.profiles.models import LearnerProfile
 
 if TYPE_CHECKING:
@@ -11,22 +21,66 @@ if TYPE_CHECKING:
 
 
 _CACHED = "_cached_learner_profile"
+# Where a prefetch keeps `profile.credentials` (the many-to-many field's name).
+_CREDENTIALS = "credentials"
+# The credential table, cached as reference data (dropped when a credential changes).
+CREDENTIALS_KEY = "credentials"
 
 
 def profile_for_user(*, user: "User | AnonymousUser") -> LearnerProfile | None:
-    """The user's profile, cached on the user object for the rest of the request."""
+    """The user's profile, with its credentials' ids (for `credentials_prefetch`) in the
+    same query; cached on the user object for the rest of the request."""
     if not user.is_authenticated:
         return None
     if hasattr(user, _CACHED):
         cached: LearnerProfile | None = getattr(user, _CACHED)
         return cached
+    through = LearnerProfile.credentials.through
+    # The credentials' ids in the same statement; the credentials themselves are reference
+    # data (cached, dropped when one changes: activities/signals.py).
+    credential_ids = Subquery(
+        through.objects.filter(learnerprofile_id=OuterRef("pk"))
+        .values("learnerprofile_id")
+        .annotate(ids=StringAgg(Cast("credential_id", CharField()), Value(",")))
+        .values("ids")  # type: ignore[misc]
+    )
     profile = (
         LearnerProfile.objects.filter(user=user)
         .select_related("profession", "specialty", "sub_specialty")
+        .annotate(credential_ids=credential_ids)
         .first()
     )
     setattr(user, _CACHED, profile)
     return profile
+
+
+def credentials_prefetch(profile: LearnerProfile) -> None:
+    """Fill `profile.credentials` as a prefetch would (ordered by abbreviation): from the
+    ids `profile_for_user` read with the profile and the cached credential table (no
+    query), else with a prefetch (a profile read elsewhere)."""
+    from celedger.accreditation.models import Credential
+
+    manager = profile.credentials
+    cache = getattr(profile, "_prefetched_objects_cache", None)
+    if cache is not None and _CREDENTIALS in cache:
+        return
+    if not hasattr(profile, "credential_ids"):
+        prefetch_related_objects([profile], "credentials")
+        return
+    ids: str | None = profile.credential_ids
+    wanted = {int(pk) for pk in ids.split(",")} if ids else set()
+    every = cached_reference(CREDENTIALS_KEY, lambda: list(Credential.objects.all()))
+    if not wanted <= {c.pk for c in every}:
+        # A credential newer than the cached table: read them (the entry is dropped anyway).
+        every = list(Credential.objects.filter(pk__in=wanted))
+    queryset = manager.get_queryset()
+    queryset._result_cache = sorted(
+        (c for c in every if c.pk in wanted), key=lambda c: c.abbreviation
+    )
+    queryset._prefetch_done = True  # type: ignore[attr-defined]
+    if cache is None:
+        cache = profile._prefetched_objects_cache = {}  # type: ignore[attr-defined]
+    cache[_CREDENTIALS] = queryset
 
 
 def profile_find_duplicate(*, last_name_key: str, phone: PhoneNumber) -> LearnerProfile | None:
