@@ -11,7 +11,8 @@ from django.utils import timezone
 from celedger.accreditation.selectors import profession_ids_for
 from celedger.activities.event_ids import is_well_formed, normalize_event_id
 from celedger.activities.models import CHECK_IN_EARLY, Activity, CreditDesignation, Session
-from celedger.core.cache import cached_reference
+from celedger.core.cache import cached_found, cached_reference
+from celedger.profiles.selectors import credentials_prefetch
 from celedger.publishers.models import Publisher
 from celedger.publishers.selectors import Role, publisher_get_for_staff
 
@@ -143,7 +144,8 @@ def session_get_public(*, event_id: str, session_only: bool = False) -> Session:
     """The session a learner's Event ID points to, if its activity is published; a
     conference's own Event ID gives its first session (unless `session_only`).
 
-    Drafts look exactly like unknown IDs, so nothing about them leaks.
+    Drafts look exactly like unknown IDs, so nothing about them leaks. Cached by Event ID
+    (dropped when the session, activity or publisher changes); queries: none when cached.
     """
     normalized = normalize_event_id(event_id)
     if not is_well_formed(normalized):
@@ -153,17 +155,36 @@ def session_get_public(*, event_id: str, session_only: bool = False) -> Session:
         if session_only
         else Q(event_id=normalized) | Q(activity__event_id=normalized)
     )
-    session = (
-        Session.objects.select_related("activity", "activity__publisher")
-        .filter(named)
-        .order_by("starts_at", "pk")
-        .first()
+    session = cached_found(
+        event_session_key(normalized, "session" if session_only else "public"),
+        lambda: (
+            Session.objects.select_related("activity", "activity__publisher")
+            .filter(named)
+            .order_by("starts_at", "pk")
+            .first()
+        ),
     )
     if session is None or session.activity.status == Status.DRAFT:
         raise EventNotFound("unknown", normalized)
     if session.activity.status == Status.CLOSED:
         raise EventNotFound("closed", normalized)
     return session
+
+
+# Each lookup by Event ID that learners' pages make, cached apart (they differ in what they
+# join and filter): `session_get_public` (program page; `session` for "I'm here"),
+# `credits.selectors.session_get_for_claim`, the evaluation and test pages' lookups.
+EVENT_LOOKUPS = ("public", "session", "claim", "learner")
+
+
+def event_session_key(code: str, lookup: str) -> str:
+    return f"event-session:{lookup}:{code}"
+
+
+def event_session_keys(codes: list[str]) -> list[str]:
+    """Every cached lookup of these Event IDs (what a change to their session, activity,
+    publisher or evaluation setup drops: `activities/signals.py`)."""
+    return [event_session_key(code, lookup) for code in codes if code for lookup in EVENT_LOOKUPS]
 
 
 def designations_key(activity_id: int) -> str:
@@ -199,6 +220,7 @@ def designations_for_learner(
 ) -> list[CreditDesignation]:
     """The designations this learner can receive: the credentials' credit types, IPCE for
     everyone, and MOC for the board's profession (board membership is checked at claim)."""
+    credentials_prefetch(profile)
     professions = profession_ids_for(
         credentials=profile.credentials.all(), profession_id=profile.profession_id
     )

@@ -12,8 +12,9 @@ from django.urls import reverse
 
 from celedger.accounts.models import User
 from celedger.activities.models import Activity, CreditDesignation, Session
+from celedger.activities.selectors import event_session_key
 from celedger.assessments.models import Assessment, Attempt, AttemptAnswer, Item
-from celedger.core.cache import cached_reference
+from celedger.core.cache import cached_found, cached_reference
 from celedger.publishers.models import Publisher
 
 Kind = Assessment.Kind
@@ -506,12 +507,16 @@ def export_rows(*, activity: Activity) -> Iterator[list[str | int]]:
 
 
 def session_get_for_learner(*, event_id: str) -> Session:
-    """A session of a published (or closed) activity by its stored Event ID; else 404."""
-    session = (
-        Session.objects.select_related("activity", "activity__publisher")
-        .filter(event_id=event_id)
-        .exclude(activity__status=Activity.Status.DRAFT)
-        .first()
+    """A session of a published (or closed) activity by its stored Event ID; else 404.
+    Cached by Event ID (`activities.selectors.event_session_key`)."""
+    session = cached_found(
+        event_session_key(event_id, "learner"),
+        lambda: (
+            Session.objects.select_related("activity", "activity__publisher")
+            .filter(event_id=event_id)
+            .exclude(activity__status=Activity.Status.DRAFT)
+            .first()
+        ),
     )
     if session is None:
         raise Http404

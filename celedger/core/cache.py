@@ -59,3 +59,25 @@ def cached_reference_drop(key: str) -> None:
     full_key = f"reference:{reference_generation()}:{key}"
     cache.delete(full_key)
     transaction.on_commit(lambda: cache.delete(full_key))
+
+
+def cached_found[T](key: str, build: Callable[[], T | None]) -> T | None:
+    """`build()` once per key, outside the reference generation (for rows that depend on
+    no reference table: a session by its Event ID). A `None` (not found) is not kept, so a
+    row created later is seen at once. Each hit is unpickled afresh: nothing is shared
+    between requests."""
+    hit = cache.get(key)
+    if hit is not None:
+        return hit  # type: ignore[no-any-return]
+    value = build()
+    if value is not None:
+        cache.set(key, value, REFERENCE_SECONDS if settings.REDIS_URL else LOCAL_SECONDS)
+    return value
+
+
+def cached_found_drop(keys: list[str]) -> None:
+    """Forget entries of `cached_found`: now, and again when the change commits."""
+    if not keys:
+        return
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))

@@ -32,8 +32,9 @@ from celedger.activities.models import (
     CreditDesignation,
     Session,
 )
-from celedger.activities.selectors import designations_for
+from celedger.activities.selectors import designations_for, event_session_key
 from celedger.assessments.selectors import Gate, assessment_completed_on, claim_gates
+from celedger.core.cache import cached_found
 from celedger.credits.eligibility import (
     Eligibility,
     EligibilityFacts,
@@ -45,7 +46,7 @@ from celedger.credits.eligibility import (
 )
 from celedger.credits.models import Claim, ExternalCredit, TranscriptPdf
 from celedger.profiles.models import LearnerProfile
-from celedger.profiles.selectors import profile_for_user
+from celedger.profiles.selectors import credentials_prefetch, profile_for_user
 from celedger.publishers.models import Publisher
 
 DEFAULT_CLAIM_DAYS = 30
@@ -83,14 +84,20 @@ def session_get_for_claim(*, event_id: str) -> Session:
     """The published session a learner may claim for, by its Event ID; 404 otherwise.
 
     A conference's own Event ID names its first session: the claim covers them all.
+    Cached by Event ID (dropped when the session, activity, publisher or evaluation setup
+    changes): what the claim must never get wrong (the window, the activity's status) is
+    read again with the claim's sessions (`_sessions_with_marks`).
     """
     code = normalize_event_id(event_id)
     claimable = [Activity.Status.PUBLISHED, Activity.Status.CLOSED]
-    session = (
-        Session.objects.select_related("activity__publisher", "activity__evaluation")
-        .filter(Q(event_id=code) | Q(activity__event_id=code), activity__status__in=claimable)
-        .order_by("starts_at", "pk")
-        .first()
+    session = cached_found(
+        event_session_key(code, "claim"),
+        lambda: (
+            Session.objects.select_related("activity__publisher", "activity__evaluation")
+            .filter(Q(event_id=code) | Q(activity__event_id=code), activity__status__in=claimable)
+            .order_by("starts_at", "pk")
+            .first()
+        ),
     )
     if session is None:
         raise Http404
@@ -286,8 +293,15 @@ def _sessions_with_marks(
         f"(SELECT MIN(r.submitted_at) FROM {response} r WHERE r.learner_id = %s "
         "AND r.activity_id = %s) AS mark_first_evaluated_at, "
         f"EXISTS (SELECT 1 FROM {quote(EmailAddress._meta.db_table)} e "
-        "WHERE e.user_id = %s AND e.verified = %s) AS mark_email_verified "
-        f"FROM {quote(Session._meta.db_table)} s WHERE {scope} ORDER BY s.starts_at, s.id"
+        "WHERE e.user_id = %s AND e.verified = %s) AS mark_email_verified, "
+        # The activity's status, window and dates, as the database holds them now: the
+        # session and activity named may come from the cache (`session_get_for_claim`).
+        "act.status AS act_status, act.claim_opens_at AS act_claim_opens_at, "
+        "act.claim_closes_at AS act_claim_closes_at, act.starts_on AS act_starts_on, "
+        "act.ends_on AS act_ends_on "
+        f"FROM {quote(Session._meta.db_table)} s "
+        f"JOIN {quote(Activity._meta.db_table)} act ON act.id = s.activity_id "
+        f"WHERE {scope} ORDER BY s.starts_at, s.id"
     )
     me = learner.pk
     params = [me, me, me, activity.pk, me, activity.pk, me, True]
@@ -302,7 +316,37 @@ def _sessions_with_marks(
         first_evaluated_at=_aware(getattr(first, "mark_first_evaluated_at", None)),
         email_verified=bool(getattr(first, "mark_email_verified", False)),
     )
+    _refresh_from_rows(session=session, activity=activity, rows=rows)
     return rows, marks
+
+
+def _refresh_from_rows(*, session: Session, activity: Activity, rows: list[Session]) -> None:
+    """What the claim must never get wrong, from the rows just read rather than the
+    (cached) session and activity: the activity's status, claim window and dates, the
+    session's start and end. A draft activity's sessions cannot be claimed (404)."""
+    first = rows[0] if rows else None
+    if first is None:
+        raise Http404
+    status = first.act_status  # type: ignore[attr-defined]
+    if status not in (Activity.Status.PUBLISHED, Activity.Status.CLOSED):
+        raise Http404
+    activity.status = status
+    activity.claim_opens_at = _aware(first.act_claim_opens_at)  # type: ignore[attr-defined]
+    activity.claim_closes_at = _aware(first.act_claim_closes_at)  # type: ignore[attr-defined]
+    activity.starts_on = _date(first.act_starts_on)  # type: ignore[attr-defined]
+    activity.ends_on = _date(first.act_ends_on)  # type: ignore[attr-defined]
+    for row in rows:
+        if row.pk == session.pk:
+            session.starts_at = row.starts_at
+            session.ends_at = row.ends_at
+            session.credit_hours = row.credit_hours
+
+
+def _date(value: Any) -> datetime.date:
+    # SQLite gives the stored ISO text for a column read under another name.
+    if isinstance(value, str):
+        return datetime.date.fromisoformat(value)
+    return cast(datetime.date, value)
 
 
 def _aware(value: Any) -> datetime.datetime | None:
@@ -322,12 +366,12 @@ def claim_page_state(
 ) -> ClaimPageState:
     """The claim page's state for `learner` and the session (or conference) named.
 
-    Queries: the profile's credentials (1; board certifications +1 with MOC credit; the
-    profile itself is the one `profile_required` read); the claim's sessions with the
-    check-in, evaluation and email-verified flags (1, `_sessions_with_marks`); the
-    learner's active claims on the activity (1). Cached: the designations
-    (`designations_for`) and whether a post-test gates credit (`claim_gates`: up to 4
-    more with an active post-test; home study +1).
+    Queries: none for the profile and its credentials (the ones `profile_required` read,
+    the credentials from the cached table; board certifications +1 with MOC credit); the
+    claim's sessions with the check-in, evaluation and email-verified flags and the
+    activity's window (1, `_sessions_with_marks`); the learner's active claims on the
+    activity (1). Cached: the designations (`designations_for`) and whether a post-test
+    gates credit (`claim_gates`: up to 4 more with an active post-test; home study +1).
     """
     from celedger.evaluations.models import ActivityEvaluation
 
@@ -338,10 +382,9 @@ def claim_page_state(
     # eligibility reads: credentials, and board certifications only for MOC credit.
     profile = profile_for_user(user=learner)
     if profile is not None:
-        wanted = ["credentials"]
+        credentials_prefetch(profile)
         if any(d.credit_type.board_id for d in designations):
-            wanted.append("board_certifications")
-        prefetch_related_objects([profile], *wanted)
+            prefetch_related_objects([profile], "board_certifications")
     eligibility = (
         credit_eligibility(profile=profile, activity=activity, designations=designations)
         if profile is not None

@@ -84,9 +84,9 @@ def _add_service_errors(form: Any, error: ValidationError) -> None:
 def claim(request: AuthedRequest, event_id: str) -> HttpResponse:
     """Claim credit for a session, or once for a whole conference.
 
-    Queries (GET, beyond the session and user): the profile check (1), the session (1),
-    the page state (8, see `claim_page_state`); a POST adds the sessions ticked (1) and
-    the writes.
+    Queries (GET, beyond the session and user): the profile check with its credentials'
+    ids (1), the session by Event ID (cached), the page state (2, see `claim_page_state`);
+    a POST adds the writes.
     """
     session = session_get_for_claim(event_id=event_id)
     state = claim_page_state(learner=request.user, session=session)

@@ -9,6 +9,8 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from celedger.activities.models import Activity, Attendance, Session
+from celedger.activities.selectors import event_session_key
+from celedger.core.cache import cached_found
 from celedger.core.spreadsheets import safe_cell
 from celedger.evaluations.models import (
     ActivityEvaluation,
@@ -103,12 +105,16 @@ def question_get_for_staff(*, publisher: Publisher, form_pk: int, pk: int) -> Qu
 
 
 def session_get_for_learner(*, event_id: str) -> Session:
-    """A session of a published (or closed) activity by its stored Event ID; else 404."""
-    session = (
-        Session.objects.select_related("activity", "activity__publisher")
-        .filter(event_id=event_id)
-        .exclude(activity__status=Activity.Status.DRAFT)
-        .first()
+    """A session of a published (or closed) activity by its stored Event ID; else 404.
+    Cached by Event ID (`activities.selectors.event_session_key`)."""
+    session = cached_found(
+        event_session_key(event_id, "learner"),
+        lambda: (
+            Session.objects.select_related("activity", "activity__publisher")
+            .filter(event_id=event_id)
+            .exclude(activity__status=Activity.Status.DRAFT)
+            .first()
+        ),
     )
     if session is None:
         raise Http404

@@ -171,12 +171,13 @@ def test_it_renders_the_program_page_in_constant_queries(
             max_hours="1.00",
             uan="0123-0000-26-001-L01-P" if code == "acpe-p" else "",
         )
-    # session, auth session and user, profile, credentials, check-ins; on this first visit
-    # the designations (+ professions, + session UANs for ACPE), the disclosure flags and the
-    # header's staff check, all cached after. Eligible types come from the designations.
+    # auth session and user, profile with its credentials' ids, check-ins; on this first
+    # visit the session by Event ID, the credential table, the designations (+ professions,
+    # + session UANs for ACPE), the disclosure flags and the header's staff check, all
+    # cached after. Eligible types come from the designations.
     with django_assert_num_queries(11):
         assert client.get("/e/K7QM2P/").status_code == 200
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(4):
         assert client.get("/e/K7QM2P/").status_code == 200
 
 

@@ -20,10 +20,11 @@ def test_it_claims_a_conference_once_from_its_own_event_id(client, django_assert
         Attendance.objects.create(session=session, learner=profile.user)
     client.force_login(profile.user)
     url = reverse("credits:claim", args=[activity.event_id])
-    # django session, user, profile (read once), Event ID, the state (4: credentials, the
-    # sessions with their flags, the claims; designations and their professions on this
-    # first visit, cached after), the post-test gate (1 on this first visit, then cached:
-    # no active post-test), the base layout's staff check (1, cached after).
+    # django session, user, profile with its credentials' ids (read once), the session by
+    # Event ID, the state (2: the sessions with their flags and the activity's window, the
+    # claims), and on this first visit only (cached after): the credential table, the
+    # designations and their professions, the post-test gate (no active post-test), the
+    # base layout's staff check.
     with django_assert_num_queries(11):
         page = client.get(url)
     html = page.content.decode()
@@ -39,11 +40,11 @@ def test_it_claims_a_conference_once_from_its_own_event_id(client, django_assert
         f"hours_{designation.pk}": "3.50",
         "attested": "on",
     }
-    # The page's reads (7, from the cache now; the ticked sessions are checked against the
+    # The page's reads (5, from the cache now; the ticked sessions are checked against the
     # state, not read again), then one transaction whatever the sessions ticked: the three
     # claims in one INSERT, their audit rows in one, the pooled balance in one upsert, the
     # outbox (1), and the transaction's own savepoint in a test (2).
-    with django_assert_num_queries(13) as captured:
+    with django_assert_num_queries(11) as captured:
         response = client.post(url, data)
     inserts = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("INSERT")]
     assert [s.split('"')[1] for s in inserts] == [
