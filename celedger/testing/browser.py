@@ -41,6 +41,9 @@ def email_confirmation_path(email: str, *, with_query: bool = False) -> str:
 
 
 def no_horizontal_scroll(page: Any) -> bool:
+    # After a click, the new page's heading can be visible before its stylesheet has
+    # loaded (seen once under a loaded CI run): measure the styled layout.
+    page.wait_for_load_state("load")
     return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"))
 
 
