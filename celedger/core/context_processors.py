@@ -2,6 +2,8 @@ import functools
 from typing import Any
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest
 from django.templatetags.static import static
 from django.urls import get_script_prefix, reverse
@@ -28,3 +30,9 @@ def _layout(script_prefix: str) -> dict[str, str]:
         "css": static("css/app.css"),
         "js": static("js/app.js"),
     }
+
+
+@receiver(setting_changed)
+def _layout_forget(**kwargs: Any) -> None:
+    """A test that overrides the static storage or the URLs gets links worked out anew."""
+    _layout.cache_clear()
