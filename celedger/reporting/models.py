@@ -56,6 +56,16 @@ class ExportJob(models.Model):
         return self.status in (self.Status.DONE, self.Status.FAILED)
 
     @property
+    def total_label(self) -> str:
+        """What `total` counts, in words: a batch counts reporting records (one may carry
+        several claims), the activity data activities, the claims export claims."""
+        Kind = self.Kind
+        if self.kind == Kind.PARS_ACTIVITIES:
+            return f"{self.total} activit{'y' if self.total == 1 else 'ies'}"
+        noun = "claim" if self.kind == Kind.CREDIT_CLAIMS else "record"
+        return f"{self.total} {noun}{'' if self.total == 1 else 's'}"
+
+    @property
     def kind_label(self) -> str:
         try:
             return str(self.Kind(self.kind).label)

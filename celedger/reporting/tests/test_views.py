@@ -232,3 +232,18 @@ def test_it_shows_what_a_record_batch_left_held(
     assert "2 records held, not in the file" in body
     assert reverse("reporting:dashboard", args=["lakeside"]) in body
     assert "1 past NABP's 60 days" in body
+
+
+def test_each_finished_export_says_what_it_counted(
+    client: Any, publisher: Any, people: dict[str, Any]
+) -> None:
+    """A batch counts reporting records and the activity data activities, not claims."""
+    for kind, total in (("credit_claims", 1), ("cpe_monitor", 2), ("pars_activities", 3)):
+        job = job_for(publisher, kind)
+        job.status = ExportJob.Status.DONE
+        job.done = job.total = total
+        job.save()
+    client.force_login(people["coordinator"])
+    body = client.get(page_url()).content.decode()
+    assert "1 claim<" in body and "2 records<" in body and "3 activities<" in body
+    assert "2 claims" not in body and "3 claims" not in body
