@@ -37,41 +37,19 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-DB_NAME = os.environ.get("BENCH_DB", "celedger_certs_bench_pdf")
-ENV = {
-    "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
-    "SECRET_KEY": "bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
-    "DEBUG": "false",
-    "ALLOWED_HOSTS": "testserver",
-    "SECURE_SSL_REDIRECT": "false",
-    "SECURE_HSTS_SECONDS": "0",
-    "TASKS_BACKEND": "django.tasks.backends.dummy.DummyBackend",
-    "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
-    "LOG_LEVEL": "WARNING",
-    "REDIS_URL": "",
-    "PRIVATE_MEDIA_ROOT": f"/tmp/{DB_NAME}-private",
-    "MEDIA_ROOT": f"/tmp/{DB_NAME}-media",
-}
+sys.path.insert(0, str(ROOT / "bench"))
+os.environ.setdefault("BENCH_DB", "celedger_certs_bench_pdf")
 
+from transcript import DB_NAME, ENV, reset_database  # noqa: E402
+from transcript import setup_django as transcript_setup_django  # noqa: E402
 
-def reset_database() -> None:
-    psql = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c"]
-    subprocess.run([*psql, f"DROP DATABASE IF EXISTS {DB_NAME}"], check=True)
-    subprocess.run([*psql, f"CREATE DATABASE {DB_NAME}"], check=True)
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--no-input", "-v0"],
-        check=True,
-        cwd=ROOT,
-        env={**os.environ, **ENV},
-    )
+ENV.update(
+    {"PRIVATE_MEDIA_ROOT": f"/tmp/{DB_NAME}-private", "MEDIA_ROOT": f"/tmp/{DB_NAME}-media"}
+)
 
 
 def setup_django() -> None:
-    os.environ.update(ENV)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    import django
-
-    django.setup()
+    transcript_setup_django()
     # Load the URLconf and the views as a worker has by its first request.
     from django.urls import get_resolver
 
