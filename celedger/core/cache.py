@@ -8,11 +8,14 @@ does not rest on the cache: the claim's balance takes the designated maximum fro
 database row in the same UPDATE (credits/services.py `_balance_add`).
 """
 
+import threading
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 
 REFERENCE_SECONDS = 3600
@@ -20,22 +23,61 @@ LOCAL_SECONDS = 30
 _GENERATION_KEY = "reference:generation"
 
 
+class _RequestMemo(threading.local):
+    """The generation read once per request (a claim page asks for it three times).
+
+    Set only between `request_started` and `request_finished`, per thread, so a worker or
+    a shell, which has no request, reads it every time; a change made during the request
+    replaces it at once. Another process's change is seen from this process's next request.
+    """
+
+    in_request = False
+    generation: str | None = None
+
+
+_memo = _RequestMemo()
+
+
+def _request_started(**kwargs: Any) -> None:
+    _memo.in_request, _memo.generation = True, None
+
+
+def _request_finished(**kwargs: Any) -> None:
+    _memo.in_request, _memo.generation = False, None
+
+
+request_started.connect(_request_started, dispatch_uid="celedger.core.cache.started")
+request_finished.connect(_request_finished, dispatch_uid="celedger.core.cache.finished")
+
+
 def reference_generation() -> str:
     """The current generation of the instance-wide reference tables (credit types,
-    professions, boards): part of every cached entry's key, so one change retires all."""
+    professions, boards): part of every cached entry's key, so one change retires all.
+    Read from the cache once per request (`_RequestMemo`)."""
+    if _memo.generation is not None:
+        return _memo.generation
     generation = cache.get(_GENERATION_KEY)
     if generation is None:
         # Never back to an old value after an eviction: a fresh one nobody cached under.
         cache.add(_GENERATION_KEY, uuid.uuid4().hex, None)
         generation = cache.get(_GENERATION_KEY) or "missing"
+    if _memo.in_request:
+        _memo.generation = str(generation)
     return str(generation)
+
+
+def _new_generation() -> None:
+    generation = uuid.uuid4().hex
+    cache.set(_GENERATION_KEY, generation, None)
+    if _memo.in_request:
+        _memo.generation = generation
 
 
 def reference_changed() -> None:
     """A reference table changed: every entry keyed by the old generation is retired (now,
     and again on commit, as `cached_reference_drop`)."""
-    cache.set(_GENERATION_KEY, uuid.uuid4().hex, None)
-    transaction.on_commit(lambda: cache.set(_GENERATION_KEY, uuid.uuid4().hex, None))
+    _new_generation()
+    transaction.on_commit(_new_generation)
 
 
 def cached_reference[T](
