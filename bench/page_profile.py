@@ -58,6 +58,12 @@ PARTS = [
     ("mw: security", "django.middleware.security.SecurityMiddleware.process_response"),
     ("mw: common", "django.middleware.common.CommonMiddleware.process_request"),
     ("resolving the URL", "django.urls.resolvers.URLResolver.resolve"),
+    ("ref cache: cached_found", "celedger.core.cache.cached_found"),
+    ("ref cache: cached_reference", "celedger.core.cache.cached_reference"),
+    ("ref cache: the generation", "celedger.core.cache.reference_generation"),
+    ("cache: every GET", "django.core.cache.backends.redis.RedisCache.get"),
+    ("cache: every MGET", "django.core.cache.backends.redis.RedisCache.get_many"),
+    ("cache: unpickling", "django.core.cache.backends.redis.RedisSerializer.loads"),
 ]
 
 
