@@ -1,15 +1,32 @@
 """Reference data read on every claim, cached across requests (issue 10).
 
-The shared cache is Redis when REDIS_URL is set (every app server sees one invalidation)
-and local memory otherwise (the demo, one process; entries then live 30 s, as another
-process's change cannot drop them). Entries are dropped by the code that changes what they
-hold (signal receivers on the models); a TTL bounds any miss there. What must never break
-does not rest on the cache: the claim's balance takes the designated maximum from the
-database row in the same UPDATE (credits/services.py `_balance_add`).
+Two layers. The shared cache is Redis when REDIS_URL is set (every app server sees one
+invalidation) and local memory otherwise (the demo, one process; entries then live 30 s,
+as another process's change cannot drop them). In front of it each process keeps the
+objects it has read (`_LocalLayer`), so a warm hit costs neither a round trip nor
+unpickling; a request reads one small *stamp* from the shared cache (the reference
+generation and the drop counter, one MGET) and uses the local objects only while the stamp
+is the one they were kept under. Every drop moves the stamp, so another process's change
+is seen by this process's next request, as with the shared cache alone.
+
+Entries are dropped by the code that changes what they hold (signal receivers on the
+models); a TTL bounds any miss there, and a local copy never outlives its shared entry.
+What must never break does not rest on the cache: the claim's balance takes the designated
+maximum from the database row in the same UPDATE (credits/services.py `_balance_add`).
+
+A hit is a copy: the model objects of the value and the ones they hold through
+`select_related` (their fields cache) are new objects each time, so what a request sets on
+them (an activity's status read again, `designation.activity`, a lazily loaded relation)
+reaches no other request. Prefetched lists (a credit type's professions, a designation's
+session UANs) are shared: read them, never change them. `shared=True` hands the value out
+as it is kept (for values no caller changes: the credential table).
 """
 
+import pickle
 import threading
+import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -17,14 +34,24 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db import transaction
+from django.db.models import Model
+from django.db.models.base import ModelState
 
 REFERENCE_SECONDS = 3600
 LOCAL_SECONDS = 30
+# A process keeps this many entries at most (a closing rush reads a few per activity).
+LOCAL_ENTRIES = 512
 _GENERATION_KEY = "reference:generation"
+# Moved by every drop of single entries (`cached_reference_drop`, `cached_found_drop`):
+# other processes' local copies of them are retired by it.
+_DROPS_KEY = "reference:drops"
+_STAMP_KEYS = [_GENERATION_KEY, _DROPS_KEY]
+
+type Stamp = tuple[str, str]
 
 
 class _RequestMemo(threading.local):
-    """The generation read once per request (a claim page asks for it three times).
+    """The stamp read once per request (a claim page asks for it five times).
 
     Set only between `request_started` and `request_finished`, per thread, so a worker or
     a shell, which has no request, reads it every time; a change made during the request
@@ -32,45 +59,116 @@ class _RequestMemo(threading.local):
     """
 
     in_request = False
-    generation: str | None = None
+    stamp: Stamp | None = None
 
 
 _memo = _RequestMemo()
 
 
 def _request_started(**kwargs: Any) -> None:
-    _memo.in_request, _memo.generation = True, None
+    _memo.in_request, _memo.stamp = True, None
 
 
 def _request_finished(**kwargs: Any) -> None:
-    _memo.in_request, _memo.generation = False, None
+    _memo.in_request, _memo.stamp = False, None
 
 
 request_started.connect(_request_started, dispatch_uid="celedger.core.cache.started")
 request_finished.connect(_request_finished, dispatch_uid="celedger.core.cache.finished")
 
 
+class _LocalLayer:
+    """This process's copies of shared entries, all kept under one stamp: a newer stamp
+    read from the shared cache empties it (old generations go at once); least recently
+    used entries go past `LOCAL_ENTRIES`. A request whose stamp is not the layer's (another
+    thread read a newer one meanwhile) goes to the shared cache as before."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.stamp: Stamp | None = None
+        self.entries: OrderedDict[str, tuple[Any, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def follow(self, stamp: Stamp) -> None:
+        with self._lock:
+            if stamp != self.stamp:
+                self.stamp = stamp
+                self.entries.clear()
+
+    def get(self, stamp: Stamp, key: str) -> tuple[Any, float] | None:
+        with self._lock:
+            if stamp != self.stamp:
+                return None
+            entry = self.entries.get(key)
+            if entry is None:
+                return None
+            if entry[1] <= time.time():
+                del self.entries[key]
+                return None
+            self.entries.move_to_end(key)
+            return entry
+
+    def put(self, stamp: Stamp, key: str, value: Any, expires_at: float) -> None:
+        with self._lock:
+            if stamp != self.stamp:
+                return
+            self.entries[key] = (value, expires_at)
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self.stamp = None
+            self.entries.clear()
+
+
+_local = _LocalLayer(LOCAL_ENTRIES)
+
+
+def _stamp() -> Stamp:
+    """The reference generation and the drop counter: one round trip, once per request."""
+    if _memo.stamp is not None:
+        return _memo.stamp
+    found = cache.get_many(_STAMP_KEYS)
+    if len(found) < len(_STAMP_KEYS):
+        # Never back to an old value after an eviction: a fresh one nobody cached under.
+        for key in _STAMP_KEYS:
+            if key not in found:
+                cache.add(key, uuid.uuid4().hex, None)
+        found = cache.get_many(_STAMP_KEYS)
+    # A cache that keeps nothing: a stamp of this read alone, nothing reused after it.
+    stamp = (
+        str(found.get(_GENERATION_KEY) or f"missing-{uuid.uuid4().hex}"),
+        str(found.get(_DROPS_KEY) or f"missing-{uuid.uuid4().hex}"),
+    )
+    _local.follow(stamp)
+    if _memo.in_request:
+        _memo.stamp = stamp
+    return stamp
+
+
+def _move(key: str) -> None:
+    """A new value for one half of the stamp: this process follows it at once."""
+    value = uuid.uuid4().hex
+    cache.set(key, value, None)
+    if _memo.in_request and _memo.stamp is not None:
+        generation, drops = _memo.stamp
+        _memo.stamp = (value, drops) if key == _GENERATION_KEY else (generation, value)
+        _local.follow(_memo.stamp)
+    else:
+        _local.clear()
+
+
 def reference_generation() -> str:
     """The current generation of the instance-wide reference tables (credit types,
     professions, boards): part of every cached entry's key, so one change retires all.
-    Read from the cache once per request (`_RequestMemo`)."""
-    if _memo.generation is not None:
-        return _memo.generation
-    generation = cache.get(_GENERATION_KEY)
-    if generation is None:
-        # Never back to an old value after an eviction: a fresh one nobody cached under.
-        cache.add(_GENERATION_KEY, uuid.uuid4().hex, None)
-        generation = cache.get(_GENERATION_KEY) or "missing"
-    if _memo.in_request:
-        _memo.generation = str(generation)
-    return str(generation)
+    Read from the cache with the drop counter once per request (`_RequestMemo`)."""
+    return _stamp()[0]
 
 
 def _new_generation() -> None:
-    generation = uuid.uuid4().hex
-    cache.set(_GENERATION_KEY, generation, None)
-    if _memo.in_request:
-        _memo.generation = generation
+    _move(_GENERATION_KEY)
 
 
 def reference_changed() -> None:
@@ -80,46 +178,130 @@ def reference_changed() -> None:
     transaction.on_commit(_new_generation)
 
 
-def cached_reference[T](
-    key: str, build: Callable[[], T], *, seconds: int = REFERENCE_SECONDS
-) -> T:
-    """`build()` once per key and reference generation; kept as a 1-tuple so a cached
-    empty or None value is still a hit."""
-    full_key = f"reference:{reference_generation()}:{key}"
-    hit = cache.get(full_key)
-    if hit is not None:
-        return hit[0]  # type: ignore[no-any-return]
-    value = build()
-    # Local memory is per process: another worker's change cannot reach it, so keep briefly.
-    cache.set(full_key, (value,), seconds if settings.REDIS_URL else LOCAL_SECONDS)
+def _copy_model(instance: Model, copies: dict[int, Any]) -> Any:
+    """`instance` and what it holds through select_related, as new objects (`copies`
+    keeps a reverse one-to-one's cycle one object); prefetched lists shared. What
+    `copy.copy` does for a model, without its pickling protocol (a third of the cost)."""
+    done = copies.get(id(instance))
+    if done is not None:
+        return done
+    new = _new_object(type(instance))
+    copies[id(instance)] = new
+    attributes = instance.__dict__.copy()
+    state = _new_object(ModelState)
+    state_attributes = attributes["_state"].__dict__.copy()
+    state_attributes.pop("peers", None)
+    fields_cache = state_attributes.get("fields_cache")
+    if fields_cache is not None:
+        state_attributes["fields_cache"] = {
+            name: None if related is None else _copy_model(related, copies)
+            for name, related in fields_cache.items()
+        }
+    state.__dict__ = state_attributes
+    attributes["_state"] = state
+    prefetched = attributes.get("_prefetched_objects_cache")
+    if prefetched is not None:
+        attributes["_prefetched_objects_cache"] = prefetched.copy()
+    new.__dict__ = attributes
+    return new
+
+
+_new_object = object.__new__
+
+
+def _copied(value: Any) -> Any:
+    """What a hit hands out: lists, tuples, dicts and model objects new (above); the rest
+    (ints, strings, booleans) as it is."""
+    if isinstance(value, Model):
+        return _copy_model(value, {})
+    if isinstance(value, list):
+        return [_copied(item) for item in value]
+    if isinstance(value, tuple):
+        return tuple(_copied(item) for item in value)
+    if isinstance(value, dict):
+        return {key: _copied(item) for key, item in value.items()}
     return value
 
 
+def _cached[T](
+    stamp: Stamp,
+    key: str,
+    build: Callable[[], T],
+    *,
+    seconds: int,
+    keep_none: bool,
+    shared: bool,
+) -> T:
+    local = _local.get(stamp, key)
+    if local is not None:
+        return local[0] if shared else _copied(local[0])  # type: ignore[no-any-return]
+    hit = cache.get(key)
+    # Kept as (value, expires_at), so a cached empty or None value is still a hit and the
+    # local copy expires with the shared one. Anything else (another format) is a miss.
+    if type(hit) is tuple and len(hit) == 2:
+        value, expires_at = hit
+        _local.put(stamp, key, value, expires_at)
+        return value if shared else _copied(value)  # type: ignore[no-any-return]
+    value = build()
+    if value is None and not keep_none:
+        return value
+    # Local memory is per process: another worker's change cannot reach it, so keep briefly.
+    seconds = seconds if settings.REDIS_URL else LOCAL_SECONDS
+    expires_at = time.time() + seconds
+    cache.set(key, (value, expires_at), seconds)
+    # The caller may change what it was given: the layer keeps a copy as the cache holds it.
+    kept = value if shared else pickle.loads(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
+    _local.put(stamp, key, kept, expires_at)
+    return value
+
+
+def cached_reference[T](
+    key: str, build: Callable[[], T], *, seconds: int = REFERENCE_SECONDS, shared: bool = False
+) -> T:
+    """`build()` once per key and reference generation (a None value kept too); each hit a
+    copy unless `shared` (see the module's docstring)."""
+    stamp = _stamp()
+    return _cached(
+        stamp,
+        f"reference:{stamp[0]}:{key}",
+        build,
+        seconds=seconds,
+        keep_none=True,
+        shared=shared,
+    )
+
+
 def cached_reference_drop(key: str) -> None:
-    """Forget one entry (the activity whose designations changed): now, and again when the
-    change commits, so a request that read the old row in between cannot keep it cached."""
+    """Forget one entry (the activity whose designations changed), here and in every
+    process's local layer: now, and again when the change commits, so a request that read
+    the old row in between cannot keep it cached."""
     full_key = f"reference:{reference_generation()}:{key}"
-    cache.delete(full_key)
-    transaction.on_commit(lambda: cache.delete(full_key))
+
+    def drop() -> None:
+        cache.delete(full_key)
+        _move(_DROPS_KEY)
+
+    drop()
+    transaction.on_commit(drop)
 
 
 def cached_found[T](key: str, build: Callable[[], T | None]) -> T | None:
     """`build()` once per key, outside the reference generation (for rows that depend on
     no reference table: a session by its Event ID). A `None` (not found) is not kept, so a
-    row created later is seen at once. Each hit is unpickled afresh: nothing is shared
-    between requests."""
-    hit = cache.get(key)
-    if hit is not None:
-        return hit  # type: ignore[no-any-return]
-    value = build()
-    if value is not None:
-        cache.set(key, value, REFERENCE_SECONDS if settings.REDIS_URL else LOCAL_SECONDS)
-    return value
+    row created later is seen at once. Each hit is a copy: nothing a request sets on it
+    reaches another."""
+    return _cached(_stamp(), key, build, seconds=REFERENCE_SECONDS, keep_none=False, shared=False)
 
 
 def cached_found_drop(keys: list[str]) -> None:
-    """Forget entries of `cached_found`: now, and again when the change commits."""
+    """Forget entries of `cached_found`, here and in every process's local layer: now, and
+    again when the change commits."""
     if not keys:
         return
-    cache.delete_many(keys)
-    transaction.on_commit(lambda: cache.delete_many(keys))
+
+    def drop() -> None:
+        cache.delete_many(keys)
+        _move(_DROPS_KEY)
+
+    drop()
+    transaction.on_commit(drop)
