@@ -243,8 +243,12 @@ def _cached[T](
         _local.put(stamp, key, value, expires_at)
         return value if shared else _copied(value)  # type: ignore[no-any-return]
     value = build()
-    if value is None and not keep_none:
-        return value
+    if keep_none or value is not None:
+        _keep(stamp, key, value, seconds=seconds, shared=shared)
+    return value
+
+
+def _keep(stamp: Stamp, key: str, value: Any, *, seconds: int, shared: bool) -> None:
     # Local memory is per process: another worker's change cannot reach it, so keep briefly.
     seconds = seconds if settings.REDIS_URL else LOCAL_SECONDS
     expires_at = time.time() + seconds
@@ -252,7 +256,6 @@ def _cached[T](
     # The caller may change what it was given: the layer keeps a copy as the cache holds it.
     kept = value if shared else pickle.loads(pickle.dumps(value, pickle.HIGHEST_PROTOCOL))
     _local.put(stamp, key, kept, expires_at)
-    return value
 
 
 def cached_reference[T](
