@@ -51,7 +51,7 @@ type Stamp = tuple[str, str]
 
 
 class _RequestMemo(threading.local):
-    """The stamp read once per request (a claim page asks for it five times).
+    """The stamp read once per request (a claim page asks for it four times).
 
     Set only between `request_started` and `request_finished`, per thread, so a worker or
     a shell, which has no request, reads it every time; a change made during the request
