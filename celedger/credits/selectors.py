@@ -4,6 +4,7 @@ import datetime
 import functools
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
@@ -1039,6 +1040,7 @@ def roster_rows(
     for claim in claims:
         claims_by_key[(claim.session_id, claim.learner_id)].append(claim)
     setup = evaluation_required(activity=activity) if learners else None
+    responses = Evaluated(evaluated_pairs) if setup is not None else Evaluated(())
     over = _over_maximum(
         activity=activity, claims=claims, session_id=session_id, of_learners=of_learners
     )
@@ -1077,7 +1079,7 @@ def roster_rows(
                     setup=setup if key in claims_by_key else None,
                     session_id=session.pk,
                     learner_id=user.pk,
-                    evaluated=evaluated_pairs,
+                    evaluated=responses,
                 ),
             )
             if _row_matches(row, status):
@@ -1156,33 +1158,41 @@ def evaluation_required(*, activity: Activity) -> "ActivityEvaluation | None":
     return evaluation_setup(activity=activity)
 
 
+class Evaluated:
+    """Learners' evaluation responses on one activity, as (session id, learner id) pairs
+    (session None: the whole activity evaluated once)."""
+
+    def __init__(self, pairs: Iterable[tuple[int | None, int]]) -> None:
+        self.pairs = set(pairs)
+        self.of_sessions = {who for session_id, who in self.pairs if session_id is not None}
+
+
 def evaluation_missing(
     *,
     setup: "ActivityEvaluation | None",
     session_id: int,
     learner_id: int,
-    evaluated: set[tuple[int | None, int]],
+    evaluated: Evaluated,
 ) -> str:
     """Why an active claim for `session_id` lacks the evaluation `setup` requires now, in
     words ("" when it has it or none is required). The claim page's rule: a response for
-    that session when evaluated per session, else one for the whole activity. `evaluated`
-    holds the learners' responses on the activity as (session id or None, learner id).
+    that session when evaluated per session, else one for the whole activity.
 
     Claims get here without one: imported or bulk-entered, awarded by staff over the
     evaluation, or made before the evaluation was switched on or its scope changed."""
     if setup is None:
         return ""
     if setup.per_session:
-        if (session_id, learner_id) in evaluated:
+        if (session_id, learner_id) in evaluated.pairs:
             return ""
         needed = "this session's"
-        other = (None, learner_id) in evaluated
+        other = (None, learner_id) in evaluated.pairs
         hint = " They evaluated the activity as a whole; it is now evaluated per session."
     else:
-        if (None, learner_id) in evaluated:
+        if (None, learner_id) in evaluated.pairs:
             return ""
         needed = "the activity's"
-        other = any(s is not None and who == learner_id for s, who in evaluated)
+        other = learner_id in evaluated.of_sessions
         hint = " They evaluated single sessions; it is now evaluated once for the activity."
     if setup.mode == setup.Mode.OUTSIDE:
         reason = (
@@ -1197,11 +1207,11 @@ def evaluation_missing(
     return reason + (hint if other else "")
 
 
-def _evaluated_pairs(*, activity: Activity, learner_ids: Any) -> set[tuple[int | None, int]]:
-    """The learners' responses on the activity as (session id or None, learner id)."""
+def _evaluated(*, activity: Activity, learner_ids: Any) -> Evaluated:
+    """The learners' responses on the activity (one query)."""
     from celedger.evaluations.models import Response
 
-    return set(
+    return Evaluated(
         Response.objects.filter(activity=activity, learner_id__in=learner_ids).values_list(
             "session_id", "learner_id"
         )
@@ -1271,7 +1281,7 @@ def claim_flags(*, claim: Claim) -> list[str]:
             setup=setup,
             session_id=claim.session_id,
             learner_id=claim.learner_id,
-            evaluated=_evaluated_pairs(activity=activity, learner_ids=[claim.learner_id]),
+            evaluated=_evaluated(activity=activity, learner_ids=[claim.learner_id]),
         )
         flags = [missing] if missing else []
     return flags + problems.get(claim.pk, [])
@@ -1307,7 +1317,7 @@ def roster_flagged_learner_ids(
         claimers = Claim.objects.filter(
             session_id__in=[s.pk for s in chosen], status=Claim.Status.ACTIVE
         ).values("learner_id")
-        evaluated = _evaluated_pairs(activity=activity, learner_ids=claimers)
+        evaluated = _evaluated(activity=activity, learner_ids=claimers)
         flagged.update(
             c.learner_id
             for c in claims
