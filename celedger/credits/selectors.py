@@ -4,9 +4,10 @@ import datetime
 import functools
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
@@ -48,6 +49,9 @@ from celedger.credits.models import Claim, ExternalCredit, TranscriptPdf
 from celedger.profiles.models import LearnerProfile
 from celedger.profiles.selectors import credentials_prefetch, profile_for_user
 from celedger.publishers.models import Publisher
+
+if TYPE_CHECKING:
+    from celedger.evaluations.models import ActivityEvaluation
 
 DEFAULT_CLAIM_DAYS = 30
 
@@ -793,6 +797,9 @@ class RosterRow:
     over_maximum: bool = False
     # Per claim of the row, why the rules would not allow it now (`claim_rule_problems`).
     problems: dict[int, list[str]] = field(default_factory=dict)
+    # Active credit without the evaluation the activity's setup requires now, in words
+    # (`evaluation_missing`): one evaluation stands behind every credit type of the row.
+    evaluation_missing: str = ""
 
     @property
     def hours_total(self) -> Decimal:
@@ -800,12 +807,13 @@ class RosterRow:
 
     @property
     def flagged(self) -> bool:
-        return self.over_maximum or any(self.problems.values())
+        return self.over_maximum or bool(self.evaluation_missing) or any(self.problems.values())
 
     @property
     def flags(self) -> list[str]:
-        """What the coordinator should look at, in words, claim by claim."""
-        found: list[str] = []
+        """What the coordinator should look at, in words: the row's missing evaluation,
+        then claim by claim."""
+        found: list[str] = [self.evaluation_missing] if self.evaluation_missing else []
         for claim in self.claims:
             name = claim.designation.credit_type.short_name
             found.extend(f"{name}: {problem}" for problem in self.problems.get(claim.pk, []))
@@ -1007,7 +1015,8 @@ def roster_rows(
 ) -> list[RosterRow]:
     """The rows of `learners` (in their order, then by session start), three queries:
     attendances, evaluation responses, active claims with credit types; for one session
-    of a conference a fourth finds the learners whose total is above the maximum.
+    of a conference a fourth finds the learners whose total is above the maximum. The
+    flags: the evaluation setup (1) and the claim rules' data (`_claim_problems`).
 
     `everyone` says `learners` is the whole roster, so the queries need no id list."""
     from celedger.evaluations.models import Response
@@ -1030,6 +1039,8 @@ def roster_rows(
     claims_by_key: dict[tuple[int, int], list[Claim]] = defaultdict(list)
     for claim in claims:
         claims_by_key[(claim.session_id, claim.learner_id)].append(claim)
+    setup = evaluation_required(activity=activity) if learners else None
+    responses = Evaluated(evaluated_pairs) if setup is not None else Evaluated(())
     over = _over_maximum(
         activity=activity, claims=claims, session_id=session_id, of_learners=of_learners
     )
@@ -1064,6 +1075,12 @@ def roster_rows(
                 problems={
                     c.pk: problems[c.pk] for c in claims_by_key.get(key, []) if c.pk in problems
                 },
+                evaluation_missing=evaluation_missing(
+                    setup=setup if key in claims_by_key else None,
+                    session_id=session.pk,
+                    learner_id=user.pk,
+                    evaluated=responses,
+                ),
             )
             if _row_matches(row, status):
                 rows.append(row)
@@ -1133,6 +1150,74 @@ def _eligibility_facts(profiles: dict[int, LearnerProfile]) -> dict[int, Eligibi
     }
 
 
+def evaluation_required(*, activity: Activity) -> "ActivityEvaluation | None":
+    """The activity's evaluation setup when credit needs an evaluation (built-in or outside
+    form), else None. One query."""
+    from celedger.evaluations.selectors import evaluation_setup
+
+    return evaluation_setup(activity=activity)
+
+
+class Evaluated:
+    """Learners' evaluation responses on one activity, as (session id, learner id) pairs
+    (session None: the whole activity evaluated once)."""
+
+    def __init__(self, pairs: Iterable[tuple[int | None, int]]) -> None:
+        self.pairs = set(pairs)
+        self.of_sessions = {who for session_id, who in self.pairs if session_id is not None}
+
+
+def evaluation_missing(
+    *,
+    setup: "ActivityEvaluation | None",
+    session_id: int,
+    learner_id: int,
+    evaluated: Evaluated,
+) -> str:
+    """Why an active claim for `session_id` lacks the evaluation `setup` requires now, in
+    words ("" when it has it or none is required). The claim page's rule: a response for
+    that session when evaluated per session, else one for the whole activity.
+
+    Claims get here without one: imported or bulk-entered, awarded by staff over the
+    evaluation, or made before the evaluation was switched on or its scope changed."""
+    if setup is None:
+        return ""
+    if setup.per_session:
+        if (session_id, learner_id) in evaluated.pairs:
+            return ""
+        needed = "this session's"
+        other = (None, learner_id) in evaluated.pairs
+        hint = " They evaluated the activity as a whole; it is now evaluated per session."
+    else:
+        if (None, learner_id) in evaluated.pairs:
+            return ""
+        needed = "the activity's"
+        other = learner_id in evaluated.of_sessions
+        hint = " They evaluated single sessions; it is now evaluated once for the activity."
+    if setup.mode == setup.Mode.OUTSIDE:
+        reason = (
+            f"Not evaluated: credit needs {needed} outside evaluation form, and the learner "
+            "has not attested completing it."
+        )
+    else:
+        reason = (
+            f"Not evaluated: credit needs {needed} evaluation, and the learner has not "
+            "submitted it."
+        )
+    return reason + (hint if other else "")
+
+
+def _evaluated(*, activity: Activity, learner_ids: Any) -> Evaluated:
+    """The learners' responses on the activity (one query)."""
+    from celedger.evaluations.models import Response
+
+    return Evaluated(
+        Response.objects.filter(activity=activity, learner_id__in=learner_ids).values_list(
+            "session_id", "learner_id"
+        )
+    )
+
+
 def _claim_problems(
     *,
     activity: Activity,
@@ -1142,14 +1227,11 @@ def _claim_problems(
 ) -> dict[int, list[str]]:
     """Per claim id, why the rules would not allow it now (`claim_rule_problems`, the same
     rules as a claim). Queries, whenever there are learners (so a page costs the same with
-    or without claims): the learners' credentials and board certifications (2), the
-    designations with their credit types' professions (2)."""
+    or without claims): the learners' credentials and board certifications (2); the
+    designations with their credit types' professions are the claim page's own
+    (`designations_for`: cached, dropped when a designation or reference table changes)."""
     facts = _eligibility_facts(profiles)
-    designations = list(
-        CreditDesignation.objects.filter(activity=activity)
-        .select_related("credit_type__board")
-        .prefetch_related("credit_type__professions")
-    )
+    designations = designations_for(activity=activity)
     by_pk = {s.pk: s for s in sessions}
     shared: dict[EligibilityFacts, Eligibility] = {}
     eligibility: dict[int, Eligibility] = {}
@@ -1179,26 +1261,41 @@ def _claim_problems(
 
 def claim_flags(*, claim: Claim) -> list[str]:
     """Why the rules would not allow this active claim now, as the roster flags it (for
-    the staff claim page). Queries: the profile (1), the rules' data (4)."""
+    the staff claim page). Queries: the profile (1), the rules' data (2; the designations
+    are cached), the evaluation setup (1) and, when it requires one, the learner's
+    responses on the activity (1)."""
     if claim.status != Claim.Status.ACTIVE:
         return []
+    activity = claim.session.activity
     profile = LearnerProfile.objects.filter(user_id=claim.learner_id).first()
     problems = _claim_problems(
-        activity=claim.session.activity,
+        activity=activity,
         sessions=[claim.session],
         profiles={claim.learner_id: profile} if profile else {},
         claims=[claim],
     )
-    return problems.get(claim.pk, [])
+    flags = []
+    setup = evaluation_required(activity=activity)
+    if setup is not None:
+        missing = evaluation_missing(
+            setup=setup,
+            session_id=claim.session_id,
+            learner_id=claim.learner_id,
+            evaluated=_evaluated(activity=activity, learner_ids=[claim.learner_id]),
+        )
+        flags = [missing] if missing else []
+    return flags + problems.get(claim.pk, [])
 
 
 def roster_flagged_learner_ids(
     *, activity: Activity, sessions: list[Session], session_id: int | None
 ) -> list[int]:
-    """The learners with a flagged row (over a maximum, or a claim the rules would not
-    allow now), for the roster's "flagged" filter. Constant queries: the active claims
-    (1), the claimers' profiles (1), the rules' data (4); for one session of a conference
-    one more for the totals."""
+    """The learners with a flagged row (over a maximum, a claim the rules would not allow
+    now, or credit without the evaluation required), for the roster's "flagged" filter.
+    Constant queries: the active claims (1), the claimers' profiles (1), the rules' data
+    (2; the designations are cached), the evaluation setup (1) and, when it requires one,
+    the activity's responses of those claimers (1); for one session of a conference one
+    more for the totals."""
     chosen = _chosen(sessions, session_id)
     claims = _active_claims(chosen_ids=[s.pk for s in chosen], of_learners=Q())
     over = _over_maximum(activity=activity, claims=claims, session_id=session_id, of_learners=Q())
@@ -1212,7 +1309,26 @@ def roster_flagged_learner_ids(
         activity=activity, sessions=chosen, profiles=profiles, claims=claims
     )
     # A claimer without a profile is flagged too ("no profile, so no credit type applies").
-    return sorted(over | {c.learner_id for c in claims if c.pk in problems})
+    flagged = over | {c.learner_id for c in claims if c.pk in problems}
+    setup = evaluation_required(activity=activity)
+    if setup is not None:
+        # Only the activity's own responses, of the learners with a claim in the chosen
+        # sessions: the cost grows with the activity, not the instance.
+        claimers = Claim.objects.filter(
+            session_id__in=[s.pk for s in chosen], status=Claim.Status.ACTIVE
+        ).values("learner_id")
+        evaluated = _evaluated(activity=activity, learner_ids=claimers)
+        flagged.update(
+            c.learner_id
+            for c in claims
+            if evaluation_missing(
+                setup=setup,
+                session_id=c.session_id,
+                learner_id=c.learner_id,
+                evaluated=evaluated,
+            )
+        )
+    return sorted(flagged)
 
 
 def roster_totals(

@@ -56,6 +56,13 @@ class ExportJob(models.Model):
         return self.status in (self.Status.DONE, self.Status.FAILED)
 
     @property
+    def sends_records(self) -> bool:
+        """A batch: its file sends reporting records, which then wait for the accreditor's
+        answer. The credit claims and the activity data are files for the coordinator:
+        nothing in them is tracked once downloaded."""
+        return self.kind in (self.Kind.CPE_MONITOR, self.Kind.PARS_MOC, self.Kind.PARS_MOC_TAB)
+
+    @property
     def total_label(self) -> str:
         """What `total` counts, in words: a batch counts reporting records (one may carry
         several claims), the activity data activities, the claims export claims."""

@@ -35,6 +35,112 @@ def exports_for_publisher(*, publisher: Publisher, limit: int = LIST_LIMIT) -> l
     return list(jobs[:limit])
 
 
+ACCREDITOR_OF_KIND: dict[str, str] = {
+    ExportJob.Kind.CPE_MONITOR: "NABP",
+    ExportJob.Kind.PARS_MOC: "ACCME",
+    ExportJob.Kind.PARS_MOC_TAB: "ACCME",
+}
+# What a finished file that sends nothing is for: no accreditor's answer to wait for.
+NOT_SENT_NOTES: dict[str, str] = {
+    ExportJob.Kind.CREDIT_CLAIMS: "A file for your own records: not sent to an accreditor.",
+    ExportJob.Kind.PARS_ACTIVITIES: (
+        "Not sent from here: upload it to PARS yourself. Its answer is not tracked."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Submission:
+    """Where the records one batch file sent stand with the accreditor now."""
+
+    accreditor: str
+    awaiting: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    # Corrected by a later record, or rejected and changed since: they go in a later file.
+    replaced: int = 0
+
+    @property
+    def headline(self) -> str:
+        if self.awaiting:
+            return f"Sent: awaiting {self.accreditor}'s answer"
+        if self.rejected:
+            return "Rejected in part" if self.accepted else "Rejected"
+        if self.accepted:
+            return "Accepted"
+        return "Sent"
+
+    @property
+    def tone(self) -> str:
+        """The badge's class: accepted is done, a rejection needs work."""
+        if self.awaiting:
+            return ""
+        if self.rejected:
+            return "badge-err"
+        return "badge-ok" if self.accepted else ""
+
+    @property
+    def parts(self) -> list[str]:
+        counts = [
+            (self.accepted, "accepted"),
+            (self.rejected, "rejected"),
+            (self.awaiting, "awaiting the answer"),
+            (self.replaced, "corrected or sent again since"),
+        ]
+        return [f"{n} {words}" for n, words in counts if n]
+
+
+@dataclass(frozen=True)
+class ExportRow:
+    """One job on the exports page and what its status means for its kind."""
+
+    job: ExportJob
+    # A finished batch's records with the accreditor; None for the other kinds.
+    submission: Submission | None = None
+
+    @property
+    def not_sent_note(self) -> str:
+        return NOT_SENT_NOTES.get(self.job.kind, "") if self.job.status == "done" else ""
+
+
+def export_rows(*, publisher: Publisher, limit: int = LIST_LIMIT) -> list[ExportRow]:
+    """The publisher's newest exports and, for each finished batch, where the records it
+    sent stand with the accreditor (exported: awaiting, accepted, rejected, or changed
+    since). Queries: the jobs (1) and, with a finished batch among them, the records'
+    statuses per file (1). That count reads the publisher's records through the
+    (publisher, status) index: `exported_in` has no index of its own, on purpose (every
+    record a batch marks would write one: docs/decisions.md)."""
+    jobs = exports_for_publisher(publisher=publisher, limit=limit)
+    batches = [j.pk for j in jobs if j.sends_records and j.status == ExportJob.Status.DONE]
+    counts: dict[int, dict[str, int]] = {pk: {} for pk in batches}
+    if batches:
+        for job_id, status, n in (
+            ReportingRecord.objects.filter(publisher=publisher, exported_in_id__in=batches)
+            .values_list("exported_in_id", "status")
+            .annotate(n=Count("id"))
+            .order_by()
+        ):
+            counts[job_id][status] = n
+    rows = []
+    for job in jobs:
+        by_status = counts.get(job.pk)
+        submission = None
+        if by_status is not None:
+            submission = Submission(
+                accreditor=ACCREDITOR_OF_KIND[job.kind],
+                awaiting=by_status.get(Status.EXPORTED, 0),
+                accepted=by_status.get(Status.ACCEPTED, 0),
+                rejected=by_status.get(Status.REJECTED, 0),
+                replaced=sum(
+                    n
+                    for status, n in by_status.items()
+                    if status not in (Status.EXPORTED, Status.ACCEPTED, Status.REJECTED)
+                ),
+            )
+        rows.append(ExportRow(job=job, submission=submission))
+    return rows
+
+
 def export_get_for_download(*, publisher: Publisher, pk: int) -> ExportJob:
     """A finished export of this publisher with a file; anything else is a 404."""
     job = ExportJob.objects.filter(

@@ -29,14 +29,14 @@ DEFAULT_DAYS = 30
 
 def _context(publisher: Publisher, form: ExportStartForm) -> dict[str, Any]:
     role = publisher.membership.role  # type: ignore[attr-defined]
-    jobs = selectors.exports_for_publisher(publisher=publisher)
+    rows = selectors.export_rows(publisher=publisher)
     return {
         "publisher": publisher,
         "can_edit": role_allows(role=role, min_role=Role.COORDINATOR),
         "is_admin": role_allows(role=role, min_role=Role.ADMIN),
         "form": form,
-        "jobs": jobs,
-        "polling": any(not job.is_finished for job in jobs),
+        "rows": rows,
+        "polling": any(not row.job.is_finished for row in rows),
         "cpe_monitor_days": services.CPE_MONITOR_DAYS,
         "moc_days": services.MOC_DAYS,
     }

@@ -238,3 +238,28 @@ def test_blocked_credit_and_the_coordinators_roster_are_accessible(
     page.get_by_text("No learner matches.").wait_for()
     assert "status=attended-unclaimed" in page.url and "q=nunez" in page.url
     _check_phone_page(page)
+
+    # A claim imported for a learner who never evaluated the course: flagged, in words.
+    from celedger.credits.eligibility import session_date
+
+    okafor = Attendance.objects.get(session=session, learner__profile__last_name="Okafor")
+    designation = session.activity.designations.get(credit_type__code="ama-pra-1")
+    Claim.objects.create(
+        learner=okafor.learner,
+        session=session,
+        designation=designation,
+        hours=designation.max_hours,
+        max_hours=designation.max_hours,
+        participated_on=session_date(session),
+        attested_at=timezone.now(),
+    )
+    page.get_by_label("Find a learner").fill("")
+    page.get_by_label("Status").select_option(value="flagged")
+    page.get_by_role("button", name="Show").click()
+    page.get_by_text("Showing 1–2 of 2 learners matching.").wait_for()
+    row = page.locator(".roster-table tbody tr", has_text="Okafor")
+    assert row.get_by_text(
+        "Not evaluated: credit needs the activity's evaluation, and the learner has not "
+        "submitted it."
+    ).is_visible()
+    _check_phone_page(page)

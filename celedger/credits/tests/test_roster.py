@@ -247,10 +247,13 @@ def test_it_answers_htmx_with_the_results_fragment_only(
     client, crowd, django_assert_max_num_queries
 ):
     staff_client(client, crowd)
+    client.get(roster_url(crowd))  # the designations are cached from then on
     # session + user (2), membership (1), activity (1), sessions (1), count (1),
-    # learners (1), their attendances, responses and claims (3), the claim rules' data
-    # for the flags (4); no totals, no header.
-    with django_assert_max_num_queries(15):
+    # learners (1), their attendances, responses and claims (3), the flags: the evaluation
+    # setup (1), the claim rules' credentials and board certifications (2; the designations
+    # are the claim page's cached ones), the signed-in user's own profile (1); no totals,
+    # no header.
+    with django_assert_max_num_queries(14):
         response = client.get(roster_url(crowd), {"q": "crowd01"}, headers={"HX-Request": "true"})
     body = response.content.decode()
     assert "<html" not in body and "Find a learner" not in body

@@ -491,9 +491,10 @@ def test_it_renders_a_2000_learner_roster_in_constant_queries(
     # the page: its count (1), its learners with profile and profession (1), their
     # attendances, responses and claims (3); totals: learner counts and hours (2); the
     # award form's sessions and designations (2); the header's profile (1; its console
-    # link is cached); the claim rules' data for the page's flags: credentials, board
-    # certifications, designations, their credit types' professions (4).
-    with django_assert_max_num_queries(19):
+    # link is cached); the page's flags: the evaluation setup (1), the claim rules'
+    # credentials and board certifications (2; the designations with their credit types'
+    # professions are the claim page's cached ones).
+    with django_assert_max_num_queries(18):
         with_2000, response = count_queries(client, url + query)
     assert with_2000 == with_one
     page = response.context["page_obj"]

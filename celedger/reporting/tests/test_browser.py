@@ -54,6 +54,8 @@ def test_it_starts_an_export_shows_progress_and_downloads_it(
     started = ExportJob.objects.get(kind="credit_claims")
     row = page.locator(f"#export-{started.pk}")
     expect(row.get_by_text("Done")).to_be_visible()
+    # A file for the coordinator: no accreditor's status to wait for.
+    expect(row).to_contain_text("A file for your own records: not sent to an accreditor.")
     with page.expect_download() as download_info:
         row.get_by_role("link", name=re.compile("Download")).click()
     text = Path(download_info.value.path()).read_text(encoding="utf-8-sig")
@@ -113,7 +115,10 @@ def test_a_held_pharmacist_record_is_fixed_exported_rejected_and_shown_to_the_le
     page.get_by_role("button", name="Start export").click()
     job = ExportJob.objects.get(kind="cpe_monitor")
     row = page.locator(f"#export-{job.pk}")
-    expect(row.get_by_text("Done")).to_be_visible()
+    # A batch's status is its records' with NABP: sent, awaiting the answer.
+    expect(row.get_by_text("Sent: awaiting NABP's answer")).to_be_visible()
+    expect(row).to_contain_text("NABP's answer: 1 awaiting the answer.")
+    assert_accessible(page)
     with page.expect_download() as download_info:
         row.get_by_role("link", name=re.compile("Download")).click()
     [line] = Path(download_info.value.path()).read_text().splitlines()
@@ -132,6 +137,10 @@ def test_a_held_pharmacist_record_is_fixed_exported_rejected_and_shown_to_the_le
     page.get_by_role("button", name="Read the response").click()
     expect(page.get_by_text("1 rejected")).to_be_visible()
     expect(page.get_by_text("Nguyen")).to_be_visible()
+    page.goto(f"{live_server.url}/console/lakeside/exports/")
+    expect(page.locator(f"#export-{job.pk}").get_by_text("Rejected", exact=True)).to_be_visible()
+    expect(page.locator(f"#export-{job.pk}")).to_contain_text("NABP's answer: 1 rejected.")
+    page.goto(f"{live_server.url}/console/lakeside/reporting/")
     page.set_viewport_size(PHONE_VIEWPORT)
     assert no_horizontal_scroll(page)
     page.set_viewport_size({"width": 1280, "height": 800})

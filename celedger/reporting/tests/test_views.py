@@ -185,17 +185,21 @@ def test_it_lists_exports_in_constant_queries(
 ) -> None:
     client.force_login(people["viewer"])
     done_job(publisher)
+    sent_batch(publisher, 1, people["coordinator"])
     # session (1), user (1), membership with publisher (1), stranded jobs expired (1),
-    # exports with requester (1), the header's profile (1) and "is staff" check (1).
-    with django_assert_max_num_queries(7) as one:
+    # exports with requester (1), the finished batches' records by status (1), the
+    # header's profile (1) and "is staff" check (1).
+    with django_assert_max_num_queries(8) as one:
         client.get(page_url())
-    for kind in ("cpe_monitor", "pars_moc", "credit_claims") * 10:
+    for kind in ("cpe_monitor", "pars_moc", "credit_claims", "pars_activities") * 10:
         job = job_for(publisher, kind)
         job.requested_by = people["coordinator"]
+        job.status = ExportJob.Status.DONE
         job.save()
+    sent_batch(publisher, 3, people["coordinator"])
     with django_assert_max_num_queries(len(one.captured_queries)):
         response = client.get(page_url())
-    assert response.content.decode().count('<tr id="export-') == 31
+    assert response.content.decode().count('<tr id="export-') == 43
 
 
 def test_it_fails_jobs_stranded_by_a_dead_worker_and_says_why(
@@ -247,3 +251,99 @@ def test_each_finished_export_says_what_it_counted(
     body = client.get(page_url()).content.decode()
     assert "1 claim<" in body and "2 records<" in body and "3 activities<" in body
     assert "2 claims" not in body and "3 claims" not in body
+
+
+def row_of(body: str, job: ExportJob) -> str:
+    """The exports table's row of `job`, as HTML."""
+    start = body.index(f'<tr id="export-{job.pk}">')
+    return body[start : body.index("</tr>", start)]
+
+
+def sent_batch(publisher: Any, pharmacists: int, by: Any) -> tuple[ExportJob, list[Any]]:
+    """A CPE Monitor batch built the way the page builds it, sending one record for each
+    of `pharmacists` learners."""
+    from celedger.reporting.models import ReportingRecord
+    from celedger.reporting.records import records_recompute
+
+    session = activity_with("acpe-p", publisher=publisher, title="Anticoagulation Update")
+    for n in range(pharmacists):
+        epid = str(2_000_000 + ReportingRecord.objects.count())  # one person, one ID
+        profile = learner("PharmD", last_name=f"Pharm{n}", nabp_eprofile_id=epid, birth_month=4)
+        profile.birth_day = 9
+        profile.save()
+        claim(profile, session, "acpe-p")
+        records_recompute(learner_id=profile.user_id, activity_id=session.activity_id)
+    pending = ReportingRecord.objects.filter(activity=session.activity, status="pending")
+    assert pending.count() == pharmacists
+    job = services.export_start(
+        publisher=publisher,
+        requested_by=by,
+        kind="cpe_monitor",
+        date_from=datetime.date(2020, 1, 1),
+        date_to=datetime.date(2030, 12, 31),
+    )
+    services.export_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == ExportJob.Status.DONE
+    return job, list(ReportingRecord.objects.filter(exported_in=job).order_by("pk"))
+
+
+def test_a_batch_says_where_its_records_stand_with_the_accreditor_until_accepted(
+    client: Any, publisher: Any, people: dict[str, Any]
+) -> None:
+    job, records = sent_batch(publisher, 3, people["coordinator"])
+    client.force_login(people["viewer"])
+    row = row_of(client.get(page_url()).content.decode(), job)
+    assert '<span class="badge ">Sent: awaiting NABP&#x27;s answer</span>' in row
+    assert "NABP's answer: 3 awaiting the answer." in row
+    assert "Done" not in row and "not sent to an accreditor" not in row
+
+    services.record_mark(record=records[0], accepted=True)
+    services.record_mark(record=records[1], accepted=False, reason="e-Profile ID not found")
+    row = row_of(client.get(page_url()).content.decode(), job)
+    assert "NABP's answer: 1 accepted, 1 rejected, 1 awaiting the answer." in row
+    assert reverse("reporting:dashboard", args=["lakeside"]) in row
+
+    services.record_mark(record=records[2], accepted=True)
+    row = row_of(client.get(page_url()).content.decode(), job)
+    assert '<span class="badge badge-err">Rejected in part</span>' in row
+    assert "NABP's answer: 2 accepted, 1 rejected." in row
+
+    services.record_mark(record=records[1], accepted=True)  # resolved with NABP
+    row = row_of(client.get(page_url()).content.decode(), job)
+    assert '<span class="badge badge-ok">Accepted</span>' in row
+    assert "NABP's answer: 3 accepted." in row
+    assert reverse("reporting:dashboard", args=["lakeside"]) not in row
+
+
+def test_activity_data_and_claims_files_show_no_accreditors_status(
+    client: Any, publisher: Any, people: dict[str, Any]
+) -> None:
+    claims = done_job(publisher)
+    activities = done_job(publisher)
+    ExportJob.objects.filter(pk=activities.pk).update(kind="pars_activities")
+    client.force_login(people["viewer"])
+    body = client.get(page_url()).content.decode()
+    for job, note in (
+        (claims, "A file for your own records: not sent to an accreditor."),
+        (activities, "Not sent from here: upload it to PARS yourself. Its answer is not tracked."),
+    ):
+        row = row_of(body, job)
+        assert '<span class="badge badge-ok">Done</span>' in row
+        assert note in row
+        assert "answer:" not in row and "Sent" not in row and "Accepted" not in row
+
+
+def test_a_batch_whose_records_changed_since_says_so(
+    client: Any, publisher: Any, people: dict[str, Any]
+) -> None:
+    from celedger.reporting.models import ReportingRecord
+
+    job, records = sent_batch(publisher, 2, people["coordinator"])
+    services.record_mark(record=records[0], accepted=True)
+    # Corrected since: a later record replaces what this file sent.
+    ReportingRecord.objects.filter(pk=records[1].pk).update(status="corrected", is_current=False)
+    client.force_login(people["viewer"])
+    row = row_of(client.get(page_url()).content.decode(), job)
+    assert '<span class="badge badge-ok">Accepted</span>' in row
+    assert "NABP's answer: 1 accepted, 1 corrected or sent again since." in row
