@@ -12,6 +12,7 @@ from celedger.credits.eligibility import credit_eligibility
 from celedger.credits.models import Claim
 from celedger.credits.selectors import profile_for_eligibility
 from celedger.credits.services import claim_award
+from celedger.evaluations.demo import evaluate
 
 LEARNER_EMAIL = "learner@example.org"
 SERIES_TITLE = "Internal Medicine Grand Rounds"
@@ -33,6 +34,7 @@ def seed() -> list[str]:
     created = 0
     for session in past[:PAST_SESSIONS]:
         attendance_record(learner=learner, session=session)
+        evaluate(learner=learner, session=session)
         for designation in eligible:
             if Claim.objects.filter(
                 learner=learner,

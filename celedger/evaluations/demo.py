@@ -30,6 +30,27 @@ def _answers(form: EvaluationForm, score: int, change: str, plan: str) -> dict[i
     return answers
 
 
+def evaluate(*, learner: User, session: Session) -> None:
+    """The learner's evaluation where the session's activity asks for one (per session or
+    once for the activity), so a demo claim awarded after it carries no "Not evaluated"
+    flag on the roster. Nothing when it is answered already or none is asked for."""
+    setup = ActivityEvaluation.objects.filter(activity_id=session.activity_id).first()
+    if setup is None or setup.mode != ActivityEvaluation.Mode.BUILTIN or setup.form is None:
+        return
+    target = session if setup.per_session else None
+    if Response.objects.filter(
+        learner=learner, activity_id=session.activity_id, session=target
+    ).exists():
+        return
+    response_submit(
+        learner=learner,
+        activity=session.activity,
+        session=target,
+        form=setup.form,
+        answers=_answers(setup.form, 5, "yes", "Use it on the ward this month."),
+    )
+
+
 def seed() -> list[str]:
     standard = EvaluationForm.objects.filter(is_standard=True).first()
     if standard is None:

@@ -1,4 +1,5 @@
 import datetime
+import io
 
 import pytest
 
@@ -33,3 +34,19 @@ def test_it_claims_past_sessions_for_the_demo_physician_once():
         (past, "ama-pra-1"),
         (session, "ama-pra-1"),
     ]
+
+
+def test_the_whole_demo_leaves_no_claim_flagged_as_not_evaluated():
+    """The demo's awarded claims come after the evaluation their activity asks for, so no
+    roster shows "Not evaluated" on a fresh install. (The technician's claim is flagged on
+    purpose: no NABP e-Profile ID, the held CPE Monitor record the demo shows.)"""
+    from django.core.management import call_command
+
+    from celedger.credits.selectors import claim_flags
+
+    call_command("seed_demo", stdout=io.StringIO())
+    claims = Claim.objects.filter(status=Claim.Status.ACTIVE).select_related("session__activity")
+    assert claims.count() >= 6
+    flags = {c.pk: claim_flags(claim=c) for c in claims}
+    assert not [f for found in flags.values() for f in found if f.startswith("Not evaluated")]
+    assert sum(bool(found) for found in flags.values()) == 1  # the technician's
