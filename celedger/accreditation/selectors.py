@@ -1,3 +1,4 @@
+import re
 from collections.abc import Iterable
 
 from django.db.models import QuerySet
@@ -43,9 +44,13 @@ def profession_for_credentials(*, credentials: Iterable[Credential]) -> Professi
     return min(professions, key=lambda p: (p.sort_order, p.name))
 
 
+_ASCII_ID = re.compile(r"[0-9]{1,9}")
+
+
 def credentials_chosen(*, values: Iterable[object]) -> list[Credential]:
     """The credentials a form or query string names by id (at most 50; junk ignored)."""
-    ids = [int(str(v)) for v in values if str(v).isdigit() and len(str(v)) < 10][:50]
+    # ASCII digits only: "¹" and "٣" are `isdigit()` but `int()` refuses the first.
+    ids = [int(str(v)) for v in values if _ASCII_ID.fullmatch(str(v))][:50]
     return list(Credential.objects.filter(pk__in=ids).select_related("profession"))
 
 

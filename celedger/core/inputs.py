@@ -61,7 +61,7 @@ class BoundedDateTimeField(forms.DateTimeField):
     def to_python(self, value: Any) -> datetime.datetime | None:
         # Checked before the time zone is applied: 9999-12-31 23:30 in Chicago is past
         # datetime.max in UTC and used to raise OverflowError there.
-        if isinstance(value, str) and value.strip()[:4].isdigit():
+        if isinstance(value, str) and value.strip()[:4].isascii() and value.strip()[:4].isdigit():
             year = int(value.strip()[:4])
             if not MIN_YEAR <= year <= MAX_YEAR:
                 raise ValidationError(_YEAR_MESSAGE, code="year_range")

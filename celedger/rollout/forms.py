@@ -214,7 +214,7 @@ class ReminderSettingsForm(forms.Form):
     def clean_claim_days_before(self) -> list[int]:
         raw = self.cleaned_data["claim_days_before"]
         parts = [p.strip() for p in raw.replace(";", ",").split(",") if p.strip()]
-        if not parts or not all(p.isdigit() for p in parts):
+        if not parts or not all(p.isascii() and p.isdigit() for p in parts):
             raise forms.ValidationError("Enter whole days separated by commas, e.g. 7, 1.")
         days = sorted({int(p) for p in parts}, reverse=True)
         if any(d < 1 or d > 90 for d in days) or len(days) > 5:

@@ -210,7 +210,11 @@ class ReminderSettings(models.Model):
     @property
     def days(self) -> list[int]:
         return sorted(
-            {int(part) for part in self.claim_days_before.split(",") if part.strip().isdigit()},
+            {
+                int(part)
+                for part in self.claim_days_before.split(",")
+                if part.strip().isascii() and part.strip().isdigit()
+            },
             reverse=True,
         )
 

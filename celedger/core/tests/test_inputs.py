@@ -145,3 +145,23 @@ def test_a_nul_in_form_text_is_refused_next_to_the_field_with_the_rest_kept(clie
     form = response.context["form"]
     assert form.errors["first_name"] == ["Null characters are not allowed."]
     assert form["city"].value() == "Livonia"
+
+
+@pytest.mark.parametrize("typed", ["¹", "7, ²", "٣"])
+def test_digits_int_refuses_are_a_reminder_form_error(typed):
+    """ "¹" is `str.isdigit()`, and `int("¹")` raises: a ValueError (500) before."""
+    from celedger.rollout.forms import ReminderSettingsForm
+
+    form = ReminderSettingsForm(data={"enabled": "on", "claim_days_before": typed})
+    assert not form.is_valid()
+    assert "claim_days_before" in form.errors
+
+
+@pytest.mark.parametrize("typed", ["¹¹¹¹-01-01 10:00", "²⁰²⁶-01-01 10:00"])
+def test_superscript_years_are_a_date_error(typed):
+    from django.core.exceptions import ValidationError
+
+    from celedger.core.inputs import BoundedDateTimeField
+
+    with pytest.raises(ValidationError):
+        BoundedDateTimeField().clean(typed)

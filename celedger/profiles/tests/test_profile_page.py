@@ -146,6 +146,15 @@ def test_it_ignores_nonsense_in_the_preview(client: Any) -> None:
     assert response.status_code == 200
 
 
+def test_it_ignores_digits_that_are_not_ascii_in_the_preview(client: Any) -> None:
+    """ "¹" is `str.isdigit()` but not an `int()`: it was a 500 (found by the form fuzz)."""
+    credential = Credential.objects.get(abbreviation="MD")
+    values = ["¹", "٣", "１２", str(credential.pk)]
+    response = client.get(reverse("profiles:credit_preview"), {"credentials": values})
+    assert response.status_code == 200
+    assert [c.pk for c in response.context["selected_credentials"]] == [credential.pk]
+
+
 @pytest.mark.parametrize("credentials", [["MD"], ["MD", "PhD", "RN", "PT"]])
 def test_it_renders_the_profile_page_in_bounded_queries(
     client: Any, django_assert_num_queries: Any, credentials: list[str]
