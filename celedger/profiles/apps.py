@@ -1,6 +1,29 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
+
+
+def _reference_changed(sender: Any, **kwargs: Any) -> None:
+    from celedger.core.cache import reference_changed
+
+    reference_changed()
 
 
 class ProfilesConfig(AppConfig):
     name = "celedger.profiles"
     label = "profiles"
+
+    def ready(self) -> None:
+        from celedger.accreditation.models import Profession, Specialty
+
+        # The signed-in pages attach a profile's profession and specialties from the cache
+        # (`profile_for_user`): a renamed one retires every cached entry. (Professions also
+        # retire it from activities/apps.py; a second new generation costs nothing.)
+        for signal in (post_save, post_delete):
+            for model in (Profession, Specialty):
+                signal.connect(
+                    _reference_changed,
+                    sender=model,
+                    dispatch_uid=f"profiles.{model.__name__}.{signal}",
+                )
