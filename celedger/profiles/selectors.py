@@ -5,9 +5,10 @@ from typing import TYPE_CHECKING, Any
 from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import prefetch_related_objects
+from django.db.models.expressions import RawSQL
 from phonenumber_field.phonenumber import PhoneNumber
 
-from celedger.core.cache import cached_reference
+from celedger.core.cache import cached_reference, cached_reference_drop
 from celedger.profiles.models import LearnerProfile
 
 if TYPE_CHECKING:
@@ -23,16 +24,18 @@ _CREDENTIALS = "credentials"
 
 def profile_for_user(*, user: "User | AnonymousUser") -> LearnerProfile | None:
     """The user's profile with its profession, specialties and credentials' ids (for
-    `credentials_prefetch`): one statement (`_PROFILE_READ`), the related rows from the
-    cache; cached on the user object for the rest of the request."""
+    `credentials_prefetch`); cached on the user object for the rest of the request.
+
+    Queries: 1. Warm, the profile's own row (`_PROFILE_READ`, compiled once) and its
+    profession and specialties from the cache; cold (first request, or after a change),
+    the profile joined to them, which fills the cache.
+    """
     if not user.is_authenticated:
         return None
     if hasattr(user, _CACHED):
         cached: LearnerProfile | None = getattr(user, _CACHED)
         return cached
-    profile = _profile_row(user_id=user.pk)
-    if profile is not None:
-        _attach_references(profile)
+    profile = _profile_with_references(user_id=user.pk)
     setattr(user, _CACHED, profile)
     return profile
 
@@ -114,35 +117,59 @@ def _credential_ids_sql(conn: BaseDatabaseWrapper) -> str:
     return f"SELECT {aggregate} FROM {table} c WHERE c.learnerprofile_id = {profile}.id"
 
 
-def profile_references_key(
-    profession_id: int, specialty_id: int, sub_specialty_id: int | None
-) -> str:
-    return f"profile-references:{profession_id}:{specialty_id}:{sub_specialty_id or ''}"
+def profile_references_key(user_id: int) -> str:
+    """The cache entry of a learner's profession and specialties (dropped when the profile
+    is saved, retired with the reference generation when a profession or specialty
+    changes: profiles/apps.py)."""
+    return f"profile-references:{user_id}"
 
 
-def _attach_references(profile: LearnerProfile) -> None:
-    """`profile.profession`, `.specialty` and `.sub_specialty` from the cache: one entry
-    per combination (three rows), not the tables (105 specialties to unpickle on every
-    request cost more than the join). Retired with the reference generation when a
-    profession or specialty changes (profiles/apps.py)."""
-    from celedger.accreditation.models import Profession, Specialty
+# The profile's foreign keys as the row holds them, then the rows they name; None: no profile.
+type _References = tuple[tuple[int, int, int | None], Any, Any, Any] | None
+_RELATED = ("profession", "specialty", "sub_specialty")
 
-    ids = (profile.profession_id, profile.specialty_id, profile.sub_specialty_id)
 
-    def build() -> tuple[Profession | None, Specialty | None, Specialty | None]:
-        specialties = Specialty.objects.in_bulk([i for i in ids[1:] if i is not None])
-        return (
-            Profession.objects.filter(pk=ids[0]).first(),
-            specialties.get(ids[1]),
-            specialties.get(ids[2]) if ids[2] is not None else None,
+def _profile_with_references(*, user_id: int) -> LearnerProfile | None:
+    """One entry per learner, not the tables: unpickling 105 specialties on every request
+    cost more than the join."""
+    joined: list[LearnerProfile | None] = []
+
+    def build() -> _References:
+        profile = (
+            LearnerProfile.objects.filter(user_id=user_id)
+            .select_related(*_RELATED)
+            .annotate(credential_ids=_credential_ids())
+            .first()
         )
+        joined.append(profile)
+        if profile is None:
+            return None
+        return (_foreign_ids(profile), *(getattr(profile, name) for name in _RELATED))
 
-    found = cached_reference(profile_references_key(*ids), build)
-    fields_cache = profile._state.fields_cache
-    for name, value in zip(("profession", "specialty", "sub_specialty"), found, strict=True):
-        # A row missing (deleted in between) is left to the lazy lookup.
-        if value is not None:
-            fields_cache[name] = value
+    entry = cached_reference(profile_references_key(user_id), build)
+    if joined:
+        return joined[0]
+    profile = _profile_row(user_id=user_id)
+    if profile is None:
+        return None
+    if entry is not None and entry[0] == _foreign_ids(profile):
+        fields_cache = profile._state.fields_cache
+        for name, value in zip(_RELATED, entry[1:], strict=True):
+            if value is not None:
+                fields_cache[name] = value
+    else:
+        # Changed by a write that sent no signal (a bulk update): the lazy lookups read
+        # the rows, and the next request fills the entry again.
+        cached_reference_drop(profile_references_key(user_id))
+    return profile
+
+
+def _foreign_ids(profile: LearnerProfile) -> tuple[int, int, int | None]:
+    return (profile.profession_id, profile.specialty_id, profile.sub_specialty_id)
+
+
+def _credential_ids() -> RawSQL:
+    return RawSQL(_credential_ids_sql(connections[router.db_for_read(LearnerProfile)]), ())
 
 
 def credentials_prefetch(profile: LearnerProfile) -> None:

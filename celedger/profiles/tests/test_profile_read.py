@@ -82,11 +82,26 @@ def test_a_user_without_a_profile_reads_none(profile: LearnerProfile) -> None:
     assert profile_for_user(user=UserFactory()) is None
 
 
-def test_a_cold_cache_costs_two_queries_once(profile: LearnerProfile) -> None:
-    _, cold = _statements(lambda: _next_request(profile.user).specialty)
-    _, warm = _statements(lambda: _next_request(profile.user).specialty)
-    # The profile, then (cache miss) its profession and its specialties.
-    assert (len(cold), len(warm)) == (3, 1)
+def test_a_cold_cache_reads_the_profile_joined_once(profile: LearnerProfile) -> None:
+    cold, first = _statements(lambda: _next_request(profile.user))
+    _, related = _statements(lambda: (cold.profession, cold.specialty, cold.sub_specialty))
+    warm, again = _statements(lambda: _next_request(profile.user))
+    _, more = _statements(lambda: (warm.profession, warm.specialty, warm.sub_specialty))
+    # Cold: the profile joined to its profession and specialties (which fills the cache);
+    # warm: the profile's own row. Never a query more.
+    assert (len(first), len(related), len(again), len(more)) == (1, 0, 1, 0)
+    assert "JOIN" in first[0] and "JOIN" not in again[0]
+    assert [c.profession_id for c in (cold, warm)] == [profile.profession_id] * 2
+
+
+def test_a_saved_profile_is_seen_on_the_next_request(profile: LearnerProfile) -> None:
+    user = profile.user
+    read = _next_request(user)
+    read.profession = credential("RN").profession
+    read.sub_specialty = None
+    read.save()
+    again = _next_request(user)
+    assert (again.profession.code, again.sub_specialty) == ("nurse", None)
 
 
 def test_a_renamed_profession_is_seen_on_the_next_request(profile: LearnerProfile) -> None:
@@ -120,7 +135,7 @@ def test_a_learner_who_changes_profession_sees_it_on_the_next_request(
     assert _next_request(user).profession.code == "physician"
     nursing = credential("RN").profession
     pediatrics = Specialty.objects.create(name="Pediatrics")
-    # No signal: the cache is keyed by the ids the profile's row holds, not by the learner.
+    # No signal: the profile's row no longer names what the cache holds.
     LearnerProfile.objects.filter(pk=profile.pk).update(
         profession=nursing, specialty=pediatrics, sub_specialty=None
     )
@@ -130,6 +145,10 @@ def test_a_learner_who_changes_profession_sees_it_on_the_next_request(
         "Pediatrics",
         None,
     )
+    # The entry was dropped: the next request fills it again, the one after reads it.
+    _next_request(user)
+    read, sql = _statements(lambda: _next_request(user).profession.code)
+    assert (read, len(sql)) == ("nurse", 1)
 
 
 def test_a_changed_set_of_credentials_is_seen_on_the_next_request(
