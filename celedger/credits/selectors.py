@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django.core.paginator import Page, Paginator
-from django.db import connection
+from django.db import connection, connections, router
 from django.db.models import (
     Count,
     Exists,
@@ -35,6 +35,7 @@ from celedger.activities.models import (
 from celedger.activities.selectors import designations_for, event_session_key
 from celedger.assessments.selectors import Gate, assessment_completed_on, claim_gates
 from celedger.core.cache import cached_found
+from celedger.core.rows import model_columns
 from celedger.credits.eligibility import (
     Eligibility,
     EligibilityFacts,
@@ -361,6 +362,30 @@ def _aware(value: Any) -> datetime.datetime | None:
     return cast(datetime.datetime, value)
 
 
+def _active_claims_on(*, learner: Any, activity: Activity) -> list[Claim]:
+    """The learner's active claims on the activity, each with its session: written out, as
+    the ORM compiled this join afresh on every claim page and POST."""
+    using = router.db_for_read(Claim)
+    conn = connections[using]
+    claim = model_columns(Claim, alias="c", using=using)
+    session = model_columns(Session, alias="s", using=using, start=claim.end)
+    quote = conn.ops.quote_name
+    sql = (
+        f"SELECT {claim.sql}, {session.sql} FROM {quote(Claim._meta.db_table)} c "
+        f"JOIN {quote(Session._meta.db_table)} s ON s.id = c.session_id "
+        "WHERE c.learner_id = %s AND s.activity_id = %s AND c.status = %s"
+    )
+    with conn.cursor() as cursor:
+        cursor.execute(sql, [learner.pk, activity.pk, Claim.Status.ACTIVE.value])
+        rows = cursor.fetchall()
+    claims = []
+    for row in rows:
+        found = claim.instance(row, using=using)
+        found._state.fields_cache["session"] = session.instance(row, using=using)
+        claims.append(found)
+    return claims
+
+
 def claim_page_state(
     *, learner: Any, session: Session, now: datetime.datetime | None = None
 ) -> ClaimPageState:
@@ -394,11 +419,7 @@ def claim_page_state(
     evaluates = setup is not None and setup.mode != ActivityEvaluation.Mode.NONE
     per_session = evaluates and setup is not None and setup.per_session
     rows, marks = _sessions_with_marks(learner=learner, activity=activity, session=session)
-    existing = list(
-        Claim.objects.filter(
-            learner=learner, session__activity=activity, status=Claim.Status.ACTIVE
-        ).select_related("session")
-    )
+    existing = _active_claims_on(learner=learner, activity=activity)
     # The designations (with their credit types) are the cached ones: no join to read them.
     by_pk = {d.pk: d for d in designations}
     if all(c.designation_id in by_pk for c in existing):
