@@ -6,7 +6,7 @@ the ORM would apply to them (SQLite's dates, a phone number field), are worked o
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.db import connections
 from django.db.models import Model
@@ -61,7 +61,7 @@ def model_columns[M: Model](
             converters.append((position, both, col))
     columns = ModelColumns(
         model=model,
-        sql=", ".join(f"{quote(alias)}.{quote(f.column)}" for f in fields),
+        sql=", ".join(f"{quote(alias)}.{quote(cast(str, f.column))}" for f in fields),
         start=start,
         attnames=tuple(f.attname for f in fields),
         converters=tuple(converters),
