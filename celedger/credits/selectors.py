@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django.core.paginator import Page, Paginator
-from django.db import connection, connections, router
+from django.db import connections, router
 from django.db.models import (
     Count,
     Exists,
@@ -271,20 +271,24 @@ def _sessions_with_marks(
     check-ins and evaluations there and whether an email address is verified: one
     statement.
 
-    Written out (`raw`) rather than composed with the ORM: the claim page and POST run it
-    on every request, and compiling the same annotated query (five EXISTS subqueries)
-    took more CPU than the rest of the page's state (docs/performance.md).
+    Written out rather than composed with the ORM: the claim page and POST run it on every
+    request, and compiling the same annotated query (five EXISTS subqueries) took more CPU
+    than the rest of the page's state (docs/performance.md); the rows are built as
+    `core/rows.py` does (`Session.objects.raw` worked out its columns on every call).
     """
     from allauth.account.models import EmailAddress
 
     from celedger.evaluations.models import Response
 
-    quote = connection.ops.quote_name
+    using = router.db_for_read(Session)
+    conn = connections[using]
+    columns = model_columns(Session, alias="s", using=using)
+    quote = conn.ops.quote_name
     attendance = quote(Attendance._meta.db_table)
     response = quote(Response._meta.db_table)
     scope = "s.activity_id = %s" if activity.is_conference else "s.id = %s"
     sql = (
-        "SELECT s.*, "
+        f"SELECT {columns.sql}, "
         f"EXISTS (SELECT 1 FROM {attendance} a WHERE a.learner_id = %s "
         "AND a.session_id = s.id) AS mark_attended, "
         f"EXISTS (SELECT 1 FROM {response} r WHERE r.learner_id = %s "
@@ -307,7 +311,25 @@ def _sessions_with_marks(
     me = learner.pk
     params = [me, me, me, activity.pk, me, activity.pk, me, True]
     params.append(activity.pk if activity.is_conference else session.pk)
-    rows = list(Session.objects.raw(sql, params))
+    with conn.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    rows = []
+    for row in found:
+        item = columns.instance(row, using=using)
+        (
+            item.mark_attended,  # type: ignore[attr-defined]
+            item.mark_evaluated,  # type: ignore[attr-defined]
+            item.mark_activity_evaluated,  # type: ignore[attr-defined]
+            item.mark_first_evaluated_at,  # type: ignore[attr-defined]
+            item.mark_email_verified,  # type: ignore[attr-defined]
+            item.act_status,  # type: ignore[attr-defined]
+            item.act_claim_opens_at,  # type: ignore[attr-defined]
+            item.act_claim_closes_at,  # type: ignore[attr-defined]
+            item.act_starts_on,  # type: ignore[attr-defined]
+            item.act_ends_on,  # type: ignore[attr-defined]
+        ) = row[columns.end :]
+        rows.append(item)
     # The learner's own marks are the same on every row; read from the first.
     first = rows[0] if rows else None
     marks = LearnerMarks(
