@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 
 from django.core.paginator import Page, Paginator
-from django.db import connection
+from django.db import connections, router
 from django.db.models import (
     Count,
     Exists,
@@ -36,6 +36,7 @@ from celedger.activities.models import (
 from celedger.activities.selectors import designations_for, event_session_key
 from celedger.assessments.selectors import Gate, assessment_completed_on, claim_gates
 from celedger.core.cache import cached_found
+from celedger.core.rows import model_columns
 from celedger.credits.eligibility import (
     Eligibility,
     EligibilityFacts,
@@ -274,20 +275,24 @@ def _sessions_with_marks(
     check-ins and evaluations there and whether an email address is verified: one
     statement.
 
-    Written out (`raw`) rather than composed with the ORM: the claim page and POST run it
-    on every request, and compiling the same annotated query (five EXISTS subqueries)
-    took more CPU than the rest of the page's state (docs/performance.md).
+    Written out rather than composed with the ORM: the claim page and POST run it on every
+    request, and compiling the same annotated query (five EXISTS subqueries) took more CPU
+    than the rest of the page's state (docs/performance.md); the rows are built as
+    `core/rows.py` does (`Session.objects.raw` worked out its columns on every call).
     """
     from allauth.account.models import EmailAddress
 
     from celedger.evaluations.models import Response
 
-    quote = connection.ops.quote_name
+    using = router.db_for_read(Session)
+    conn = connections[using]
+    columns = model_columns(Session, alias="s", using=using)
+    quote = conn.ops.quote_name
     attendance = quote(Attendance._meta.db_table)
     response = quote(Response._meta.db_table)
     scope = "s.activity_id = %s" if activity.is_conference else "s.id = %s"
     sql = (
-        "SELECT s.*, "
+        f"SELECT {columns.sql}, "
         f"EXISTS (SELECT 1 FROM {attendance} a WHERE a.learner_id = %s "
         "AND a.session_id = s.id) AS mark_attended, "
         f"EXISTS (SELECT 1 FROM {response} r WHERE r.learner_id = %s "
@@ -310,7 +315,25 @@ def _sessions_with_marks(
     me = learner.pk
     params = [me, me, me, activity.pk, me, activity.pk, me, True]
     params.append(activity.pk if activity.is_conference else session.pk)
-    rows = list(Session.objects.raw(sql, params))
+    with conn.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    rows = []
+    for row in found:
+        item = columns.instance(row, using=using)
+        (
+            item.mark_attended,  # type: ignore[attr-defined]
+            item.mark_evaluated,  # type: ignore[attr-defined]
+            item.mark_activity_evaluated,  # type: ignore[attr-defined]
+            item.mark_first_evaluated_at,  # type: ignore[attr-defined]
+            item.mark_email_verified,  # type: ignore[attr-defined]
+            item.act_status,  # type: ignore[attr-defined]
+            item.act_claim_opens_at,  # type: ignore[attr-defined]
+            item.act_claim_closes_at,  # type: ignore[attr-defined]
+            item.act_starts_on,  # type: ignore[attr-defined]
+            item.act_ends_on,  # type: ignore[attr-defined]
+        ) = row[columns.end :]
+        rows.append(item)
     # The learner's own marks are the same on every row; read from the first.
     first = rows[0] if rows else None
     marks = LearnerMarks(
@@ -365,6 +388,30 @@ def _aware(value: Any) -> datetime.datetime | None:
     return cast(datetime.datetime, value)
 
 
+def _active_claims_on(*, learner: Any, activity: Activity) -> list[Claim]:
+    """The learner's active claims on the activity, each with its session: written out, as
+    the ORM compiled this join afresh on every claim page and POST."""
+    using = router.db_for_read(Claim)
+    conn = connections[using]
+    claim = model_columns(Claim, alias="c", using=using)
+    session = model_columns(Session, alias="s", using=using, start=claim.end)
+    quote = conn.ops.quote_name
+    sql = (
+        f"SELECT {claim.sql}, {session.sql} FROM {quote(Claim._meta.db_table)} c "
+        f"JOIN {quote(Session._meta.db_table)} s ON s.id = c.session_id "
+        "WHERE c.learner_id = %s AND s.activity_id = %s AND c.status = %s"
+    )
+    with conn.cursor() as cursor:
+        cursor.execute(sql, [learner.pk, activity.pk, Claim.Status.ACTIVE.value])
+        rows = cursor.fetchall()
+    claims = []
+    for row in rows:
+        found = claim.instance(row, using=using)
+        found._state.fields_cache["session"] = session.instance(row, using=using)
+        claims.append(found)
+    return claims
+
+
 def claim_page_state(
     *, learner: Any, session: Session, now: datetime.datetime | None = None
 ) -> ClaimPageState:
@@ -398,11 +445,7 @@ def claim_page_state(
     evaluates = setup is not None and setup.mode != ActivityEvaluation.Mode.NONE
     per_session = evaluates and setup is not None and setup.per_session
     rows, marks = _sessions_with_marks(learner=learner, activity=activity, session=session)
-    existing = list(
-        Claim.objects.filter(
-            learner=learner, session__activity=activity, status=Claim.Status.ACTIVE
-        ).select_related("session")
-    )
+    existing = _active_claims_on(learner=learner, activity=activity)
     # The designations (with their credit types) are the cached ones: no join to read them.
     by_pk = {d.pk: d for d in designations}
     if all(c.designation_id in by_pk for c in existing):

@@ -117,3 +117,82 @@ def test_a_stale_cached_maximum_never_lets_a_claim_past_the_database() -> None:
             attested=True,
         )
     assert not Claim.objects.exists()
+
+
+def _compiled(client: Any, method: str, url: str, data: Any = None) -> tuple[Any, list[str]]:
+    """The tables of the statements the ORM compiled (or `raw()` mapped) while serving the
+    request."""
+    from unittest import mock
+
+    from django.db.models.sql.compiler import SQLCompiler
+
+    tables: list[str] = []
+    as_sql = SQLCompiler.as_sql
+
+    def counted(self: SQLCompiler, *args: Any, **kwargs: Any) -> Any:
+        if type(self) is SQLCompiler:
+            tables.append(self.query.model._meta.db_table if self.query.model else "")
+        return as_sql(self, *args, **kwargs)
+
+    from django.db.models.query import RawModelIterable
+
+    raw_iter = RawModelIterable.__iter__
+
+    def raw_counted(self: RawModelIterable) -> Any:
+        tables.append(f"raw {self.queryset.model._meta.db_table}")
+        return raw_iter(self)
+
+    with (
+        mock.patch.object(SQLCompiler, "as_sql", counted),
+        mock.patch.object(RawModelIterable, "__iter__", raw_counted),
+    ):
+        response = getattr(client, method)(url, data or {})
+    return response, tables
+
+
+def test_the_claim_page_compiles_none_of_its_own_reads(signed_in: Any) -> None:
+    client, session = signed_in
+    response, tables = _compiled(client, "get", reverse("credits:claim", args=[session.event_id]))
+    assert response.status_code == 200
+    # Only Django's database session read goes through the ORM (Redis in production); the
+    # user, the profile, the claim's sessions and the learner's claims are written out
+    # (compiled, or mapped by `raw()`, on every request they cost more CPU than the
+    # database took to answer them).
+    assert tables == ["django_session"]
+
+
+def test_the_claim_page_reads_the_profile_and_claims_without_the_orms_joins(
+    signed_in: Any,
+) -> None:
+    client, session = signed_in
+    _, sql = _statements(client, "get", reverse("credits:claim", args=[session.event_id]))
+    profile = next(s for s in sql if 'FROM "profiles_learnerprofile"' in s)
+    claims = next(s for s in sql if 'FROM "credits_claim"' in s)
+    # The profile's own row (its profession and specialties from the cache); the claims
+    # with their sessions, unordered (the page orders them).
+    assert "JOIN" not in profile
+    assert claims.count("JOIN") == 1 and "ORDER BY" not in claims
+
+
+def test_the_written_out_claims_read_builds_what_the_orm_builds(signed_in: Any) -> None:
+    from celedger.activities.models import Session
+    from celedger.credits.selectors import _active_claims_on
+
+    client, session = signed_in
+    url = reverse("credits:claim", args=[session.event_id])
+    form = client.get(url).context["form"]
+    data = {k: str(v) for k, v in form.initial.items() if k.startswith("hours_")}
+    client.post(url, {**data, "attested": "on"})
+    user = Claim.objects.get(session=session).learner
+    read = sorted(_active_claims_on(learner=user, activity=session.activity), key=lambda c: c.pk)
+    orm = list(
+        Claim.objects.filter(learner=user, session__activity=session.activity).order_by("pk")
+    )
+    assert len(read) == len(orm) >= 1
+    for model, mine, theirs in [
+        *((Claim, a, b) for a, b in zip(read, orm, strict=True)),
+        *((Session, a.session, b.session) for a, b in zip(read, orm, strict=True)),
+    ]:
+        fields = [f.attname for f in model._meta.concrete_fields]
+        assert [getattr(mine, f) for f in fields] == [getattr(theirs, f) for f in fields]
+        assert not mine._state.adding
