@@ -117,6 +117,10 @@ class _LocalLayer:
             while len(self.entries) > self.size:
                 self.entries.popitem(last=False)
 
+    def discard(self, key: str) -> None:
+        with self._lock:
+            self.entries.pop(key, None)
+
     def clear(self) -> None:
         with self._lock:
             self.stamp = None
@@ -274,15 +278,23 @@ def cached_reference[T](
     )
 
 
-def cached_reference_drop(key: str) -> None:
+def cached_reference_drop(key: str, *, everywhere: bool = True) -> None:
     """Forget one entry (the activity whose designations changed), here and in every
     process's local layer: now, and again when the change commits, so a request that read
-    the old row in between cannot keep it cached."""
+    the old row in between cannot keep it cached.
+
+    `everywhere=False` for an entry its reader checks against the row it reads anyway (a
+    learner's profession and specialties, checked against the profile's ids): it goes from
+    the shared cache and this process only, so a walk-in saving a profile does not empty
+    every process's local layer mid-rush."""
     full_key = f"reference:{reference_generation()}:{key}"
 
     def drop() -> None:
         cache.delete(full_key)
-        _move(_DROPS_KEY)
+        if everywhere:
+            _move(_DROPS_KEY)
+        else:
+            _local.discard(full_key)
 
     drop()
     transaction.on_commit(drop)

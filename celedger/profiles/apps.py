@@ -14,7 +14,8 @@ def _profile_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
     from celedger.core.cache import cached_reference_drop
     from celedger.profiles.selectors import profile_references_key
 
-    cached_reference_drop(profile_references_key(instance.user_id))
+    # Checked against the profile's row by its reader: other processes need not drop theirs.
+    cached_reference_drop(profile_references_key(instance.user_id), everywhere=False)
 
 
 class ProfilesConfig(AppConfig):

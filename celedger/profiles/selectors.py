@@ -120,7 +120,7 @@ def _profile_with_references(*, user_id: int) -> LearnerProfile | None:
     else:
         # Changed by a write that sent no signal (a bulk update): the lazy lookups read
         # the rows, and the next request fills the entry again.
-        cached_reference_drop(profile_references_key(user_id))
+        cached_reference_drop(profile_references_key(user_id), everywhere=False)
     return profile
 
 

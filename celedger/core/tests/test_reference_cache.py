@@ -299,3 +299,19 @@ def test_a_shared_value_is_handed_out_as_kept_and_others_as_copies() -> None:
     assert session_get_public(event_id=session.event_id) is not session_get_public(
         event_id=session.event_id
     )
+
+
+def test_a_saved_profile_leaves_every_processs_local_copies_alone(client: Any) -> None:
+    """A walk-in saving a profile mid-rush must not empty every worker's local layer: the
+    learner's own entry is checked against their profile's row, so it needs no stamp."""
+    session = activity_with("ama-pra-1")
+    profile = learner("MD")
+    client.force_login(profile.user)
+    assert client.get(f"/e/{session.event_id}/claim/").status_code == 200
+    drops = cache.get(reference._DROPS_KEY)
+
+    profile.affiliation = "Another hospital"
+    profile.save()
+
+    assert cache.get(reference._DROPS_KEY) == drops
+    assert client.get(f"/e/{session.event_id}/claim/").status_code == 200
