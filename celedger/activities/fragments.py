@@ -3,13 +3,13 @@
 cached as HTML between requests (issue 10).
 
 Each piece is rendered without the request (no user, no CSRF token, no messages), so
-nothing personal can be in it. Its key holds the activity's fragment version, the
-instance's reference generation (credit types, professions: `core/cache.py`), the active
-language and time zone, and what else it depends on (the session, the credit types it
-lists). The version is dropped by the receivers that see a change to what the pieces
-show (`activities/signals.py`, `integrity/apps.py`): now, and again on commit, so the
-next page view renders anew and a piece rendered from the old rows meanwhile is left
-under a key nobody reads.
+nothing personal can be in it. Its key holds the instance's reference generation (credit
+types, professions: `core/cache.py`), the active language and time zone, and what else it
+depends on (the session, the credit types it lists, the day); it is kept with the
+activity's fragment version. The version is dropped by the receivers that see a change to
+what the pieces show (`activities/signals.py`, `integrity/apps.py`): now, and again on
+commit, so the next page view renders anew, and a piece rendered from the old rows
+meanwhile is kept with a version that is no longer current.
 """
 
 import hashlib
@@ -43,18 +43,12 @@ def fragments_version_key(activity_id: int) -> str:
     return f"activity-fragments:{activity_id}"
 
 
-def fragments_version(activity_id: int) -> str:
-    """The activity's current fragment version: a fresh one after every drop."""
-    key = fragments_version_key(activity_id)
+def _new_version(key: str) -> str:
+    """A fresh version after a drop; `add`, so requests missing together agree on one."""
+    cache.add(key, uuid.uuid4().hex, _seconds())
     version = cache.get(key)
-    if version is None:
-        # `add`: requests missing together agree on one version.
-        cache.add(key, uuid.uuid4().hex, _seconds())
-        version = cache.get(key)
-        if version is None:
-            # Dropped again in between: render under a key nobody will read again.
-            return uuid.uuid4().hex
-    return str(version)
+    # Dropped again in between: pieces built now are kept under a version nobody reads.
+    return str(version) if version is not None else uuid.uuid4().hex
 
 
 def fragments_retire(activity_ids: Sequence[int]) -> None:
@@ -72,32 +66,40 @@ class Fragment:
 
 
 def activity_fragments(*, activity_id: int, fragments: Sequence[Fragment]) -> dict[str, Any]:
-    """Each piece from the cache, or built (and kept) when missing: two cache reads (the
-    version, then every piece at once) and a write for what was built."""
+    """Each piece from the cache, or built (and kept) when missing: one cache read for the
+    activity's version and every piece at once, and a write for what was built.
+
+    Each piece is kept with the version it was built under and used only while that is the
+    current one, so one drop of the version retires them all; a piece built from rows read
+    before a change is left with a version that no longer is.
+    """
     prefix = ":".join(
         [
             "fragment",
             reference_generation(),
             str(activity_id),
-            fragments_version(activity_id),
             translation.get_language() or "",
             timezone.get_current_timezone_name(),
         ]
     )
+    version_key = fragments_version_key(activity_id)
     keys = {
         piece.name: f"{prefix}:{piece.name}:"
         + hashlib.md5(repr(piece.vary).encode(), usedforsecurity=False).hexdigest()
         for piece in fragments
     }
-    hits = cache.get_many(list(keys.values()))
+    hits = cache.get_many([version_key, *keys.values()])
+    version = hits.get(version_key) or _new_version(version_key)
     out: dict[str, Any] = {}
     built: dict[str, Any] = {}
     for piece in fragments:
         key = keys[piece.name]
-        if key in hits:
-            out[piece.name] = hits[key]
+        hit = hits.get(key)
+        if hit is not None and hit[0] == version:
+            out[piece.name] = hit[1]
         else:
-            out[piece.name] = built[key] = piece.build()
+            out[piece.name] = piece.build()
+            built[key] = (version, out[piece.name])
     if built:
         cache.set_many(built, _seconds())
     return out
