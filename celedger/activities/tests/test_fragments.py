@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -204,3 +205,45 @@ def test_pieces_follow_the_time_zone_they_are_shown_in() -> None:
     pacific = _view(session)[0]
     assert timezone.localtime(session.ends_at, publisher.zone).strftime("%-I:%M %p") in pacific
     assert ("EST" in eastern or "EDT" in eastern) and ("PST" in pacific or "PDT" in pacific)
+
+
+def test_a_signed_out_visitor_sees_the_way_in_and_every_credit_offered() -> None:
+    session = _program()
+    md, _ = _view(session)
+    response = Client().get(reverse("activities:program", args=[session.event_id]))
+    text = " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
+    assert "Sign out" in md and "Your credit for this program" in md
+    assert "Sign in" in text and "Create account" in text and "Credit offered" in text
+    assert "ANCC" in text and "up to 1.5 AMA PRA Category 1 Credits™" in text
+
+
+def test_a_piece_built_under_a_retired_version_is_never_shown() -> None:
+    session = _program()
+    builds: list[str] = []
+
+    def read(html: str) -> Any:
+        def build() -> str:
+            builds.append(html)
+            return html
+
+        piece = fragments.Fragment("head", (session.pk,), build)
+        return fragments.activity_fragments(activity_id=session.activity_id, fragments=[piece])
+
+    assert read("first")["head"] == "first"
+    assert read("unused")["head"] == "first" and builds == ["first"]
+    # A request that read the rows before a change writes its piece after the drop.
+    stale_version = cache.get(fragments.fragments_version_key(session.activity_id))
+    fragments.fragments_retire([session.activity_id])
+    assert read("fresh")["head"] == "fresh"
+    [key] = _piece_keys(session.activity_id)
+    cache.set(key, (stale_version, "stale"))
+    assert read("fresh again")["head"] == "fresh again"
+
+
+def _piece_keys(activity_id: int) -> list[str]:
+    # Local memory's keys, as the tests' cache holds them (":1:" is Django's prefix).
+    return [
+        k.removeprefix(":1:")
+        for k in cache._cache  # type: ignore[attr-defined]
+        if k.startswith(":1:fragment:") and f":{activity_id}:" in k
+    ]
