@@ -111,6 +111,97 @@ def way_through(client: Any, event_id: str, activity_pk: int, stop: str) -> None
     client.post(action or f"/e/{event_id}/claim/", fields)
 
 
+def enrich(activity_pk: int) -> None:
+    """`--activity conference`: the bench's program as a conference's usually is: twelve
+    sessions with topics, speakers and amounts, a description and objectives, the
+    accreditation statement, four faculty with current disclosures (two relationships,
+    mitigated) and a commercial support."""
+    import datetime
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from celedger.accounts.models import User
+    from celedger.activities.models import Activity, CreditDesignation, Session
+    from celedger.integrity.models import (
+        CommercialSupport,
+        ContentRole,
+        Disclosure,
+        FinancialRelationship,
+        RelationshipReview,
+    )
+
+    now = timezone.now()
+    activity = Activity.objects.get(pk=activity_pk)
+    activity.structure = Activity.Structure.CONFERENCE
+    activity.description = "Two days on sepsis, from the emergency department to the ward.\n\n" * 3
+    activity.objectives = "Recognise sepsis early\nStart the bundle\nHand off\nAudit outcomes"
+    activity.location = "Grand Ballroom, Cobo Center, Detroit"
+    activity.save()
+    publisher = activity.publisher
+    publisher.liaison_name = "Pat Liaison"
+    publisher.accreditation_statement = (
+        "In support of improving patient care, Bench Health is jointly accredited by the "
+        "Accreditation Council for Continuing Medical Education (ACCME), the Accreditation "
+        "Council for Pharmacy Education (ACPE), and the American Nurses Credentialing Center "
+        "(ANCC), to provide continuing education for the healthcare team."
+    )
+    publisher.save()
+    CreditDesignation.objects.filter(activity=activity).update(max_hours=Decimal("12.00"))
+    first = Session.objects.get(activity=activity)
+    first.topic, first.speaker, first.credit_hours = "Closing plenary", "Dr. Ada", Decimal("1")
+    first.save()
+    for n in range(11):
+        starts = now - datetime.timedelta(hours=26 - 2 * n)
+        Session.objects.create(
+            activity=activity,
+            starts_at=starts,
+            ends_at=starts + datetime.timedelta(hours=1),
+            event_id=f"BNCS{'ABCDEFGHJKM'[n]}2",
+            topic=f"Session {n + 1}: sepsis in practice",
+            speaker=f"Dr. Speaker {n + 1}",
+            credit_hours=Decimal("1.25") if n % 2 else Decimal("1.00"),
+        )
+    for n in range(4):
+        person = User.objects.create(email=f"faculty{n}@bench.example.org", password="!")
+        role = ContentRole.objects.create(
+            activity=activity,
+            role="faculty",
+            name=f"Dr. Faculty {n}",
+            email=person.email,
+            person=person,
+            invited_at=now,
+        )
+        disclosure = Disclosure.objects.create(
+            person=person,
+            publisher=publisher,
+            has_relationships=n < 2,
+            attested_at=now,
+            submitted_at=now,
+            valid_until=timezone.localdate() + datetime.timedelta(days=365),
+        )
+        if n < 2:
+            relationship = FinancialRelationship.objects.create(
+                disclosure=disclosure, company=f"Acme {n}", nature="consultant"
+            )
+            RelationshipReview.objects.create(
+                content_role=role,
+                relationship=relationship,
+                is_relevant=True,
+                mitigations=["peer_review"],
+                reviewed_at=now,
+            )
+    CommercialSupport.objects.create(
+        activity=activity,
+        supporter="Acme Devices",
+        kind="monetary",
+        amount=1000,
+        agreement="private/bench.pdf",
+        agreement_signed_on=timezone.localdate(),
+        created_at=now,
+    )
+
+
 def inclusive(stats: pstats.Stats, key: tuple[str, int, str] | None) -> float:
     entry = stats.stats.get(key) if key else None  # type: ignore[attr-defined]
     return entry[3] if entry else 0.0
@@ -123,10 +214,18 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="timed rounds")
     parser.add_argument("--sort", default="cumulative", help="their order (pstats keys)")
     parser.add_argument("--pages", default="hello,select,program,evaluation,claim,transcript")
+    parser.add_argument(
+        "--activity",
+        choices=["plain", "conference"],
+        default="plain",
+        help="the seed's one-session program, or a conference with faculty (`enrich`)",
+    )
     args = parser.parse_args()
 
     closing_rush.reset_database()
     seeded = closing_rush.seed(args.learners)
+    if args.activity == "conference":
+        enrich(seeded.activity_pk)
     from django.test import Client
 
     pages = {

@@ -19,6 +19,7 @@ from celedger.activities.forms import (
     SessionForm,
     WeeklySessionsForm,
 )
+from celedger.activities.fragments import program_fragments
 from celedger.activities.models import Activity, Session
 from celedger.activities.selectors import (
     EventNotFound,
@@ -370,12 +371,13 @@ def program(request: HttpRequest, event_id: str) -> HttpResponse:
     )
     opens_at, closes_at = claim_window(session=session)
     here = request.get_full_path()
+    display_id = format_event_id(normalized)
     start_url = reverse("activities:program_start", args=[normalized])
     context = {
         "session": session,
         "activity": activity,
         "publisher": publisher,
-        "display_id": format_event_id(normalized),
+        "display_id": display_id,
         "designations": designations,
         "offered": offered,
         "profile": profile,
@@ -390,9 +392,19 @@ def program(request: HttpRequest, event_id: str) -> HttpResponse:
         "signup_url": f"{reverse('account_signup')}?{urlencode({'next': start_url})}",
         "start_url": start_url,
         "here": here,
-        "objectives": [line for line in activity.objectives.splitlines() if line.strip()],
     }
+    conference = activity.is_conference and profile is not None
     with timezone.override(publisher.time_zone):
+        fragments = program_fragments(
+            activity=activity,
+            session=session,
+            display_id=display_id,
+            offered=offered,
+            sessions=[v.session for v in visits] if conference else None,
+            session_credit=offered or designations,
+        )
+        context["fragments"] = fragments
+        context["visit_rows"] = [(v, fragments.session_labels.get(v.session.pk)) for v in visits]
         return render(request, "activities/program.html", context)
 
 

@@ -29,6 +29,7 @@ from celedger.credits.forms import (
     RosterFilterForm,
     TranscriptFilterForm,
 )
+from celedger.credits.fragments import claim_fragments
 from celedger.credits.models import TranscriptPdf
 from celedger.credits.selectors import (
     claim_flags,
@@ -113,11 +114,16 @@ def claim(request: AuthedRequest, event_id: str) -> HttpResponse:
                 messages.info(request, "You have already claimed this credit.")
             return redirect("credits:claim", event_id)
     here = reverse("credits:claim", args=[event_id])
+    fragments = claim_fragments(state=state)
     return render(
         request,
         "credits/claim.html",
         {
             "state": state,
+            "fragments": fragments,
+            "session_rows": [
+                (s, fragments.session_labels.get(s.session.pk)) for s in state.sessions
+            ],
             "form": form,
             "session": state.session,
             "activity": state.activity,
