@@ -72,3 +72,20 @@ def migrate_to() -> Iterator[Callable[[list[tuple[str, str]]], Any]]:
 
     yield migrate
     migrate_to_latest()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that takes pytest-playwright's `page` or `browser_name` (a parameter named
+    `page`, say) is run with the browser tests, after the live-server ones that empty the
+    reference tables: it must be marked `browser`, or it fails only in the whole suite."""
+    stray = [
+        item.nodeid
+        for item in items
+        if "browser_name" in getattr(getattr(item, "callspec", None), "params", {})
+        and item.get_closest_marker("browser") is None
+    ]
+    if stray:
+        raise pytest.UsageError(
+            "Tests using the browser fixtures without the `browser` mark (rename a "
+            f"`page` parameter?): {', '.join(stray)}"
+        )
