@@ -181,6 +181,34 @@ def test_it_renders_the_program_page_in_constant_queries(
         assert client.get("/e/K7QM2P/").status_code == 200
 
 
+@pytest.mark.django_db
+def test_a_warm_program_page_compiles_none_of_its_own_reads(client: Any, activity: Any) -> None:
+    from unittest import mock
+
+    from django.db.models.sql.compiler import SQLCompiler
+
+    from celedger.activities.models import Attendance
+
+    learner = LearnerProfileFactory().user
+    client.force_login(learner)
+    Attendance.objects.create(session=activity.sessions.get(), learner=learner)
+    assert client.get("/e/K7QM2P/").status_code == 200  # warm
+    tables: list[str] = []
+    as_sql = SQLCompiler.as_sql
+
+    def counted(self: SQLCompiler, *args: Any, **kwargs: Any) -> Any:
+        if type(self) is SQLCompiler:
+            tables.append(self.query.model._meta.db_table if self.query.model else "")
+        return as_sql(self, *args, **kwargs)
+
+    with mock.patch.object(SQLCompiler, "as_sql", counted):
+        response = client.get("/e/K7QM2P/")
+    # Only Django's database session read (Redis in production): the learner's check-ins
+    # are written out (`program_sessions`), and shown.
+    assert tables == ["django_session"]
+    assert not any(v.checked_in is False for v in response.context["visits"])
+
+
 # --- Console ------------------------------------------------------------------------
 
 
