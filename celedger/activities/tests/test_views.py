@@ -496,3 +496,41 @@ def test_im_here_is_one_insert_that_keeps_the_first_time(client: Any, activity: 
     first = Attendance.objects.get(learner=learner).checked_in_at
     client.post(here)
     assert Attendance.objects.get(learner=learner).checked_in_at == first
+
+
+@pytest.mark.django_db
+def test_im_here_compiles_nothing_through_the_orm(client: Any, activity: Any) -> None:
+    from unittest import mock
+
+    from django.db.models.sql.compiler import SQLCompiler, SQLInsertCompiler
+
+    learner = LearnerProfileFactory().user
+    session = activity.sessions.get()
+    session.starts_at = timezone.now() - datetime.timedelta(minutes=10)
+    session.ends_at = timezone.now() + datetime.timedelta(hours=1)
+    session.save()
+    client.force_login(learner)
+    here = reverse("activities:check_in", args=["K7QM2P"])
+    client.get("/e/K7QM2P/")  # warm
+    compiled: list[str] = []
+    select_sql, insert_sql = SQLCompiler.as_sql, SQLInsertCompiler.as_sql
+
+    def selects(self: SQLCompiler, *args: Any, **kwargs: Any) -> Any:
+        if type(self) is SQLCompiler:
+            compiled.append(self.query.model._meta.db_table)
+        return select_sql(self, *args, **kwargs)
+
+    def inserts(self: SQLInsertCompiler, *args: Any, **kwargs: Any) -> Any:
+        compiled.append(f"INSERT {self.query.model._meta.db_table}")
+        return insert_sql(self, *args, **kwargs)
+
+    with (
+        mock.patch.object(SQLCompiler, "as_sql", selects),
+        mock.patch.object(SQLInsertCompiler, "as_sql", inserts),
+    ):
+        assert client.post(here)["Location"] == "/e/K7QM2P/"
+    # Only Django's database session read (Redis in production); the check-in's INSERT is
+    # written out, and the time is now.
+    assert compiled == ["django_session"]
+    attendance = Attendance.objects.get(learner=learner, session=session)
+    assert abs(attendance.checked_in_at - timezone.now()) < datetime.timedelta(minutes=1)

@@ -118,7 +118,7 @@ def test_a_question_changed_shows_on_the_next_visit(
 def test_a_question_moved_shows_in_its_new_place(
     client: Any, learner: Any, activity: Any, session: Any
 ) -> None:
-    form, first, second = _own_form(activity)
+    form, _, second = _own_form(activity)
     ActivityEvaluation.objects.create(activity=activity, form=form)
     client.force_login(learner)
     page = client.get(_url(session)).content.decode()

@@ -31,7 +31,7 @@ def _compiled(client: Any, url: str) -> tuple[Any, list[str]]:
 
 
 def test_the_banner_is_shown_with_no_compiled_read(client: Any, publisher: Any) -> None:
-    pat, record = held_pharmacist(publisher)
+    pat, _ = held_pharmacist(publisher)
     client.force_login(pat.user)
     url = reverse("credits:transcript")
     client.get(url)  # warm
@@ -45,7 +45,7 @@ def test_the_banner_is_shown_with_no_compiled_read(client: Any, publisher: Any) 
 
 
 def test_the_written_out_read_builds_what_the_orm_builds(client: Any, publisher: Any) -> None:
-    pat, held = held_pharmacist(publisher)
+    pat, _ = held_pharmacist(publisher)
     _, rejected = held_pharmacist(publisher)
     ReportingRecord.objects.filter(pk=rejected.pk).update(learner=pat.user)
     rejected = exported(rejected)
