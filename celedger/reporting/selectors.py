@@ -301,7 +301,7 @@ def _current_held_or_rejected(*, learner_id: int, limit: int) -> list[ReportingR
         "WHERE r.learner_id = %s AND r.is_current = %s AND r.status IN (%s, %s) "
         "ORDER BY r.due_on, r.id LIMIT %s"
     )
-    params = [learner_id, True, Status.HELD.value, Status.REJECTED.value, limit]
+    params: list[Any] = [learner_id, True, Status.HELD.value, Status.REJECTED.value, limit]
     with conn.cursor() as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchall()
