@@ -66,9 +66,17 @@ def test_a_warm_evaluation_page_runs_four_statements(signed_in: Any, session: An
 def test_the_evaluation_post_compiles_no_select(
     signed_in: Any, session: Any, standard: EvaluationForm
 ) -> None:
-    response, tables = _compiled(signed_in, "post", _url(session), standard_answers(standard))
+    with CaptureQueriesContext(connection) as queries:
+        response, tables = _compiled(signed_in, "post", _url(session), standard_answers(standard))
     assert response.status_code == 302
     assert tables == ["django_session"]
+    sql = [q["sql"] for q in queries]
+    # The database session, the user, the profile, the learner's response (none yet); then
+    # only the writes: the response and its answers (in the test's savepoints).
+    assert [s for s in sql if s.startswith("SELECT")] == sql[:4], sql
+    writes = [s.split('"')[1] for s in sql[4:] if s.startswith("INSERT")]
+    assert writes == ["evaluations_response", "evaluations_answer"]
+    assert not any(s.startswith(("SELECT", "DELETE", "UPDATE")) for s in sql[4:])
     assert Response.objects.get().answers.count() == standard.questions.count()
 
 
