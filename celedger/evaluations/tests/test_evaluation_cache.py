@@ -66,8 +66,9 @@ def test_a_warm_evaluation_page_runs_four_statements(signed_in: Any, session: An
 def test_the_evaluation_post_compiles_no_select(
     signed_in: Any, session: Any, standard: EvaluationForm
 ) -> None:
+    answers = standard_answers(standard)
     with CaptureQueriesContext(connection) as queries:
-        response, tables = _compiled(signed_in, "post", _url(session), standard_answers(standard))
+        response, tables = _compiled(signed_in, "post", _url(session), answers)
     assert response.status_code == 302
     assert tables == ["django_session"]
     sql = [q["sql"] for q in queries]
