@@ -4,6 +4,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connections, router
 from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
@@ -260,12 +261,19 @@ def program_sessions(
     else:
         sessions = [session]
     checked: set[int] = set()
-    if learner is not None:
-        checked = set(
-            Attendance.objects.filter(
-                learner=learner, session_id__in=[s.pk for s in sessions]
-            ).values_list("session_id", flat=True)
+    if learner is not None and sessions:
+        # Written out: the program page reads it on every visit, and the ORM compiled the
+        # same statement afresh each time (docs/performance.md).
+        using = router.db_for_read(Attendance)
+        conn = connections[using]
+        ids = [s.pk for s in sessions]
+        sql = (
+            f"SELECT a.session_id FROM {conn.ops.quote_name(Attendance._meta.db_table)} a "
+            f"WHERE a.learner_id = %s AND a.session_id IN ({', '.join(['%s'] * len(ids))})"
         )
+        with conn.cursor() as cursor:
+            cursor.execute(sql, [learner.pk, *ids])
+            checked = {session_id for (session_id,) in cursor.fetchall()}
     return [
         ProgramVisit(
             session=s,

@@ -5,12 +5,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
+from django.db import connections, router
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from celedger.activities.models import Activity, Attendance, Session
 from celedger.activities.selectors import event_session_key
-from celedger.core.cache import cached_found
+from celedger.core.cache import cached_found, cached_reference
+from celedger.core.rows import model_columns
 from celedger.core.spreadsheets import safe_cell
 from celedger.evaluations.models import (
     ActivityEvaluation,
@@ -25,12 +27,38 @@ if TYPE_CHECKING:
     from celedger.accounts.models import User
 
 
+def evaluation_setup_key(activity_id: int) -> str:
+    return f"evaluation-setup:{activity_id}"
+
+
+def form_questions_key(form_id: int) -> str:
+    return f"evaluation-questions:{form_id}"
+
+
 def evaluation_setup(*, activity: Activity) -> ActivityEvaluation | None:
-    """How the activity is evaluated; None when it has no evaluation."""
-    setup = ActivityEvaluation.objects.filter(activity=activity).select_related("form").first()
+    """How the activity is evaluated, with its form; None when it has no evaluation.
+    Read on every evaluation page and POST, so cached per activity (none kept too) until
+    the setup or its form is saved or deleted (`evaluations/apps.py`)."""
+    setup = cached_reference(
+        evaluation_setup_key(activity.pk),
+        lambda: (
+            ActivityEvaluation.objects.filter(activity_id=activity.pk)
+            .select_related("form")
+            .first()
+        ),
+    )
     if setup is None or setup.mode == ActivityEvaluation.Mode.NONE:
         return None
     return setup
+
+
+def form_questions(*, form: EvaluationForm) -> list[Question]:
+    """The form version's questions in order: reference data, cached per form until one of
+    them is added, changed, moved or deleted (`evaluations/apps.py`, `question_move`).
+    Each hit a copy; their `choices` lists are shared: read them, never change them."""
+    return cached_reference(
+        form_questions_key(form.pk), lambda: list(Question.objects.filter(form_id=form.pk))
+    )
 
 
 def evaluation_is_complete(*, learner: "User", session: Session) -> bool:
@@ -124,13 +152,31 @@ def session_get_for_learner(*, event_id: str) -> Session:
 def response_for_learner(
     *, learner: "User", session: Session, setup: ActivityEvaluation
 ) -> Response | None:
-    """The learner's own response for this session (or activity, evaluated once)."""
-    responses = Response.objects.filter(learner=learner, activity_id=session.activity_id)
+    """The learner's own response for this session (or activity, evaluated once), its form
+    the setup's when it is that version (else read when used).
+
+    Written out (`core/rows.py`): the evaluation page and POST read it on every request,
+    and the ORM compiled the same statement afresh each time."""
+    using = router.db_for_read(Response)
+    conn = connections[using]
+    columns = model_columns(Response, alias="r", using=using)
+    scope = "r.session_id = %s" if setup.per_session else "r.session_id IS NULL"
+    sql = (
+        f"SELECT {columns.sql} FROM {conn.ops.quote_name(Response._meta.db_table)} r "
+        f"WHERE r.learner_id = %s AND r.activity_id = %s AND {scope} ORDER BY r.id LIMIT 1"
+    )
+    params = [learner.pk, session.activity_id]
     if setup.per_session:
-        responses = responses.filter(session=session)
-    else:
-        responses = responses.filter(session__isnull=True)
-    return responses.first()
+        params.append(session.pk)
+    with conn.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    response = columns.instance(row, using=using)
+    if setup.form is not None and response.form_id == setup.form_id:
+        response._state.fields_cache["form"] = setup.form
+    return response
 
 
 def credit_claimed(*, learner: "User", session: Session, setup: ActivityEvaluation) -> bool:

@@ -15,6 +15,7 @@ from celedger.evaluations.models import (
     Question,
     Response,
 )
+from celedger.evaluations.signals import form_questions_drop
 from celedger.publishers.models import Publisher
 
 if TYPE_CHECKING:
@@ -95,6 +96,7 @@ def form_copy(*, form: EvaluationForm, publisher: Publisher) -> EvaluationForm:
             )
             for q in form.questions.all()
         )
+        form_questions_drop(copy.pk)  # `bulk_create` sends no signal
     return copy
 
 
@@ -184,6 +186,8 @@ def question_move(*, question: Question, up: bool) -> None:
         Question.objects.filter(pk=neighbour.pk).update(order=mine)
         Question.objects.filter(pk=question.pk).update(order=theirs)
         question.order = theirs
+        # `update()` sends no signal: the cached questions are dropped here.
+        form_questions_drop(form.pk)
 
 
 def activity_evaluation_set(

@@ -105,7 +105,7 @@ def evaluate(request: AuthedRequest, event_id: str) -> HttpResponse:
         # Only reachable through the admin site; claiming would send the learner back here.
         context["unavailable"] = True
         return render(request, "evaluations/evaluate.html", context, status=503)
-    questions = list(form_version.questions.all())
+    questions = selectors.form_questions(form=form_version)
     initial: dict[str, Any] = {}
     if response is not None and request.method == "GET":
         by_question = selectors.answers_initial(response=response)

@@ -4,11 +4,13 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connections, router
 from django.db.models import Count, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from celedger.activities.models import Activity
+from celedger.core.rows import model_columns
 from celedger.publishers.models import Publisher, StaffMembership
 from celedger.publishers.selectors import role_allows
 from celedger.reporting import checks
@@ -280,15 +282,45 @@ def _learner_fixes(record: ReportingRecord) -> list[checks.Check]:
     return [checks.CHECKS[c] for c in record.hold_reasons if checks.CHECKS[c].learner_must_act]
 
 
+def _current_held_or_rejected(*, learner_id: int, limit: int) -> list[ReportingRecord]:
+    """The learner's current held or rejected records, by due date, each with its activity
+    and publisher. Written out (`core/rows.py`): the layout's banner reads it on every page
+    a pharmacist, technician or board member opens, and the ORM compiled the same join
+    afresh each time (docs/performance.md)."""
+    using = router.db_for_read(ReportingRecord)
+    conn = connections[using]
+    quote = conn.ops.quote_name
+    record = model_columns(ReportingRecord, alias="r", using=using)
+    activity = model_columns(Activity, alias="a", using=using, start=record.end)
+    publisher = model_columns(Publisher, alias="p", using=using, start=activity.end)
+    sql = (
+        f"SELECT {record.sql}, {activity.sql}, {publisher.sql} "
+        f"FROM {quote(ReportingRecord._meta.db_table)} r "
+        f"JOIN {quote(Activity._meta.db_table)} a ON a.id = r.activity_id "
+        f"JOIN {quote(Publisher._meta.db_table)} p ON p.id = r.publisher_id "
+        "WHERE r.learner_id = %s AND r.is_current = %s AND r.status IN (%s, %s) "
+        "ORDER BY r.due_on, r.id LIMIT %s"
+    )
+    params: list[Any] = [learner_id, True, Status.HELD.value, Status.REJECTED.value, limit]
+    with conn.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    records = []
+    for row in found:
+        item = record.instance(row, using=using)
+        item._state.fields_cache["activity"] = activity.instance(row, using=using)
+        item._state.fields_cache["publisher"] = publisher.instance(row, using=using)
+        records.append(item)
+    return records
+
+
 def learner_fixes(*, user: Any) -> list[LearnerRecordRow]:
     """The learner's own current records that need them: held for something they can fix,
     or rejected (one query; used by the banner and the learner's page)."""
     if not getattr(user, "is_authenticated", False):
         return []
     rows = []
-    for record in ReportingRecord.objects.filter(
-        learner=user, is_current=True, status__in=[Status.HELD, Status.REJECTED]
-    ).select_related("activity", "publisher")[:20]:
+    for record in _current_held_or_rejected(learner_id=user.pk, limit=20):
         fixes = _learner_fixes(record)
         if fixes or record.status == Status.REJECTED:
             rows.append(LearnerRecordRow(record=record, fixes=fixes))
