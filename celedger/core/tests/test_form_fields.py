@@ -69,7 +69,8 @@ def test_the_pages_forms_are_written_alike(data: Any) -> None:
 def test_the_tag_takes_the_field_and_its_condition() -> None:
     form = Odd()
     template = Template(
-        '{% load form_fields %}{% form_field form.lazy %}{% form_field form.named required_when="board" %}'
+        "{% load form_fields %}{% form_field form.lazy %}"
+        '{% form_field form.named required_when="board" %}'
     )
     assert template.render(Context({"form": form})) == included(form["lazy"]) + included(
         form["named"], "board"

@@ -76,3 +76,21 @@ def test_it_writes_the_reminders_in_the_layout_without_an_include(client: Any) -
     profile.license_number = "L123"
     profile.save()
     assert 'aria-label="Profile reminder"' not in client.get(reverse("home")).content.decode()
+
+
+@pytest.mark.django_db
+def test_page_assets_are_worked_out_once_per_process(client: Any) -> None:
+    """`{% asset %}` writes what `{% static %}` wrote, looked up once, not on every page."""
+    from unittest import mock
+
+    from django.template import Context, Template
+    from django.templatetags.static import StaticNode
+
+    client.force_login(LearnerProfileFactory().user)
+    first = client.get(reverse("credits:transcript")).content.decode()
+    assert f'href="{static("css/credits.css")}"' in first
+    with mock.patch.object(StaticNode, "handle_simple", side_effect=AssertionError("looked up")):
+        again = client.get(reverse("credits:transcript")).content.decode()
+    assert f'href="{static("css/credits.css")}"' in again
+    written = Template("{% load assets %}{% asset 'css/a b&c.css' %}").render(Context())
+    assert written == Template("{% load static %}{% static 'css/a b&c.css' %}").render(Context())

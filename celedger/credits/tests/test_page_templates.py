@@ -41,7 +41,9 @@ def test_an_invalid_claim_shows_its_errors_beside_the_field() -> None:
 def test_the_transcript_writes_its_filters_without_the_include() -> None:
     client = Client()
     client.force_login(learner("MD").user)
-    response = client.get(reverse("credits:transcript"), {"date_from": "2030-01-01", "date_to": "2029-01-01"})
+    response = client.get(
+        reverse("credits:transcript"), {"date_from": "2030-01-01", "date_to": "2029-01-01"}
+    )
     assert response.status_code == 200
     assert "includes/field.html" not in {t.name for t in response.templates}
     html = response.content.decode()
