@@ -50,7 +50,7 @@ def render_field(field: BoundField, required_when: str = "") -> SafeString:
         out.append(f'<p class="help" id="{auto_id}_helptext">{esc(field.help_text)}</p>')
     out.append("\n  ")
     if errors:
-        items = "".join(f"<li>{esc(error)}</li>" for error in errors)
+        items = "".join(f"<li>{esc(str(error))}</li>" for error in errors)
         out.append(f'\n    <ul class="errorlist" id="{auto_id}_error">{items}</ul>\n  ')
     out.append("\n</div>\n")
     # Every value above is escaped.
