@@ -62,23 +62,6 @@ def test_it_links_htmx_as_the_tag_did_without_calling_it(
 
 
 @pytest.mark.django_db
-def test_it_writes_the_reminders_in_the_layout_without_an_include(client: Any) -> None:
-    """The profile and reporting reminders are part of base.html (an include on every
-    page cost its own context and template lookup, issue 10)."""
-    profile = LearnerProfileFactory(license_number="0000")
-    client.force_login(profile.user)
-    response = client.get(reverse("credits:transcript"))
-    assert "includes/reminders.html" not in {t.name for t in response.templates}
-    body = response.content.decode()
-    assert 'aria-label="Profile reminder"' in body
-    assert f'<a href="{reverse("profiles:edit")}#id_license_number">Add your license' in body
-    assert 'aria-label="Credit reporting"' not in body
-    profile.license_number = "L123"
-    profile.save()
-    assert 'aria-label="Profile reminder"' not in client.get(reverse("home")).content.decode()
-
-
-@pytest.mark.django_db
 def test_page_assets_are_worked_out_once_per_process(client: Any) -> None:
     """`{% asset %}` writes what `{% static %}` wrote, looked up once, not on every page."""
     from unittest import mock
