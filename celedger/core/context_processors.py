@@ -17,7 +17,8 @@ def site(request: HttpRequest) -> dict[str, Any]:
 def _layout(script_prefix: str) -> dict[str, str]:
     """The base layout's links and assets, the same on every page: worked out once per
     process (and script prefix) instead of seven `{% url %}` and three `{% static %}` (a
-    manifest lookup each) on every page (issue 10)."""
+    manifest lookup each) on every page (issue 10). `htmx` is what `{% htmx_script %}`
+    linked (django-htmx's debug script only with DEBUG on)."""
     return {
         "home": reverse("home"),
         "lookup": reverse("activities:lookup"),
@@ -29,6 +30,8 @@ def _layout(script_prefix: str) -> dict[str, str]:
         "favicon": static("favicon.svg"),
         "css": static("css/app.css"),
         "js": static("js/app.js"),
+        "htmx": static("django_htmx/htmx-2.min.js"),
+        "htmx_debug": static("django_htmx/django-htmx.js") if settings.DEBUG else "",
     }
 
 

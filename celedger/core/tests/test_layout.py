@@ -36,3 +36,44 @@ def test_it_keeps_the_script_prefix_of_each_request(client: Any) -> None:
     assert 'class="brand" href="/ce/"' in body
     assert 'action="/ce/accounts/logout/"' in body
     assert 'class="brand" href="/"' in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("debug", [False, True])
+def test_it_links_htmx_as_the_tag_did_without_calling_it(
+    client: Any, settings: Any, debug: bool
+) -> None:
+    """The htmx script's address comes from the layout (worked out once), not from
+    `{% htmx_script %}` on every page: the same tags, with the page's nonce."""
+    import re
+    from unittest import mock
+
+    from django.template import Context, Template
+
+    settings.DEBUG = debug
+    client.force_login(LearnerProfileFactory().user)
+    with mock.patch("django_htmx.jinja.static", side_effect=AssertionError("called")):
+        body = client.get("/").content.decode()
+    nonce = re.search(r'<script src="[^"]*app[^"]*\.js" defer nonce="([^"]+)"', body)
+    assert nonce
+    tag = Template("{% load django_htmx %}{% htmx_script %}")
+    assert tag.render(Context({"csp_nonce": nonce.group(1)})) in body
+    assert ("django-htmx" in body) is debug
+
+
+@pytest.mark.django_db
+def test_page_assets_are_worked_out_once_per_process(client: Any) -> None:
+    """`{% asset %}` writes what `{% static %}` wrote, looked up once, not on every page."""
+    from unittest import mock
+
+    from django.template import Context, Template
+    from django.templatetags.static import StaticNode
+
+    client.force_login(LearnerProfileFactory().user)
+    first = client.get(reverse("credits:transcript")).content.decode()
+    assert f'href="{static("css/credits.css")}"' in first
+    with mock.patch.object(StaticNode, "handle_simple", side_effect=AssertionError("looked up")):
+        again = client.get(reverse("credits:transcript")).content.decode()
+    assert f'href="{static("css/credits.css")}"' in again
+    written = Template("{% load assets %}{% asset 'css/a b&c.css' %}").render(Context())
+    assert written == Template("{% load static %}{% static 'css/a b&c.css' %}").render(Context())
