@@ -183,23 +183,13 @@ def test_it_renders_the_program_page_in_constant_queries(
 
 @pytest.mark.django_db
 def test_a_warm_program_page_compiles_none_of_its_own_reads(client: Any, activity: Any) -> None:
-    from unittest import mock
-
-    from django.db.models.sql.compiler import SQLCompiler
+    from celedger.testing.orm import compiled_selects
 
     learner = LearnerProfileFactory().user
     client.force_login(learner)
     Attendance.objects.create(session=activity.sessions.get(), learner=learner)
     assert client.get("/e/K7QM2P/").status_code == 200  # warm
-    tables: list[str] = []
-    as_sql = SQLCompiler.as_sql
-
-    def counted(self: SQLCompiler, *args: Any, **kwargs: Any) -> Any:
-        if type(self) is SQLCompiler:
-            tables.append(self.query.model._meta.db_table if self.query.model else "")
-        return as_sql(self, *args, **kwargs)
-
-    with mock.patch.object(SQLCompiler, "as_sql", counted):
+    with compiled_selects() as tables:
         response = client.get("/e/K7QM2P/")
     # Only Django's database session read (Redis in production): the learner's check-ins
     # are written out (`program_sessions`), and shown.
@@ -498,9 +488,7 @@ def test_im_here_is_one_insert_that_keeps_the_first_time(client: Any, activity: 
 
 @pytest.mark.django_db
 def test_im_here_compiles_nothing_through_the_orm(client: Any, activity: Any) -> None:
-    from unittest import mock
-
-    from django.db.models.sql.compiler import SQLCompiler, SQLInsertCompiler
+    from celedger.testing.orm import compiled_selects
 
     learner = LearnerProfileFactory().user
     session = activity.sessions.get()
@@ -511,22 +499,7 @@ def test_im_here_compiles_nothing_through_the_orm(client: Any, activity: Any) ->
     here = reverse("activities:check_in", args=["K7QM2P"])
     client.post(here)  # the session by Event ID cached
     Attendance.objects.filter(learner=learner).delete()
-    compiled: list[str] = []
-    select_sql, insert_sql = SQLCompiler.as_sql, SQLInsertCompiler.as_sql
-
-    def selects(self: SQLCompiler, *args: Any, **kwargs: Any) -> Any:
-        if type(self) is SQLCompiler:
-            compiled.append(self.query.model._meta.db_table)
-        return select_sql(self, *args, **kwargs)
-
-    def inserts(self: SQLInsertCompiler, *args: Any, **kwargs: Any) -> Any:
-        compiled.append(f"INSERT {self.query.model._meta.db_table}")
-        return insert_sql(self, *args, **kwargs)
-
-    with (
-        mock.patch.object(SQLCompiler, "as_sql", selects),
-        mock.patch.object(SQLInsertCompiler, "as_sql", inserts),
-    ):
+    with compiled_selects(inserts=True) as compiled:
         assert client.post(here)["Location"] == "/e/K7QM2P/"
     # Only Django's database session read (Redis in production); the check-in's INSERT is
     # written out, and the time is now.

@@ -122,30 +122,9 @@ def test_a_stale_cached_maximum_never_lets_a_claim_past_the_database() -> None:
 def _compiled(client: Any, method: str, url: str, data: Any = None) -> tuple[Any, list[str]]:
     """The tables of the statements the ORM compiled (or `raw()` mapped) while serving the
     request."""
-    from unittest import mock
+    from celedger.testing.orm import compiled_selects
 
-    from django.db.models.sql.compiler import SQLCompiler
-
-    tables: list[str] = []
-    as_sql = SQLCompiler.as_sql
-
-    def counted(self: SQLCompiler, *args: Any, **kwargs: Any) -> Any:
-        if type(self) is SQLCompiler:
-            tables.append(self.query.model._meta.db_table if self.query.model else "")
-        return as_sql(self, *args, **kwargs)
-
-    from django.db.models.query import RawModelIterable
-
-    raw_iter = RawModelIterable.__iter__
-
-    def raw_counted(self: RawModelIterable) -> Any:
-        tables.append(f"raw {self.queryset.model._meta.db_table}")
-        return raw_iter(self)
-
-    with (
-        mock.patch.object(SQLCompiler, "as_sql", counted),
-        mock.patch.object(RawModelIterable, "__iter__", raw_counted),
-    ):
+    with compiled_selects(raw=True) as tables:
         response = getattr(client, method)(url, data or {})
     return response, tables
 

@@ -2,11 +2,9 @@
 change), the learner's response written out, so a warm page compiles none of its own."""
 
 from typing import Any
-from unittest import mock
 
 import pytest
 from django.db import connection
-from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -14,6 +12,7 @@ from celedger.evaluations import services
 from celedger.evaluations.models import ActivityEvaluation, EvaluationForm, Question, Response
 from celedger.evaluations.tests.factories import EvaluationFormFactory, QuestionFactory
 from celedger.evaluations.tests.helpers import standard_answers
+from celedger.testing.orm import compiled_selects
 
 pytestmark = pytest.mark.django_db
 
@@ -24,15 +23,7 @@ def _url(session: Any) -> str:
 
 def _compiled(client: Any, method: str, url: str, data: Any = None) -> tuple[Any, list[str]]:
     """The tables of the SELECTs the ORM compiled while serving the request."""
-    tables: list[str] = []
-    as_sql = SQLCompiler.as_sql
-
-    def counted(self: SQLCompiler, *args: Any, **kwargs: Any) -> Any:
-        if type(self) is SQLCompiler:
-            tables.append(self.query.model._meta.db_table if self.query.model else "")
-        return as_sql(self, *args, **kwargs)
-
-    with mock.patch.object(SQLCompiler, "as_sql", counted):
+    with compiled_selects() as tables:
         response = getattr(client, method)(url, data or {})
     return response, tables
 

@@ -3,29 +3,20 @@ written-out SQL (`reporting.selectors._current_held_or_rejected`): on every page
 pharmacist, technician or board member opens, the ORM compiled the same join afresh."""
 
 from typing import Any
-from unittest import mock
 
 import pytest
-from django.db.models.sql.compiler import SQLCompiler
 from django.urls import reverse
 
 from celedger.reporting.models import ReportingRecord
 from celedger.reporting.selectors import learner_fixes
 from celedger.reporting.tests.test_dashboard import exported, held_pharmacist
+from celedger.testing.orm import compiled_selects
 
 pytestmark = pytest.mark.django_db
 
 
 def _compiled(client: Any, url: str) -> tuple[Any, list[str]]:
-    tables: list[str] = []
-    as_sql = SQLCompiler.as_sql
-
-    def counted(self: SQLCompiler, *args: Any, **kwargs: Any) -> Any:
-        if type(self) is SQLCompiler:
-            tables.append(self.query.model._meta.db_table if self.query.model else "")
-        return as_sql(self, *args, **kwargs)
-
-    with mock.patch.object(SQLCompiler, "as_sql", counted):
+    with compiled_selects() as tables:
         response = client.get(url)
     return response, tables
 
