@@ -27,6 +27,7 @@ from celedger.evaluations.forms import (
     SummaryFilterForm,
     field_name,
 )
+from celedger.evaluations.fragments import question_fields_html
 from celedger.evaluations.models import ActivityEvaluation, EvaluationForm
 from celedger.profiles.decorators import profile_required
 from celedger.publishers.models import Publisher, StaffMembership
@@ -123,6 +124,11 @@ def evaluate(request: AuthedRequest, event_id: str) -> HttpResponse:
         messages.success(request, "Thank you for completing the evaluation.")
         return redirect(next_url)
     context["form"] = answer_form
+    if not answer_form.is_bound and not initial:
+        # A first visit: the same fields for every learner of the form version.
+        context["question_fields"] = question_fields_html(
+            form=form_version, questions=questions, answer_form=answer_form
+        )
     return render(
         request,
         "evaluations/evaluate.html",
