@@ -18,7 +18,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import dateformat, timezone, translation
@@ -27,16 +26,10 @@ from django.utils.safestring import SafeString, mark_safe
 
 from celedger.activities.models import Activity, CreditDesignation, Session
 from celedger.core.cache import (
-    LOCAL_SECONDS,
-    REFERENCE_SECONDS,
     cached_found_drop,
+    kept_seconds,
     reference_generation,
 )
-
-
-def _seconds() -> int:
-    # Local memory is per process: another worker's change cannot reach it, so keep briefly.
-    return REFERENCE_SECONDS if settings.REDIS_URL else LOCAL_SECONDS
 
 
 def fragments_version_key(activity_id: int) -> str:
@@ -45,7 +38,7 @@ def fragments_version_key(activity_id: int) -> str:
 
 def _new_version(key: str) -> str:
     """A fresh version after a drop; `add`, so requests missing together agree on one."""
-    cache.add(key, uuid.uuid4().hex, _seconds())
+    cache.add(key, uuid.uuid4().hex, kept_seconds())
     version = cache.get(key)
     # Dropped again in between: pieces built now are kept under a version nobody reads.
     return str(version) if version is not None else uuid.uuid4().hex
@@ -101,7 +94,7 @@ def activity_fragments(*, activity_id: int, fragments: Sequence[Fragment]) -> di
             out[piece.name] = piece.build()
             built[key] = (version, out[piece.name])
     if built:
-        cache.set_many(built, _seconds())
+        cache.set_many(built, kept_seconds())
     return out
 
 

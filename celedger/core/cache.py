@@ -130,6 +130,12 @@ class _LocalLayer:
 _local = _LocalLayer(LOCAL_ENTRIES)
 
 
+def kept_seconds(seconds: int = REFERENCE_SECONDS) -> int:
+    """How long a shared entry lives: `seconds` with Redis; in local memory, which is per
+    process and so out of reach of another worker's change, briefly (`LOCAL_SECONDS`)."""
+    return seconds if settings.REDIS_URL else LOCAL_SECONDS
+
+
 def _stamp() -> Stamp:
     """The reference generation and the drop counter: one round trip, once per request."""
     if _memo.stamp is not None:
@@ -253,8 +259,7 @@ def _cached[T](
 
 
 def _keep(stamp: Stamp, key: str, value: Any, *, seconds: int, shared: bool) -> None:
-    # Local memory is per process: another worker's change cannot reach it, so keep briefly.
-    seconds = seconds if settings.REDIS_URL else LOCAL_SECONDS
+    seconds = kept_seconds(seconds)
     expires_at = time.time() + seconds
     cache.set(key, (value, expires_at), seconds)
     # The caller may change what it was given: the layer keeps a copy as the cache holds it.

@@ -13,22 +13,16 @@ and `form_questions` already follows those changes (`evaluations/signals.py`,
 
 import hashlib
 
-from django.conf import settings
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
-from celedger.core.cache import LOCAL_SECONDS, REFERENCE_SECONDS, reference_generation
+from celedger.core.cache import kept_seconds, reference_generation
 from celedger.evaluations.forms import ResponseForm
 from celedger.evaluations.models import EvaluationForm, Question
 
 QUESTIONS_TEMPLATE = "evaluations/_questions.html"
-
-
-def _seconds() -> int:
-    # Local memory is per process: keep briefly, as the activity pieces do.
-    return REFERENCE_SECONDS if settings.REDIS_URL else LOCAL_SECONDS
 
 
 def question_fields_key(*, form: EvaluationForm, questions: list[Question]) -> str:
@@ -60,5 +54,5 @@ def question_fields_html(
     html = cache.get(key)
     if html is None:
         html = render_to_string(QUESTIONS_TEMPLATE, {"form": answer_form})
-        cache.set(key, html, _seconds())
+        cache.set(key, html, kept_seconds())
     return mark_safe(html)
