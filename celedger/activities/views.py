@@ -349,6 +349,9 @@ def program(request: HttpRequest, event_id: str) -> HttpResponse:
     normalized = normalize_event_id(event_id)
     if normalized and normalized != event_id:
         return redirect("activities:program", normalized)
+    # The user first: reading the session brings the reference stamp in the same round
+    # trip (core/sessions.py), so the cached reads below cost none of their own.
+    signed_in = request.user.is_authenticated
     try:
         session = session_get_public(event_id=normalized)
     except EventNotFound as missing:
@@ -356,7 +359,7 @@ def program(request: HttpRequest, event_id: str) -> HttpResponse:
     activity = session.activity
     publisher = activity.publisher
     designations = designations_for(activity=activity)
-    profile = profile_for_user(user=request.user) if request.user.is_authenticated else None
+    profile = profile_for_user(user=request.user) if signed_in else None
     offered = (
         designations
         if profile is None

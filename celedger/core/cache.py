@@ -27,7 +27,7 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -156,6 +156,44 @@ def _stamp() -> Stamp:
     if _memo.in_request:
         _memo.stamp = stamp
     return stamp
+
+
+def cache_get_with_stamp(key: str) -> Any:
+    """`cache.get(key)`, reading the request's stamp in the same round trip when it is
+    not read yet: the session store's read (`core/sessions.py`), the first of every
+    signed-in page, so the page's reference entries then cost no round trip of their own.
+    A stamp half missing is left to `_stamp`, which puts a fresh one in its place."""
+    if not _memo.in_request or _memo.stamp is not None:
+        return cache.get(key)
+    found = cache.get_many([key, *_STAMP_KEYS])
+    if all(part in found for part in _STAMP_KEYS):
+        stamp = (str(found[_GENERATION_KEY]), str(found[_DROPS_KEY]))
+        _local.follow(stamp)
+        _memo.stamp = stamp
+    return found.get(key)
+
+
+def kept_here(keys: Iterable[str]) -> dict[str, Any]:
+    """What this process keeps of these shared entries (`keep_here`) under the current
+    stamp: values handed out as kept, so immutable ones only (rendered HTML)."""
+    stamp = _stamp()
+    found = {}
+    for key in keys:
+        entry = _local.get(stamp, key)
+        if entry is not None:
+            found[key] = entry[0]
+    return found
+
+
+def keep_here(values: Mapping[str, Any]) -> None:
+    """Keep these values of shared entries in this process too, for `LOCAL_SECONDS` at
+    most and only while the stamp stays: for entries whose every change moves the stamp
+    (their drops go through `cached_found_drop` or `cached_reference_drop`), read or built
+    by the caller from the shared cache."""
+    stamp = _stamp()
+    expires_at = time.time() + LOCAL_SECONDS
+    for key, value in values.items():
+        _local.put(stamp, key, value, expires_at)
 
 
 def _move(key: str) -> None:

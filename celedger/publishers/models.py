@@ -4,7 +4,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -13,6 +12,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from celedger.accreditation.models import CreditType
+from celedger.core.cache import cached_found_drop
 
 
 class Publisher(models.Model):
@@ -171,4 +171,5 @@ def staff_nav_key(user_id: int) -> str:
 @receiver([post_save, post_delete], sender=StaffMembership)
 def _staff_nav_forget(sender: type[StaffMembership], instance: StaffMembership, **_: Any) -> None:
     # The header's "Provider console" link is cached per user (context_processors.staff_nav).
-    cache.delete(staff_nav_key(instance.user_id))
+    # Every process's copy too (the drop moves the stamp).
+    cached_found_drop([staff_nav_key(instance.user_id)])

@@ -317,3 +317,58 @@ def test_a_saved_profile_leaves_every_processs_local_copies_alone(client: Any) -
 
     assert cache.get(reference._DROPS_KEY) == drops
     assert client.get(f"/e/{session.event_id}/claim/").status_code == 200
+
+
+@pytest.mark.parametrize("which", ["claim", "program"])
+def test_a_warm_signed_in_page_reads_the_cache_once_the_session_with_the_stamp(
+    client: Any, settings: Any, which: str
+) -> None:
+    """Production's sessions (`core/sessions.py`, Redis): the session and the stamp in one
+    MGET, and nothing else from the shared cache: the page's pieces of HTML and the
+    header's staff link come from the process's own copies."""
+    settings.SESSION_ENGINE = "celedger.core.sessions"
+    session = activity_with("ama-pra-1", "ancc", "acpe-p")
+    client.force_login(learner("MD").user)
+    url = f"/e/{session.event_id}/claim/" if which == "claim" else f"/e/{session.event_id}/"
+    assert client.get(url).status_code == 200  # warm the cached entries
+
+    reads = _cache_reads(lambda: client.get(url))
+
+    session_key = f"django.contrib.sessions.cached_db{client.session.session_key}"
+    assert reads == [[session_key, reference._GENERATION_KEY, reference._DROPS_KEY]]
+
+
+def test_the_session_store_reads_a_session_missing_from_the_cache_from_the_database(
+    client: Any, settings: Any
+) -> None:
+    settings.SESSION_ENGINE = "celedger.core.sessions"
+    session = activity_with("ama-pra-1")
+    client.force_login(learner("MD").user)
+    url = f"/e/{session.event_id}/claim/"
+    assert client.get(url).status_code == 200
+    cache.delete(f"django.contrib.sessions.cached_db{client.session.session_key}")
+
+    response = client.get(url)
+
+    # Still signed in (the row in the database), and the stamp read as usual.
+    assert response.status_code == 200 and "Sign out" in response.content.decode()
+
+
+def test_a_membership_granted_by_another_process_shows_the_console_link_next_request(
+    client: Any,
+) -> None:
+    from celedger.publishers.models import StaffMembership, staff_nav_key
+    from celedger.publishers.tests.factories import PublisherFactory
+
+    user = learner("MD").user
+    client.force_login(user)
+    assert "Provider console" not in client.get("/").content.decode()
+    assert "Provider console" not in client.get("/").content.decode()  # this process's copy
+
+    # Written elsewhere: no receiver here, only the other process's drop.
+    StaffMembership.objects.bulk_create(
+        [StaffMembership(user=user, publisher=PublisherFactory(), role="viewer")]
+    )
+    _another_process_drops([staff_nav_key(user.pk)])
+
+    assert "Provider console" in client.get("/").content.decode()
