@@ -1,4 +1,5 @@
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -50,6 +51,61 @@ def session_label(session: Session, designations: Sequence[CreditDesignation] = 
     )
 
 
+@dataclass(frozen=True)
+class ClaimFormSpec:
+    """What the claim form shows for a learner's state; an unbound form's whole markup
+    follows from it (`credits/fragments.py` keeps that markup by it). `sessions`: a
+    conference's choices (pk, label), else None; `hours`: each field's name, label, help
+    text and suggested amount."""
+
+    sessions: tuple[tuple[int, str], ...] | None
+    sessions_ticked: tuple[int, ...]
+    hours: tuple[tuple[str, str, str, Decimal | None], ...]
+
+
+def claim_form_spec(state: ClaimPageState) -> ClaimFormSpec:
+    designations = state.to_claim
+    selectable = state.selectable_sessions
+    sessions = None
+    ticked: tuple[int, ...] = ()
+    if state.is_conference:
+        # The choices are the state's sessions: no query to render or to validate them.
+        sessions = tuple((s.pk, session_label(s, designations)) for s in selectable)
+        attended = [s.session for s in state.sessions if s.attended and s.selectable]
+        ticked = tuple(s.pk for s in attended)
+        defaults = attended or selectable
+    else:
+        defaults = selectable
+    hours = []
+    for designation in designations:
+        ct = designation.credit_type
+        most = min(
+            sum((s.cap_for(designation) for s in selectable), Decimal("0")),
+            state.remaining(designation),
+        )
+        suggested = min(
+            sum((s.cap_for(designation) for s in defaults), Decimal("0")),
+            state.remaining(designation),
+        )
+        full = not partial_credit_allowed(designation)
+        scope = "for the sessions you tick" if state.is_conference else "for this session"
+        help_text = (
+            f"Claimed in full {scope}: each session's own amount."
+            if full
+            else f"Up to {credit_amount_phrase(ct, most)} {scope}, in 0.25 steps; "
+            "claim only what matches your participation."
+        )
+        hours.append(
+            (
+                HOURS_FIELD.format(designation.pk),
+                f"{ct.name}: {ct.unit}",
+                help_text,
+                suggested if suggested > 0 else None,
+            )
+        )
+    return ClaimFormSpec(sessions=sessions, sessions_ticked=ticked, hours=tuple(hours))
+
+
 class ClaimForm(forms.Form):
     """The sessions attended (a conference), hours per credit type, and the attestation."""
 
@@ -58,50 +114,31 @@ class ClaimForm(forms.Form):
         error_messages={"required": "Tick the attestation to claim credit."},
     )
 
-    def __init__(self, *args: Any, state: ClaimPageState, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        state: ClaimPageState,
+        spec: ClaimFormSpec | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.state = state
         self.designations = state.to_claim
+        spec = spec or claim_form_spec(state)
         fields: dict[str, forms.Field] = {}
-        selectable = state.selectable_sessions
-        if state.is_conference:
-            # The choices are the state's sessions: no query to render or to validate them.
+        if spec.sessions is not None:
             fields[SESSIONS_FIELD] = forms.TypedMultipleChoiceField(
-                choices=[(s.pk, session_label(s, self.designations)) for s in selectable],
+                choices=list(spec.sessions),
                 coerce=int,
                 label="Sessions you attended",
                 widget=forms.CheckboxSelectMultiple,
                 help_text="Ticked from your check-ins; change them to match what you attended.",
                 error_messages={"required": "Tick the sessions you attended."},
             )
-            attended = [s.session for s in state.sessions if s.attended and s.selectable]
-            self.initial.setdefault(SESSIONS_FIELD, [s.pk for s in attended])
-            defaults = attended or selectable
-        else:
-            defaults = selectable
-        for designation in self.designations:
-            ct = designation.credit_type
-            most = min(
-                sum((s.cap_for(designation) for s in selectable), Decimal("0")),
-                state.remaining(designation),
-            )
-            suggested = min(
-                sum((s.cap_for(designation) for s in defaults), Decimal("0")),
-                state.remaining(designation),
-            )
-            full = not partial_credit_allowed(designation)
-            scope = "for the sessions you tick" if state.is_conference else "for this session"
-            help_text = (
-                f"Claimed in full {scope}: each session's own amount."
-                if full
-                else f"Up to {credit_amount_phrase(ct, most)} {scope}, in 0.25 steps; "
-                "claim only what matches your participation."
-            )
-            name = HOURS_FIELD.format(designation.pk)
-            fields[name] = _hours_field(
-                label=f"{ct.name}: {ct.unit}", max_hours=None, help_text=help_text
-            )
-            if suggested > 0:
+            self.initial.setdefault(SESSIONS_FIELD, list(spec.sessions_ticked))
+        for name, label, help_text, suggested in spec.hours:
+            fields[name] = _hours_field(label=label, max_hours=None, help_text=help_text)
+            if suggested is not None:
                 self.initial.setdefault(name, suggested)
         self.fields = {**fields, "attested": self.fields["attested"]}
 

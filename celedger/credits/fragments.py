@@ -1,9 +1,13 @@
 """The claim page's pieces that are no learner's own, rendered once per activity and
 cached (the mechanism and its retirement: activities/fragments.py)."""
 
+import hashlib
 from dataclasses import dataclass
 
-from django.utils.safestring import SafeString
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.safestring import SafeString, mark_safe
 
 from celedger.activities.fragments import (
     Fragment,
@@ -12,7 +16,16 @@ from celedger.activities.fragments import (
     piece_html,
     session_labels_fragment,
 )
+from celedger.core.cache import keep_here, kept_here, kept_seconds
+from celedger.credits.forms import ClaimForm, ClaimFormSpec, claim_form_spec
 from celedger.credits.selectors import ClaimPageState
+
+FIELDS_TEMPLATE = "credits/_claim_fields.html"
+
+
+def _render_fields(form: ClaimForm) -> str:
+    # The page's markup as when the fields were written in it (no file's final newline).
+    return render_to_string(FIELDS_TEMPLATE, {"form": form}).removesuffix("\n")
 
 
 @dataclass(frozen=True)
@@ -53,3 +66,29 @@ def claim_fragments(*, state: ClaimPageState) -> ClaimFragments:
     if state.is_conference:
         labels = labels_for(got["session_labels"], sessions, credit, zone)
     return ClaimFragments(head=got["claim_head"], foot=got["claim_foot"], session_labels=labels)
+
+
+def _fields_key(spec: ClaimFormSpec) -> str:
+    digest = hashlib.md5(repr(spec).encode(), usedforsecurity=False).hexdigest()
+    return f"claim-fields:{translation.get_language() or ''}:{digest}"
+
+
+def claim_fields_html(*, state: ClaimPageState, form: ClaimForm | None) -> SafeString:
+    """The claim form's fields. A bound form's (the learner's values, its errors) rendered;
+    an unbound one's kept as HTML by what it shows (`claim_form_spec`: the sessions with
+    their labels and ticks, each amount's label, help and suggestion), which is all its
+    markup depends on, so any copy under the key is right: this process's own first, then
+    the shared cache, and the form itself built only when neither has it. The CSRF token
+    and the form's errors are outside these fields."""
+    if form is not None:
+        return mark_safe(_render_fields(form))
+    spec = claim_form_spec(state)
+    key = _fields_key(spec)
+    html = kept_here([key]).get(key)
+    if html is None:
+        html = cache.get(key)
+        if html is None:
+            html = _render_fields(ClaimForm(state=state, spec=spec))
+            cache.set(key, html, kept_seconds())
+        keep_here({key: html})
+    return mark_safe(html)

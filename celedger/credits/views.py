@@ -29,7 +29,7 @@ from celedger.credits.forms import (
     RosterFilterForm,
     TranscriptFilterForm,
 )
-from celedger.credits.fragments import claim_fragments
+from celedger.credits.fragments import claim_fields_html, claim_fragments
 from celedger.credits.models import TranscriptPdf
 from celedger.credits.selectors import (
     claim_flags,
@@ -94,8 +94,9 @@ def claim(request: AuthedRequest, event_id: str) -> HttpResponse:
     # A conference lists each session's evaluation on the page instead.
     if not state.is_conference and state.started and not state.evaluation_done:
         return redirect("evaluations:evaluate", state.session.event_id)
-    form = ClaimForm(request.POST or None, state=state)
-    if request.method == "POST" and form.is_valid():
+    # A GET needs only the fields' markup (cached by what they show), not the form.
+    form = ClaimForm(request.POST, state=state) if request.method == "POST" else None
+    if form is not None and form.is_valid():
         try:
             result = claim_submit(
                 learner=request.user,
@@ -113,7 +114,6 @@ def claim(request: AuthedRequest, event_id: str) -> HttpResponse:
             else:
                 messages.info(request, "You have already claimed this credit.")
             return redirect("credits:claim", event_id)
-    here = reverse("credits:claim", args=[event_id])
     fragments = claim_fragments(state=state)
     return render(
         request,
@@ -125,11 +125,13 @@ def claim(request: AuthedRequest, event_id: str) -> HttpResponse:
                 (s, fragments.session_labels.get(s.session.pk)) for s in state.sessions
             ],
             "form": form,
+            "fields_html": claim_fields_html(state=state, form=form),
             "session": state.session,
             "activity": state.activity,
             "publisher": state.activity.publisher,
             "zone": state.activity.publisher.zone,
-            "fix_url": f"{reverse('profiles:edit')}?{urlencode({'next': here})}",
+            # After the layout's profile link (`layout.profile`), back to this page.
+            "fix_query": urlencode({"next": request.path}),
         },
     )
 

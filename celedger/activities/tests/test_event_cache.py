@@ -16,7 +16,7 @@ from celedger.activities.models import Activity
 from celedger.activities.selectors import session_get_public
 from celedger.credits.models import Claim
 from celedger.credits.selectors import session_get_for_claim
-from celedger.credits.tests.helpers import activity_with, conference, learner
+from celedger.credits.tests.helpers import activity_with, claim_form_of, conference, learner
 from celedger.evaluations.models import ActivityEvaluation
 from celedger.profiles.selectors import credentials_prefetch, profile_for_user
 
@@ -124,7 +124,7 @@ def test_a_changed_evaluation_setup_is_seen_by_the_claim(client: Any) -> None:
 
 def _claim(client: Any, session: Any) -> Any:
     url = reverse("credits:claim", args=[session.event_id])
-    form = client.get(url).context["form"]
+    form = claim_form_of(client.get(url))
     data = {k: str(v) for k, v in form.initial.items() if k.startswith("hours_")}
     assert data
     return client.post(url, {**data, "attested": "on"})

@@ -113,3 +113,11 @@ def grand_rounds() -> tuple[Any, Any]:
         topic="Hyponatremia",
     )
     return last_week, today
+
+
+def claim_form_of(page: Any) -> Any:
+    """The claim form a claim page's GET showed: the page renders its fields' markup from
+    the cache (`claim_fields_html`) and builds no form, so build it as that markup was."""
+    from celedger.credits.forms import ClaimForm
+
+    return ClaimForm(state=page.context["state"])

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from celedger.activities.models import Attendance
 from celedger.credits.models import Claim
-from celedger.credits.tests.helpers import activity_with, conference, learner
+from celedger.credits.tests.helpers import activity_with, claim_form_of, conference, learner
 
 pytestmark = pytest.mark.django_db
 
@@ -32,9 +32,9 @@ def test_it_claims_a_conference_once_from_its_own_event_id(client, django_assert
     for session in sessions:
         assert session.topic in html
     # Pre-ticked from the three check-ins, with their 3.50 as the suggested total.
-    assert page.context["form"].initial["sessions"] == [s.pk for s in sessions[:3]]
+    assert claim_form_of(page).initial["sessions"] == [s.pk for s in sessions[:3]]
     designation = activity.designations.get()
-    assert page.context["form"].initial[f"hours_{designation.pk}"] == Decimal("3.50")
+    assert claim_form_of(page).initial[f"hours_{designation.pk}"] == Decimal("3.50")
     data = {
         "sessions": [s.pk for s in sessions[:3]],
         f"hours_{designation.pk}": "3.50",

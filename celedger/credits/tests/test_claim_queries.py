@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from celedger.credits.models import Claim
-from celedger.credits.tests.helpers import activity_with, learner
+from celedger.credits.tests.helpers import activity_with, claim_form_of, learner
 
 pytestmark = pytest.mark.django_db
 WRITES = ("INSERT", "UPDATE", "DELETE")
@@ -48,7 +48,7 @@ def test_the_claim_page_reads_its_state_in_five_queries(
 def test_the_claim_post_is_one_transaction_of_a_handful_of_statements(signed_in: Any) -> None:
     client, session = signed_in
     url = reverse("credits:claim", args=[session.event_id])
-    form = client.get(url).context["form"]
+    form = claim_form_of(client.get(url))
     data = {k: str(v) for k, v in form.initial.items() if k.startswith("hours_")}
     response, sql = _statements(client, "post", url, {**data, "attested": "on"})
     assert response.status_code == 302
@@ -159,7 +159,7 @@ def test_the_written_out_claims_read_builds_what_the_orm_builds(signed_in: Any) 
 
     client, session = signed_in
     url = reverse("credits:claim", args=[session.event_id])
-    form = client.get(url).context["form"]
+    form = claim_form_of(client.get(url))
     data = {k: str(v) for k, v in form.initial.items() if k.startswith("hours_")}
     client.post(url, {**data, "attested": "on"})
     user = Claim.objects.get(session=session).learner
