@@ -6,6 +6,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from config.release import release
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -138,11 +140,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    # Django's Redis cache with its client reused (core/redis_cache.py).
+    # Django's Redis cache with its client reused (core/redis_cache.py); every key carries
+    # the release, so an upgrade reads nothing an older release's code cached
+    # (config/release.py).
     CACHES = {
         "default": {
             "BACKEND": "celedger.core.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
+            "KEY_PREFIX": f"celedger-{release(BASE_DIR)}",
         }
     }
 else:

@@ -54,3 +54,26 @@ def test_transaction_pooling_turns_server_side_cursors_off():
     direct = _manage("shell", "-v", "0", "-c", show, DATABASE_URL=url)
     assert pooled.stdout.strip() == "True", pooled.stderr
     assert direct.stdout.strip() == "False", direct.stderr
+
+
+def test_every_cache_key_carries_the_release(tmp_path: Path) -> None:
+    """An upgrade reads nothing an older release cached (pickled objects, rendered HTML):
+    the key prefix is the release, named by the deploy or a digest of the files."""
+    from config.release import release_digest
+
+    show = "from django.conf import settings as s; print(s.CACHES['default']['KEY_PREFIX'])"
+    redis = {"DEBUG": "true", "REDIS_URL": "redis://127.0.0.1:6379/15"}
+    named = _manage("shell", "-v", "0", "-c", show, CELEDGER_RELEASE="v2.3.0", **redis)
+    assert named.stdout.strip() == "celedger-v2.3.0", named.stderr
+    digested = _manage("shell", "-v", "0", "-c", show, **redis)
+    assert digested.stdout.strip() == f"celedger-{release_digest(ROOT)}", digested.stderr
+
+    for folder in ("celedger", "templates", "config"):
+        (tmp_path / folder).mkdir()
+    page = tmp_path / "templates" / "base.html"
+    page.write_text("<p>one</p>")
+    (tmp_path / "celedger" / "models.py").write_text("x = 1\n")
+    first = release_digest(tmp_path)
+    assert release_digest(tmp_path) == first
+    page.write_text("<p>two</p>")
+    assert release_digest(tmp_path) != first
