@@ -321,23 +321,15 @@ def cached_reference[T](
     )
 
 
-def cached_reference_drop(key: str, *, everywhere: bool = True) -> None:
+def cached_reference_drop(key: str) -> None:
     """Forget one entry (the activity whose designations changed), here and in every
     process's local layer: now, and again when the change commits, so a request that read
-    the old row in between cannot keep it cached.
-
-    `everywhere=False` for an entry its reader checks against the row it reads anyway (a
-    learner's profession and specialties, checked against the profile's ids): it goes from
-    the shared cache and this process only, so a walk-in saving a profile does not empty
-    every process's local layer mid-rush."""
+    the old row in between cannot keep it cached."""
     full_key = f"reference:{reference_generation()}:{key}"
 
     def drop() -> None:
         cache.delete(full_key)
-        if everywhere:
-            _move(_DROPS_KEY)
-        else:
-            _local.discard(full_key)
+        _move(_DROPS_KEY)
 
     drop()
     transaction.on_commit(drop)

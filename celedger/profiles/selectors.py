@@ -6,7 +6,7 @@ from django.db.models import prefetch_related_objects
 from django.db.models.expressions import RawSQL
 from phonenumber_field.phonenumber import PhoneNumber
 
-from celedger.core.cache import cached_reference, cached_reference_drop
+from celedger.core.cache import cached_reference
 from celedger.core.rows import model_columns
 from celedger.profiles.models import LearnerProfile
 
@@ -25,9 +25,8 @@ def profile_for_user(*, user: "User | AnonymousUser") -> LearnerProfile | None:
     """The user's profile with its profession, specialties and credentials' ids (for
     `credentials_prefetch`); cached on the user object for the rest of the request.
 
-    Queries: 1. Warm, the profile's own row (`_profile_row`, no ORM) and its
-    profession and specialties from the cache; cold (first request, or after a change),
-    the profile joined to them, which fills the cache.
+    Queries: 1, the profile's own row (`_profile_row`, no ORM); its profession and
+    specialties from the cache (one entry per row, read once per reference generation).
     """
     if not user.is_authenticated:
         return None
@@ -77,55 +76,33 @@ def _credential_ids_sql(conn: BaseDatabaseWrapper) -> str:
     return f"SELECT {aggregate} FROM {table} c WHERE c.learnerprofile_id = {profile}.id"
 
 
-def profile_references_key(user_id: int) -> str:
-    """The cache entry of a learner's profession and specialties (dropped when the profile
-    is saved, retired with the reference generation when a profession or specialty
-    changes: profiles/apps.py)."""
-    return f"profile-references:{user_id}"
-
-
-# The profile's foreign keys as the row holds them, then the rows they name; None: no profile.
-type _References = tuple[tuple[int, int, int | None], Any, Any, Any] | None
 _RELATED = ("profession", "specialty", "sub_specialty")
 
 
 def _profile_with_references(*, user_id: int) -> LearnerProfile | None:
-    """One entry per learner, not the tables: unpickling 105 specialties on every request
-    cost more than the join."""
-    joined: list[LearnerProfile | None] = []
-
-    def build() -> _References:
-        profile = (
-            LearnerProfile.objects.filter(user_id=user_id)
-            .select_related(*_RELATED)
-            .annotate(credential_ids=_credential_ids())
-            .first()
-        )
-        joined.append(profile)
-        if profile is None:
-            return None
-        return (_foreign_ids(profile), *(getattr(profile, name) for name in _RELATED))
-
-    entry = cached_reference(profile_references_key(user_id), build)
-    if joined:
-        return joined[0]
+    """The profile's own row, with its profession and specialties from the cache: one
+    entry per row, shared by every learner, so a learner's first page finds them warm too
+    (a per-learner entry was built, with the ORM's four-table join, on each learner's first
+    page: the closing rush's program page). Retired with the reference generation when a
+    profession or specialty changes (profiles/apps.py); a saved profile needs no drop, as
+    its row is read on every request."""
     profile = _profile_row(user_id=user_id)
     if profile is None:
         return None
-    if entry is not None and entry[0] == _foreign_ids(profile):
-        fields_cache = profile._state.fields_cache
-        for name, value in zip(_RELATED, entry[1:], strict=True):
-            if value is not None:
-                fields_cache[name] = value
-    else:
-        # Changed by a write that sent no signal (a bulk update): the lazy lookups read
-        # the rows, and the next request fills the entry again.
-        cached_reference_drop(profile_references_key(user_id), everywhere=False)
+    fields_cache = profile._state.fields_cache
+    for name in _RELATED:
+        pk = getattr(profile, f"{name}_id")
+        if pk is not None:
+            row = _reference_row(LearnerProfile._meta.get_field(name).related_model, pk)
+            if row is not None:
+                fields_cache[name] = row
     return profile
 
 
-def _foreign_ids(profile: LearnerProfile) -> tuple[int, int, int | None]:
-    return (profile.profession_id, profile.specialty_id, profile.sub_specialty_id)
+def _reference_row(model: Any, pk: int) -> Any:
+    return cached_reference(
+        f"{model._meta.label_lower}:{pk}", lambda: model._default_manager.filter(pk=pk).first()
+    )
 
 
 def _credential_ids() -> RawSQL:

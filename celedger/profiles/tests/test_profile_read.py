@@ -82,16 +82,28 @@ def test_a_user_without_a_profile_reads_none(profile: LearnerProfile) -> None:
     assert profile_for_user(user=UserFactory()) is None
 
 
-def test_a_cold_cache_reads_the_profile_joined_once(profile: LearnerProfile) -> None:
+def test_a_learners_first_read_finds_the_profession_and_specialties_warm(
+    profile: LearnerProfile,
+) -> None:
+    """One cache entry per profession and specialty, shared by every learner: the first
+    learner reads each row once; another learner's first request, the closing rush's
+    program page, reads only their own profile's row (no join, no entry of their own)."""
     cold, first = _statements(lambda: _next_request(profile.user))
     _, related = _statements(lambda: (cold.profession, cold.specialty, cold.sub_specialty))
-    warm, again = _statements(lambda: _next_request(profile.user))
-    _, more = _statements(lambda: (warm.profession, warm.specialty, warm.sub_specialty))
-    # Cold: the profile joined to its profession and specialties (which fills the cache);
-    # warm: the profile's own row. Never a query more.
-    assert (len(first), len(related), len(again), len(more)) == (1, 0, 1, 0)
-    assert "JOIN" in first[0] and "JOIN" not in again[0]
-    assert [c.profession_id for c in (cold, warm)] == [profile.profession_id] * 2
+    # The profile's row, then its profession, specialty and sub-specialty (once each).
+    assert (len(first), len(related)) == (4, 0)
+    colleague = LearnerProfileFactory(
+        credentials=["MD"], specialty=profile.specialty, sub_specialty=profile.sub_specialty
+    )
+    theirs, sql = _statements(lambda: _next_request(colleague.user))
+    _, more = _statements(lambda: (theirs.profession, theirs.specialty, theirs.sub_specialty))
+    assert (len(sql), len(more)) == (1, 0)
+    assert '"profiles_learnerprofile"' in sql[0] and "JOIN" not in sql[0].upper()
+    assert theirs.sub_specialty is not None
+    assert (theirs.specialty.name, theirs.sub_specialty.name) == (
+        "Cardiology",
+        "Electrophysiology",
+    )
 
 
 def test_a_saved_profile_is_seen_on_the_next_request(profile: LearnerProfile) -> None:
@@ -145,8 +157,7 @@ def test_a_learner_who_changes_profession_sees_it_on_the_next_request(
         "Pediatrics",
         None,
     )
-    # The entry was dropped: the next request fills it again, the one after reads it.
-    _next_request(user)
+    # The rows the profile now names are cached in turn: the next request reads its row.
     read, sql = _statements(lambda: _next_request(user).profession.code)
     assert (read, len(sql)) == ("nurse", 1)
 
