@@ -117,10 +117,6 @@ class _LocalLayer:
             while len(self.entries) > self.size:
                 self.entries.popitem(last=False)
 
-    def discard(self, key: str) -> None:
-        with self._lock:
-            self.entries.pop(key, None)
-
     def clear(self) -> None:
         with self._lock:
             self.stamp = None
@@ -194,6 +190,20 @@ def keep_here(values: Mapping[str, Any]) -> None:
     expires_at = time.time() + LOCAL_SECONDS
     for key, value in values.items():
         _local.put(stamp, key, value, expires_at)
+
+
+def cached_content(key: str, build: Callable[[], str]) -> str:
+    """A rendered piece keyed by everything it shows (a digest of it), so any copy under
+    the key is right: this process's own first, then the shared cache, else `build()`
+    (kept in both)."""
+    html = kept_here([key]).get(key)
+    if html is None:
+        html = cache.get(key)
+        if html is None:
+            html = build()
+            cache.set(key, html, kept_seconds())
+        keep_here({key: html})
+    return html
 
 
 def _move(key: str) -> None:

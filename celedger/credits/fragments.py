@@ -4,7 +4,6 @@ cached (the mechanism and its retirement: activities/fragments.py)."""
 import hashlib
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
@@ -16,7 +15,7 @@ from celedger.activities.fragments import (
     piece_html,
     session_labels_fragment,
 )
-from celedger.core.cache import keep_here, kept_here, kept_seconds
+from celedger.core.cache import cached_content
 from celedger.credits.forms import ClaimForm, ClaimFormSpec, claim_form_spec
 from celedger.credits.selectors import ClaimPageState
 
@@ -83,12 +82,8 @@ def claim_fields_html(*, state: ClaimPageState, form: ClaimForm | None) -> SafeS
     if form is not None:
         return mark_safe(_render_fields(form))
     spec = claim_form_spec(state)
-    key = _fields_key(spec)
-    html = kept_here([key]).get(key)
-    if html is None:
-        html = cache.get(key)
-        if html is None:
-            html = _render_fields(ClaimForm(state=state, spec=spec))
-            cache.set(key, html, kept_seconds())
-        keep_here({key: html})
-    return mark_safe(html)
+    return mark_safe(
+        cached_content(
+            _fields_key(spec), lambda: _render_fields(ClaimForm(state=state, spec=spec))
+        )
+    )

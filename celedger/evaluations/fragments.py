@@ -13,12 +13,11 @@ and `form_questions` already follows those changes (`evaluations/signals.py`,
 
 import hashlib
 
-from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
-from celedger.core.cache import keep_here, kept_here, kept_seconds, reference_generation
+from celedger.core.cache import cached_content, reference_generation
 from celedger.evaluations.forms import ResponseForm
 from celedger.evaluations.models import EvaluationForm, Question
 
@@ -51,12 +50,6 @@ def question_fields_html(
     `answer_form` must be unbound and without initial values: nothing of the learner."""
     assert not answer_form.is_bound and not answer_form.initial
     key = question_fields_key(form=form, questions=questions)
-    # Keyed by what is shown, so any copy of the key is right: this process's own first.
-    html = kept_here([key]).get(key)
-    if html is None:
-        html = cache.get(key)
-        if html is None:
-            html = render_to_string(QUESTIONS_TEMPLATE, {"form": answer_form})
-            cache.set(key, html, kept_seconds())
-        keep_here({key: html})
-    return mark_safe(html)
+    return mark_safe(
+        cached_content(key, lambda: render_to_string(QUESTIONS_TEMPLATE, {"form": answer_form}))
+    )
