@@ -173,9 +173,10 @@ OUTBOX_DELIVER_ON_COMMIT = env_bool("OUTBOX_DELIVER_ON_COMMIT")
 TRANSCRIPT_PDF_KEEP_DAYS = int(os.environ.get("TRANSCRIPT_PDF_KEEP_DAYS", "7"))
 
 AUTH_USER_MODEL = "accounts.User"
+# Django's and allauth's, reading the session's user with their profile in one statement.
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "celedger.profiles.backends.ModelBackend",
+    "celedger.profiles.backends.AuthenticationBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

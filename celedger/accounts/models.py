@@ -1,52 +1,12 @@
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
 
 
-class UserQuerySet(models.QuerySet["User"]):
-    """`get(pk=…)` on the manager's own queryset (the session's user, on every signed-in
-    request: `ModelBackend.get_user`) reads a written-out statement: the ORM compiled it
-    afresh each time. Anything else, or any queryset derived from it, is the ORM's."""
-
-    _pristine = False
-
-    def get(self, *args: Any, **kwargs: Any) -> "User":  # type: ignore[override]
-        if self._pristine and not args and len(kwargs) == 1:
-            ((name, value),) = kwargs.items()
-            if name in ("pk", "id") and type(value) is int:
-                return _user_by_pk(value, using=self.db)
-        return super().get(*args, **kwargs)
-
-
-def _user_by_pk(pk: int, *, using: str) -> "User":
-    from django.db import connections
-
-    from celedger.core.rows import model_columns
-
-    table = User._meta.db_table
-    columns = model_columns(User, alias=table, using=using)
-    quote = connections[using].ops.quote_name
-    sql = f"SELECT {columns.sql} FROM {quote(table)} WHERE {quote(table)}.{quote('id')} = %s"
-    with connections[using].cursor() as cursor:
-        cursor.execute(sql, [pk])
-        row = cursor.fetchone()
-    if row is None:
-        raise User.DoesNotExist(f"{User._meta.object_name} matching query does not exist.")
-    return columns.instance(row, using=using)
-
-
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
-
-    _queryset_class = UserQuerySet
-
-    def get_queryset(self) -> UserQuerySet:
-        queryset = cast(UserQuerySet, super().get_queryset())
-        # Only this very queryset: a clone (filter, using, select_for_update …) is not.
-        queryset._pristine = True
-        return queryset
 
     def _create_user(self, email: str, password: str | None, **extra: Any) -> "User":
         if not email:

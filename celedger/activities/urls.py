@@ -7,6 +7,11 @@ app_name = "activities"
 console = "console/<slug:code>/activities/"
 
 urlpatterns = [
+    # The learner's first (config/urls.py).
+    path("e/", views.lookup, name="lookup"),
+    path("e/<str:event_id>/", views.program, name="program"),
+    path("e/<str:event_id>/start/", views.program_start, name="program_start"),
+    path("e/<str:event_id>/here/", views.check_in, name="check_in"),
     path("p/<slug:code>/", views.portal, name="portal"),
     path(f"{console}new/", views.activity_create, name="console_create"),
     path(f"{console}<int:pk>/", views.activity_detail, name="console_detail"),
@@ -52,8 +57,4 @@ urlpatterns = [
         views.session_poster,
         name="session_poster",
     ),
-    path("e/", views.lookup, name="lookup"),
-    path("e/<str:event_id>/", views.program, name="program"),
-    path("e/<str:event_id>/start/", views.program_start, name="program_start"),
-    path("e/<str:event_id>/here/", views.check_in, name="check_in"),
 ]

@@ -31,13 +31,15 @@ def _render_fields(form: ClaimForm) -> str:
 class ClaimFragments:
     head: SafeString
     foot: SafeString
+    closes: SafeString  # when the claim period ends, in the activity's time zone
     session_labels: dict[int, SafeString]
 
 
 def claim_fragments(*, state: ClaimPageState) -> ClaimFragments:
     """The heading (Event ID, publisher, title, the session or the conference rule), the
-    link back to the program, and a conference's session labels with what each offers of
-    the learner's eligible credit (else of all designated)."""
+    link back to the program, when the claim period ends, and a conference's session
+    labels with what each offers of the learner's eligible credit (else of all
+    designated)."""
     session, activity = state.session, state.activity
     zone = activity.publisher.zone
     context = {
@@ -45,6 +47,7 @@ def claim_fragments(*, state: ClaimPageState) -> ClaimFragments:
         "activity": activity,
         "publisher": activity.publisher,
         "zone": zone,
+        "closes_at": state.closes_at,
     }
     pieces = [
         Fragment(
@@ -55,6 +58,11 @@ def claim_fragments(*, state: ClaimPageState) -> ClaimFragments:
         Fragment(
             "claim_foot", (session.pk,), lambda: piece_html("credits/_claim_foot.html", context)
         ),
+        Fragment(
+            "claim_closes",
+            (str(zone), state.closes_at.isoformat()),
+            lambda: piece_html("credits/_claim_closes.html", context),
+        ),
     ]
     sessions = [item.session for item in state.sessions]
     credit = (state.eligibility.eligible if state.eligibility else None) or state.designations
@@ -64,7 +72,12 @@ def claim_fragments(*, state: ClaimPageState) -> ClaimFragments:
     labels: dict[int, SafeString] = {}
     if state.is_conference:
         labels = labels_for(got["session_labels"], sessions, credit, zone)
-    return ClaimFragments(head=got["claim_head"], foot=got["claim_foot"], session_labels=labels)
+    return ClaimFragments(
+        head=got["claim_head"],
+        foot=got["claim_foot"],
+        closes=got["claim_closes"],
+        session_labels=labels,
+    )
 
 
 def _fields_key(spec: ClaimFormSpec) -> str:

@@ -1,6 +1,7 @@
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -373,7 +374,7 @@ def invitation_view(request: HttpRequest, token: str) -> HttpResponse:
                 user = account_create_for_role(
                     content_role=role, password=account_form.cleaned_data["password1"]
                 )
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
                 return redirect("integrity:disclose", role.activity.publisher.code)
             if check != InviteeCheck.NEW:
                 content_role_link(content_role=role, user=request.user)  # type: ignore[arg-type]

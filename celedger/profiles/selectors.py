@@ -1,3 +1,4 @@
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.db import connections, router
@@ -7,7 +8,7 @@ from django.db.models.expressions import RawSQL
 from phonenumber_field.phonenumber import PhoneNumber
 
 from celedger.core.cache import cached_reference
-from celedger.core.rows import model_columns
+from celedger.core.rows import ModelColumns, model_columns
 from celedger.profiles.models import LearnerProfile
 
 if TYPE_CHECKING:
@@ -54,11 +55,50 @@ def _profile_row(*, user_id: int) -> LearnerProfile | None:
     with conn.cursor() as cursor:
         cursor.execute(sql, [user_id])
         row = cursor.fetchone()
-    if row is None:
-        return None
+    return None if row is None else _profile_of(row, columns, using=using)
+
+
+def _profile_of(
+    row: Sequence[Any], columns: "ModelColumns[LearnerProfile]", *, using: str
+) -> LearnerProfile:
     profile = columns.instance(row, using=using)
     profile.credential_ids = row[columns.end]  # type: ignore[attr-defined]
     return profile
+
+
+def user_with_profile(*, user_id: int) -> "User | None":
+    """The session's user and their profile in one statement (the authentication backends'
+    `get_user`, on every signed-in request): the profile, with its profession and
+    specialties from the cache, is what `profile_for_user` then returns without a query.
+    A user without a profile (staff) reads as before, the profile's columns empty."""
+    from celedger.accounts.models import User
+
+    using = router.db_for_read(User)
+    conn = connections[using]
+    quote = conn.ops.quote_name
+    users, table = quote(User._meta.db_table), LearnerProfile._meta.db_table
+    user_columns = model_columns(User, alias=User._meta.db_table, using=using)
+    profile_columns = model_columns(
+        LearnerProfile, alias=table, using=using, start=user_columns.end
+    )
+    sql = (
+        f"SELECT {user_columns.sql}, {profile_columns.sql}, "
+        f"({_credential_ids_sql(conn)}) AS credential_ids FROM {users} "
+        f"LEFT JOIN {quote(table)} ON {quote(table)}.{quote('user_id')} = {users}.{quote('id')} "
+        f"WHERE {users}.{quote('id')} = %s"
+    )
+    with conn.cursor() as cursor:
+        cursor.execute(sql, [user_id])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    user = user_columns.instance(row, using=using)
+    profile = None
+    if row[profile_columns.start] is not None:
+        profile = _with_references(_profile_of(row, profile_columns, using=using))
+        profile._state.fields_cache["user"] = user
+    setattr(user, _CACHED, profile)
+    return user
 
 
 def _credential_ids_sql(conn: BaseDatabaseWrapper) -> str:
@@ -87,8 +127,10 @@ def _profile_with_references(*, user_id: int) -> LearnerProfile | None:
     profession or specialty changes (profiles/apps.py); a saved profile needs no drop, as
     its row is read on every request."""
     profile = _profile_row(user_id=user_id)
-    if profile is None:
-        return None
+    return None if profile is None else _with_references(profile)
+
+
+def _with_references(profile: LearnerProfile) -> LearnerProfile:
     fields_cache = profile._state.fields_cache
     for name in _RELATED:
         pk = getattr(profile, f"{name}_id")

@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -128,7 +129,7 @@ def welcome(request: HtmxHttpRequest, token: str) -> HttpResponse:
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
             messages.success(
                 request, "Your account is ready and your credit is on your transcript."
             )

@@ -171,14 +171,14 @@ def test_it_renders_the_program_page_in_constant_queries(
             max_hours="1.00",
             uan="0123-0000-26-001-L01-P" if code == "acpe-p" else "",
         )
-    # auth session and user, profile with its credentials' ids, check-ins; on this first
-    # visit the session by Event ID, the credential table, the designations (+ professions,
-    # + session UANs for ACPE), the disclosure flags, the header's staff check and the
-    # learner's profession and specialty (one each, shared by every learner), all cached
-    # after. Eligible types come from the designations.
-    with django_assert_num_queries(13):
+    # auth session, the user with their profile and its credentials' ids, check-ins; on
+    # this first visit the session by Event ID, the credential table, the designations (+
+    # professions, + session UANs for ACPE), the disclosure flags, the header's staff
+    # check and the learner's profession and specialty (one each, shared by every
+    # learner), all cached after. Eligible types come from the designations.
+    with django_assert_num_queries(12):
         assert client.get("/e/K7QM2P/").status_code == 200
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         assert client.get("/e/K7QM2P/").status_code == 200
 
 
@@ -477,10 +477,11 @@ def test_im_here_is_one_insert_that_keeps_the_first_time(client: Any, activity: 
     with CaptureQueriesContext(connection) as captured:
         assert client.post(here)["Location"] == "/e/K7QM2P/"
     sql = [q["sql"] for q in captured.captured_queries]
-    # django session, user, profile, the session by Event ID; then the check-in: one
-    # INSERT (a tap already recorded changes nothing), no SELECT, no savepoint. On this
-    # first request of the instance also the profession and specialty (cached after).
-    assert len(sql) == 7, sql
+    # django session, the user with their profile, the session by Event ID; then the
+    # check-in: one INSERT (a tap already recorded changes nothing), no SELECT, no
+    # savepoint. On this first request of the instance also the profession and specialty
+    # (cached after).
+    assert len(sql) == 6, sql
     assert sql[-1].startswith("INSERT") and '"activities_attendance"' in sql[-1]
     assert not any(s.startswith(("SAVEPOINT", "UPDATE")) for s in sql)
     first = Attendance.objects.get(learner=learner).checked_in_at

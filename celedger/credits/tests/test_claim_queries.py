@@ -31,15 +31,15 @@ def signed_in(client: Any) -> tuple[Any, Any]:
     return client, session
 
 
-def test_the_claim_page_reads_its_state_in_five_queries(
+def test_the_claim_page_reads_its_state_in_four_queries(
     signed_in: Any, django_assert_num_queries: Any
 ) -> None:
     client, session = signed_in
-    # django session, user, profile with its credentials' ids (once: profile_required's is
-    # the state's), the claim's sessions with check-in, evaluation and email-verified flags
-    # and the activity's window, the learner's claims. The session by Event ID, the
-    # credentials, designations and the post-test gates come from the cache.
-    with django_assert_num_queries(5):
+    # django session, the user with their profile and its credentials' ids (one statement,
+    # the authentication backend's), the claim's sessions with check-in, evaluation and
+    # email-verified flags and the activity's window, the learner's claims. The session by
+    # Event ID, the credentials, designations and the post-test gates come from the cache.
+    with django_assert_num_queries(4):
         response = client.get(reverse("credits:claim", args=[session.event_id]))
     assert response.status_code == 200
     assert response.context["state"].email_verified
@@ -53,12 +53,12 @@ def test_the_claim_post_is_one_transaction_of_a_handful_of_statements(signed_in:
     response, sql = _statements(client, "post", url, {**data, "attested": "on"})
     assert response.status_code == 302
     assert Claim.objects.filter(session=session).count() == 1
-    # The same five reads as the page, then the transaction (a savepoint here, inside
+    # The same four reads as the page, then the transaction (a savepoint here, inside
     # the test's transaction): the claims in one INSERT, their audit rows in one, the
     # pooled balance created or moved in one upsert, the outbox message. No savepoint per
     # claim, no existence SELECT 1s, no SELECT ... FOR UPDATE, no re-read of the state.
-    assert len(sql) == 11, sql
-    reads, transaction = sql[:5], sql[5:]
+    assert len(sql) == 10, sql
+    reads, transaction = sql[:4], sql[4:]
     assert all(s.startswith("SELECT") for s in reads)
     assert [_kind(s) for s in transaction] == [
         "SAVEPOINT",
@@ -81,16 +81,16 @@ def _kind(sql: str) -> str:
     return f"{kind} {table}"
 
 
-def test_the_program_page_reads_in_four_queries_and_writes_nothing(signed_in: Any) -> None:
+def test_the_program_page_reads_in_three_queries_and_writes_nothing(signed_in: Any) -> None:
     client, session = signed_in
     response, sql = _statements(
         client, "get", reverse("activities:program", args=[session.event_id])
     )
     assert response.status_code == 200
-    # django session, user, profile with its credentials' ids, the learner's check-ins; the
-    # session by Event ID, the credentials, designations and the disclosure flags from the
-    # cache.
-    assert len(sql) == 4, sql
+    # django session, the user with their profile and its credentials' ids, the learner's
+    # check-ins; the session by Event ID, the credentials, designations and the disclosure
+    # flags from the cache.
+    assert len(sql) == 3, sql
     assert not any(s.startswith((*WRITES, "SAVEPOINT")) for s in sql)
 
 
@@ -145,11 +145,11 @@ def test_the_claim_page_reads_the_profile_and_claims_without_the_orms_joins(
 ) -> None:
     client, session = signed_in
     _, sql = _statements(client, "get", reverse("credits:claim", args=[session.event_id]))
-    profile = next(s for s in sql if 'FROM "profiles_learnerprofile"' in s)
+    profile = next(s for s in sql if '"profiles_learnerprofile"' in s)
     claims = next(s for s in sql if 'FROM "credits_claim"' in s)
-    # The profile's own row (its profession and specialties from the cache); the claims
-    # with their sessions, unordered (the page orders them).
-    assert "JOIN" not in profile
+    # The profile's own row with the user's (its profession and specialties from the
+    # cache); the claims with their sessions, unordered (the page orders them).
+    assert profile.count("JOIN") == 1 and 'FROM "accounts_user" LEFT JOIN' in profile
     assert claims.count("JOIN") == 1 and "ORDER BY" not in claims
 
 

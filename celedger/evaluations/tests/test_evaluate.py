@@ -398,16 +398,17 @@ def test_a_first_evaluation_is_written_in_two_inserts(
 
     assert r.status_code == 302
     sql = [q["sql"] for q in captured.captured_queries]
-    # session, user, profile, session + activity, setup + form, own response, questions;
+    # session, the user with their profile, session + activity, setup + form, own response,
+    # questions;
     # then the response (in a savepoint: one already there is updated instead) and its
     # answers in one INSERT, inside the transaction's savepoint in a test. The questions
     # are not read again, there is nothing to delete, no SELECT ... FOR UPDATE. On this
     # first request of the instance also the profession and specialty (cached after).
-    assert len(sql) == 15, sql
-    assert all(s.startswith("SELECT") for s in sql[:9])
-    writes = [s.split('"')[1] for s in sql[9:] if s.startswith("INSERT")]
+    assert len(sql) == 14, sql
+    assert all(s.startswith("SELECT") for s in sql[:8])
+    writes = [s.split('"')[1] for s in sql[8:] if s.startswith("INSERT")]
     assert writes == ["evaluations_response", "evaluations_answer"]
-    assert not any(s.startswith(("SELECT", "DELETE")) for s in sql[9:])
+    assert not any(s.startswith(("SELECT", "DELETE")) for s in sql[8:])
     assert Answer.objects.filter(response__learner=learner).count() == 8
 
 

@@ -45,12 +45,12 @@ def test_a_warm_evaluation_page_compiles_none_of_its_own_reads(
     assert tables == ["django_session"]
 
 
-def test_a_warm_evaluation_page_runs_four_statements(signed_in: Any, session: Any) -> None:
+def test_a_warm_evaluation_page_runs_three_statements(signed_in: Any, session: Any) -> None:
     with CaptureQueriesContext(connection) as queries:
         assert signed_in.get(_url(session)).status_code == 200
     sql = [q["sql"] for q in queries]
-    # The database session, the user, the profile, the learner's response (none yet).
-    assert len(sql) == 4, sql
+    # The database session, the user with their profile, the learner's response (none yet).
+    assert len(sql) == 3, sql
     assert 'FROM "evaluations_response"' in sql[-1]
 
 
@@ -63,12 +63,12 @@ def test_the_evaluation_post_compiles_no_select(
     assert response.status_code == 302
     assert tables == ["django_session"]
     sql = [q["sql"] for q in queries]
-    # The database session, the user, the profile, the learner's response (none yet); then
-    # only the writes: the response and its answers (in the test's savepoints).
-    assert [s for s in sql if s.startswith("SELECT")] == sql[:4], sql
-    writes = [s.split('"')[1] for s in sql[4:] if s.startswith("INSERT")]
+    # The database session, the user with their profile, the learner's response (none
+    # yet); then only the writes: the response and its answers (in the test's savepoints).
+    assert [s for s in sql if s.startswith("SELECT")] == sql[:3], sql
+    writes = [s.split('"')[1] for s in sql[3:] if s.startswith("INSERT")]
     assert writes == ["evaluations_response", "evaluations_answer"]
-    assert not any(s.startswith(("SELECT", "DELETE", "UPDATE")) for s in sql[4:])
+    assert not any(s.startswith(("SELECT", "DELETE", "UPDATE")) for s in sql[3:])
     assert Response.objects.get().answers.count() == standard.questions.count()
 
 

@@ -164,11 +164,11 @@ def test_it_renders_the_profile_page_in_bounded_queries(
     # The first visit caches the profile's profession and specialties, and the header's
     # staff-membership check.
     client.get(reverse("profiles:edit"))
-    # 1 session, 2 user, 3 profile (its profession, specialties cached), 4 its credentials,
-    # 5 its board certifications, 6 the ticked credentials for the preview, 7 the
-    # preview's credit types, and the choice lists: 8 credentials, 9 boards, 10
-    # professions, 11 specialties, 12 sub specialties.
-    with django_assert_num_queries(12):
+    # 1 session, 2 the user with their profile (its profession, specialties cached), 3 its
+    # credentials, 4 its board certifications, 5 the ticked credentials for the preview, 6
+    # the preview's credit types, and the choice lists: 7 credentials, 8 boards, 9
+    # professions, 10 specialties, 11 sub specialties.
+    with django_assert_num_queries(11):
         response = client.get(reverse("profiles:edit"))
     assert response.status_code == 200
 
