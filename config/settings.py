@@ -173,10 +173,11 @@ OUTBOX_DELIVER_ON_COMMIT = env_bool("OUTBOX_DELIVER_ON_COMMIT")
 TRANSCRIPT_PDF_KEEP_DAYS = int(os.environ.get("TRANSCRIPT_PDF_KEEP_DAYS", "7"))
 
 AUTH_USER_MODEL = "accounts.User"
-# Django's and allauth's, reading the session's user with their profile in one statement.
+# Django's and allauth's, reading the session's user with their profile and staff answer
+# in one statement (publishers/backends.py).
 AUTHENTICATION_BACKENDS = [
-    "celedger.profiles.backends.ModelBackend",
-    "celedger.profiles.backends.AuthenticationBackend",
+    "celedger.publishers.backends.ModelBackend",
+    "celedger.publishers.backends.AuthenticationBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

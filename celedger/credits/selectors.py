@@ -37,6 +37,7 @@ from celedger.activities.selectors import designations_for, event_session_key
 from celedger.assessments.selectors import Gate, assessment_completed_on, claim_gates
 from celedger.core.cache import cached_found
 from celedger.core.rows import model_columns
+from celedger.credits import transcript_reads
 from celedger.credits.eligibility import (
     Eligibility,
     EligibilityFacts,
@@ -614,21 +615,11 @@ def _transcript_claims(learner: Any) -> QuerySet[Claim]:
 
 def transcript_choices(*, learner: Any) -> TranscriptChoices:
     """The filters' choices, one query over the learner's claims (index claim_learner_active)."""
-    pairs = (
-        _transcript_claims(learner)
-        .order_by()
-        .values_list(
-            "designation__credit_type__sort_order",
-            "designation__credit_type__code",
-            "designation__credit_type__name",
-            "session__activity__publisher__name",
-            "session__activity__publisher__code",
-        )
-        .distinct()
-    )
     types: set[tuple[int, str, str]] = set()
     publishers: set[tuple[str, str]] = set()
-    for sort_order, code, name, publisher_name, publisher_code in pairs:
+    for sort_order, code, name, publisher_name, publisher_code in transcript_reads.choices(
+        learner_id=learner.pk
+    ):
         types.add((sort_order, name, code))
         publishers.add((publisher_name, publisher_code))
     return TranscriptChoices(
@@ -656,31 +647,12 @@ def transcript_totals(
 ) -> tuple[list[tuple[str, UnitWords, Decimal]], int]:
     """Hours per credit type over every matching claim, and how many claims match: one
     aggregate query (its counts give the paginator's total)."""
-    grouped = (
-        _filtered(learner, filters)
-        .order_by()
-        .values(
-            "designation__credit_type__sort_order",
-            "designation__credit_type__name",
-            "designation__credit_type__unit_singular",
-            "designation__credit_type__unit",
-        )
-        .annotate(hours=Sum("hours"), claims=Count("pk"))
-        .order_by("designation__credit_type__sort_order", "designation__credit_type__name")
-    )
     totals, count = [], 0
-    for row in grouped:
-        totals.append(
-            (
-                row["designation__credit_type__name"],
-                UnitWords(
-                    row["designation__credit_type__unit_singular"],
-                    row["designation__credit_type__unit"],
-                ),
-                Decimal(row["hours"]).quantize(Decimal("0.01")),
-            )
-        )
-        count += row["claims"]
+    for name, singular, unit, hours, claims in transcript_reads.totals(
+        learner_id=learner.pk, filters=filters
+    ):
+        totals.append((name, UnitWords(singular, unit), hours))
+        count += claims
     return totals, count
 
 
@@ -708,19 +680,21 @@ def transcript_for(
     """
     filters = filters or TranscriptFilters()
     totals, count = transcript_totals(learner=learner, filters=filters)
-    values = transcript_rows(learner=learner, filters=filters)
+    values: Iterable[tuple[Any, ...]]
     page_obj: Page[Any] | None = None
-    if per_page is not None:
-        # The page's ids come from the index alone (claim_learner_transcript, in its order);
-        # the joins then read only those rows, however many sessions the instance has.
-        ids = _filtered(learner, filters).order_by(*TRANSCRIPT_ORDER).values_list("pk", flat=True)
-        paginator: Paginator[int] = Paginator(ids, per_page)
-        paginator.count = count  # type: ignore[misc]  # the totals query counted them
-        page_obj = paginator.get_page(page)
-        values = (
-            Claim.objects.filter(pk__in=cast("QuerySet[Claim, int]", page_obj.object_list))
-            .order_by(*TRANSCRIPT_ORDER)
-            .values_list(*_ROW_VALUES)
+    if per_page is None:
+        values = transcript_rows(learner=learner, filters=filters)
+    else:
+        # The totals query counted the rows: the paginator pages positions, and the page's
+        # ids come from the index alone (claim_learner_transcript, in its order); the joins
+        # then read only those rows, however many sessions the instance has.
+        page_obj = Paginator(range(count), per_page).get_page(page)
+        positions = cast(range, page_obj.object_list)
+        values = transcript_reads.page(
+            learner_id=learner.pk,
+            filters=filters,
+            offset=positions.start if positions else 0,
+            limit=per_page,
         )
     rows = [transcript_row(v) for v in values]
     transcript = Transcript(
@@ -797,16 +771,7 @@ def transcript_pdf_get(*, learner: Any, pk: int) -> TranscriptPdf:
 def external_credits_for(*, learner: Any, filters: TranscriptFilters) -> list[ExternalCredit]:
     """The learner's imported credit from other systems, newest first (none when the
     transcript is narrowed to one of this instance's providers)."""
-    if filters.publisher:
-        return []
-    qs = ExternalCredit.objects.filter(learner=learner).select_related("credit_type")
-    if filters.date_from:
-        qs = qs.filter(completed_on__gte=filters.date_from)
-    if filters.date_to:
-        qs = qs.filter(completed_on__lte=filters.date_to)
-    if filters.credit_type:
-        qs = qs.filter(credit_type__code=filters.credit_type)
-    return list(qs.order_by("-completed_on", "-id"))
+    return transcript_reads.external(learner_id=learner.pk, filters=filters)
 
 
 # Roster ---------------------------------------------------------------------------

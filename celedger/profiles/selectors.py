@@ -66,11 +66,14 @@ def _profile_of(
     return profile
 
 
-def user_with_profile(*, user_id: int) -> "User | None":
+def user_with_profile(*, user_id: int, also: dict[str, str] | None = None) -> "User | None":
     """The session's user and their profile in one statement (the authentication backends'
     `get_user`, on every signed-in request): the profile, with its profession and
     specialties from the cache, is what `profile_for_user` then returns without a query.
-    A user without a profile (staff) reads as before, the profile's columns empty."""
+    A user without a profile (staff) reads as before, the profile's columns empty.
+
+    `also`: more columns read with the row, each an SQL expression on the user's table
+    (`"accounts_user"."id"`), set on the user under its name (the caller's flags)."""
     from celedger.accounts.models import User
 
     using = router.db_for_read(User)
@@ -81,9 +84,11 @@ def user_with_profile(*, user_id: int) -> "User | None":
     profile_columns = model_columns(
         LearnerProfile, alias=table, using=using, start=user_columns.end
     )
+    extra = also or {}
+    extra_sql = "".join(f", ({expression})" for expression in extra.values())
     sql = (
         f"SELECT {user_columns.sql}, {profile_columns.sql}, "
-        f"({_credential_ids_sql(conn)}) AS credential_ids FROM {users} "
+        f"({_credential_ids_sql(conn)}) AS credential_ids{extra_sql} FROM {users} "
         f"LEFT JOIN {quote(table)} ON {quote(table)}.{quote('user_id')} = {users}.{quote('id')} "
         f"WHERE {users}.{quote('id')} = %s"
     )
@@ -93,6 +98,8 @@ def user_with_profile(*, user_id: int) -> "User | None":
     if row is None:
         return None
     user = user_columns.instance(row, using=using)
+    for position, name in enumerate(extra, start=profile_columns.end + 1):
+        setattr(user, name, row[position])
     profile = None
     if row[profile_columns.start] is not None:
         profile = _with_references(_profile_of(row, profile_columns, using=using))

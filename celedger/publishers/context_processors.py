@@ -2,15 +2,15 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from celedger.core.cache import cached_found
-from celedger.publishers.models import StaffMembership, staff_nav_key
+from celedger.publishers.backends import STAFF_FLAG
+from celedger.publishers.models import StaffMembership
 
 
 def staff_nav(request: HttpRequest) -> dict[str, Any]:
     """Whether the header links to the provider console. Every page asked the database
-    (`user.memberships.exists`, issue 10); the answer is cached per user (`cached_found`:
-    a warm page reads it from the process's own copy, no round trip) and dropped when a
-    membership is saved or deleted (a receiver in publishers/models.py)."""
+    (`user.memberships.exists`, issue 10); the session's user now brings the answer, read
+    in the same statement (publishers/backends.py), so it is as fresh as the user. A user
+    set otherwise (signed in during this request) is asked as before."""
     # Error pages can render before (or without) the authentication middleware.
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -18,11 +18,9 @@ def staff_nav(request: HttpRequest) -> dict[str, Any]:
 
     def is_staff() -> bool:
         # Called by the template only when it shows the header (not for htmx fragments).
-        return bool(
-            cached_found(
-                staff_nav_key(user.pk),
-                lambda: StaffMembership.objects.filter(user_id=user.pk).exists(),
-            )
-        )
+        found = getattr(user, STAFF_FLAG, None)
+        if found is None:
+            found = StaffMembership.objects.filter(user_id=user.pk).exists()
+        return bool(found)
 
     return {"is_publisher_staff": is_staff}

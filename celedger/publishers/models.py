@@ -1,18 +1,14 @@
 import datetime
 import secrets
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 from django.utils import timezone
 
 from celedger.accreditation.models import CreditType
-from celedger.core.cache import cached_found_drop
 
 
 class Publisher(models.Model):
@@ -162,14 +158,3 @@ class StaffInvitation(models.Model):
         if timezone.now() >= self.expires_at:
             return self.State.EXPIRED
         return self.State.PENDING
-
-
-def staff_nav_key(user_id: int) -> str:
-    return f"staff-nav:{user_id}"
-
-
-@receiver([post_save, post_delete], sender=StaffMembership)
-def _staff_nav_forget(sender: type[StaffMembership], instance: StaffMembership, **_: Any) -> None:
-    # The header's "Provider console" link is cached per user (context_processors.staff_nav).
-    # Every process's copy too (the drop moves the stamp).
-    cached_found_drop([staff_nav_key(instance.user_id)])

@@ -171,12 +171,12 @@ def test_it_renders_the_program_page_in_constant_queries(
             max_hours="1.00",
             uan="0123-0000-26-001-L01-P" if code == "acpe-p" else "",
         )
-    # auth session, the user with their profile and its credentials' ids, check-ins; on
-    # this first visit the session by Event ID, the credential table, the designations (+
-    # professions, + session UANs for ACPE), the disclosure flags, the header's staff
-    # check and the learner's profession and specialty (one each, shared by every
+    # auth session, the user with their profile, its credentials' ids and the header's
+    # staff answer, check-ins; on this first visit the session by Event ID, the credential
+    # table, the designations (+ professions, + session UANs for ACPE), the disclosure
+    # flags and the learner's profession and specialty (one each, shared by every
     # learner), all cached after. Eligible types come from the designations.
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         assert client.get("/e/K7QM2P/").status_code == 200
     with django_assert_num_queries(3):
         assert client.get("/e/K7QM2P/").status_code == 200

@@ -20,13 +20,13 @@ def test_it_claims_a_conference_once_from_its_own_event_id(client, django_assert
         Attendance.objects.create(session=session, learner=profile.user)
     client.force_login(profile.user)
     url = reverse("credits:claim", args=[activity.event_id])
-    # django session, the user with their profile and its credentials' ids (one statement),
-    # the session by Event ID, the state (2: the sessions with their flags and the
-    # activity's window, the claims), and on this first visit only (cached after): the
-    # credential table, the designations and their professions, the post-test gate (no
-    # active post-test), the base layout's staff check, the learner's profession and
-    # specialty (one each, shared by every learner after).
-    with django_assert_num_queries(12):
+    # django session, the user with their profile, its credentials' ids and the header's
+    # staff answer (one statement), the session by Event ID, the state (2: the sessions
+    # with their flags and the activity's window, the claims), and on this first visit
+    # only (cached after): the credential table, the designations and their professions,
+    # the post-test gate (no active post-test), the learner's profession and specialty
+    # (one each, shared by every learner after).
+    with django_assert_num_queries(11):
         page = client.get(url)
     html = page.content.decode()
     assert page.status_code == 200
@@ -94,7 +94,7 @@ def test_it_keeps_the_single_program_page_within_its_query_budget(
     url = reverse("credits:claim", args=[session.event_id])
     # As the conference page on a first visit, plus the sessions' own UANs (ACPE is
     # designated; cached with the designations).
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         assert client.get(url).status_code == 200
 
 
