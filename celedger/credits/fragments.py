@@ -4,6 +4,7 @@ cached (the mechanism and its retirement: activities/fragments.py)."""
 import hashlib
 from dataclasses import dataclass
 
+from django import forms
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
@@ -16,15 +17,25 @@ from celedger.activities.fragments import (
     session_labels_fragment,
 )
 from celedger.core.cache import cached_content
-from celedger.credits.forms import ClaimForm, ClaimFormSpec, claim_form_spec
-from celedger.credits.selectors import ClaimPageState
+from celedger.credits.forms import (
+    ClaimForm,
+    ClaimFormSpec,
+    TranscriptFilterForm,
+    claim_form_spec,
+)
+from celedger.credits.selectors import ClaimPageState, TranscriptChoices
 
 FIELDS_TEMPLATE = "credits/_claim_fields.html"
+FILTERS_TEMPLATE = "credits/_transcript_filters.html"
+
+
+def _render_form(template: str, form: forms.Form) -> str:
+    # The page's markup as when the fields were written in it (no file's final newline).
+    return render_to_string(template, {"form": form}).removesuffix("\n")
 
 
 def _render_fields(form: ClaimForm) -> str:
-    # The page's markup as when the fields were written in it (no file's final newline).
-    return render_to_string(FIELDS_TEMPLATE, {"form": form}).removesuffix("\n")
+    return _render_form(FIELDS_TEMPLATE, form)
 
 
 @dataclass(frozen=True)
@@ -98,5 +109,30 @@ def claim_fields_html(*, state: ClaimPageState, form: ClaimForm | None) -> SafeS
     return mark_safe(
         cached_content(
             _fields_key(spec), lambda: _render_fields(ClaimForm(state=state, spec=spec))
+        )
+    )
+
+
+def transcript_filters_html(
+    *, choices: TranscriptChoices, form: TranscriptFilterForm | None
+) -> SafeString:
+    """The transcript's filter fields. A bound form's (the learner's filters, their errors)
+    rendered; with no filter asked for, kept as HTML by the choices it offers (the credit
+    types and providers of the learner's claims), which is all the markup depends on: a
+    learner's transcript page then builds no form."""
+    if form is not None:
+        return mark_safe(_render_form(FILTERS_TEMPLATE, form))
+    offered = repr((choices.credit_types, choices.publishers))
+    digest = hashlib.md5(offered.encode(), usedforsecurity=False).hexdigest()
+    key = f"transcript-filters:{translation.get_language() or ''}:{digest}"
+    return mark_safe(
+        cached_content(
+            key,
+            lambda: _render_form(
+                FILTERS_TEMPLATE,
+                TranscriptFilterForm(
+                    credit_types=choices.credit_types, publishers=choices.publishers
+                ),
+            ),
         )
     )

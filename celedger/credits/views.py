@@ -29,9 +29,14 @@ from celedger.credits.forms import (
     RosterFilterForm,
     TranscriptFilterForm,
 )
-from celedger.credits.fragments import claim_fields_html, claim_fragments
+from celedger.credits.fragments import (
+    claim_fields_html,
+    claim_fragments,
+    transcript_filters_html,
+)
 from celedger.credits.models import TranscriptPdf
 from celedger.credits.selectors import (
+    TranscriptFilters,
     claim_flags,
     claim_get_for_staff,
     claim_history,
@@ -162,17 +167,23 @@ def _transcript_context(request: AuthedRequest) -> dict[str, Any]:
     `transcript_for`'s (3); the PDF and CSV take every row instead of one page.
     """
     choices = transcript_choices(learner=request.user)
-    form = TranscriptFilterForm(
-        request.GET or None, credit_types=choices.credit_types, publishers=choices.publishers
-    )
-    filters = form.filters()
-    period = (filters.date_from, filters.date_to) if filters.date_from or filters.date_to else None
     query = request.GET.copy()
     query.pop("page", None)
+    # Only filters asked for build the form (their values, their errors).
+    form = (
+        TranscriptFilterForm(
+            request.GET, credit_types=choices.credit_types, publishers=choices.publishers
+        )
+        if query
+        else None
+    )
+    filters = form.filters() if form is not None else TranscriptFilters()
+    period = (filters.date_from, filters.date_to) if filters.date_from or filters.date_to else None
     return {
         "filters": filters,
         "period": period,
         "form": form,
+        "choices": choices,
         "profile": profile_for_user(user=request.user),
         "query": query.urlencode(),
     }
@@ -196,7 +207,8 @@ def transcript(request: AuthedRequest) -> HttpResponse:
         )
         for row in data.rows
     ]
-    context.update(transcript=data, page_obj=page, rows=rows)
+    filters_html = transcript_filters_html(choices=context["choices"], form=context["form"])
+    context.update(transcript=data, page_obj=page, rows=rows, filters_html=filters_html)
     return render(request, "credits/transcript.html", context)
 
 

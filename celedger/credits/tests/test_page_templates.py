@@ -106,3 +106,54 @@ def test_each_learner_sees_their_own_ticks_and_amounts_on_a_conference() -> None
     ticked = [claim_form_of(page).initial["sessions"] for page in pages]
     assert ticked[0] == ticked[2] == [s.pk for s in sessions[:2]] and ticked[1] == []
     assert pages[0].content.decode().count("checked") > pages[1].content.decode().count("checked")
+
+
+def test_an_unfiltered_transcript_builds_no_form_and_shows_the_same_filters() -> None:
+    """With no filter asked for, the filters are the markup kept by the choices offered:
+    byte for byte the unbound form's, from this process's copy and from the shared cache;
+    a learner with other choices gets their own."""
+    from unittest import mock
+
+    from django.template.loader import render_to_string
+
+    from celedger.core import cache as reference
+    from celedger.credits import forms
+    from celedger.credits.models import Claim
+    from celedger.credits.selectors import transcript_choices
+    from celedger.credits.services import claim_submit
+    from celedger.credits.tests.helpers import hours_for
+
+    session = activity_with("ama-pra-1")
+    profile = learner("MD")
+    claim_submit(
+        learner=profile.user,
+        session=session,
+        hours_by_designation=hours_for(session, "ama-pra-1"),
+        attested=True,
+    )
+    assert Claim.objects.count() == 1
+    client = Client()
+    client.force_login(profile.user)
+    url = reverse("credits:transcript")
+    first = client.get(url)
+    choices = transcript_choices(learner=profile.user)
+    expected = render_to_string(
+        "credits/_transcript_filters.html",
+        {
+            "form": forms.TranscriptFilterForm(
+                credit_types=choices.credit_types, publishers=choices.publishers
+            )
+        },
+    ).removesuffix("\n")
+    assert session.activity.publisher.name in expected
+    with mock.patch.object(
+        forms.TranscriptFilterForm, "__init__", side_effect=AssertionError("built")
+    ):
+        warm = client.get(url, {"page": "1"})
+        reference._local.clear()
+        shared = client.get(url)
+    for page in (first, warm, shared):
+        assert page.status_code == 200 and expected in page.content.decode()
+    other = Client()
+    other.force_login(learner("MD").user)
+    assert session.activity.publisher.name not in other.get(url).content.decode()

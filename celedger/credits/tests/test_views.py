@@ -172,7 +172,9 @@ def test_it_lists_claims_with_totals_and_filters(client):
 def test_it_warns_about_a_placeholder_license(client):
     profile = learner("MD", license_number="0000")
     client.force_login(profile.user)
-    assert "License number missing" in client.get(reverse("credits:transcript")).content.decode()
+    body = client.get(reverse("credits:transcript")).content.decode()
+    assert "License number missing" in body
+    assert f'<a href="{reverse("profiles:edit")}">Add it to your profile</a>' in body
 
 
 def test_it_shows_only_the_learners_own_claims(client):
