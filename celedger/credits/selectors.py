@@ -267,14 +267,15 @@ class LearnerMarks:
     activity_evaluated: bool  # the activity evaluated once for all its sessions
     first_evaluated_at: datetime.datetime | None
     email_verified: bool
+    has_claims: bool  # any active claim on the activity, on any of its sessions
 
 
 def _sessions_with_marks(
     *, learner: Any, activity: Activity, session: Session
 ) -> tuple[list[Session], LearnerMarks]:
     """The claim's sessions (a conference's all, else the one named), with the learner's
-    check-ins and evaluations there and whether an email address is verified: one
-    statement.
+    check-ins and evaluations there, whether an email address is verified and whether the
+    learner holds any active claim on the activity: one statement.
 
     Written out rather than composed with the ORM: the claim page and POST run it on every
     request, and compiling the same annotated query (five EXISTS subqueries) took more CPU
@@ -304,6 +305,11 @@ def _sessions_with_marks(
         "AND r.activity_id = %s) AS mark_first_evaluated_at, "
         f"EXISTS (SELECT 1 FROM {quote(EmailAddress._meta.db_table)} e "
         "WHERE e.user_id = %s AND e.verified = %s) AS mark_email_verified, "
+        # Whether `_active_claims_on` has anything to read (a first claim's page and POST
+        # have not).
+        f"EXISTS (SELECT 1 FROM {quote(Claim._meta.db_table)} c "
+        f"JOIN {quote(Session._meta.db_table)} cs ON cs.id = c.session_id "
+        "WHERE c.learner_id = %s AND cs.activity_id = %s AND c.status = %s) AS mark_claims, "
         # The activity's status, window and dates, as the database holds them now: the
         # session and activity named may come from the cache (`session_get_for_claim`).
         "act.status AS act_status, act.claim_opens_at AS act_claim_opens_at, "
@@ -315,6 +321,7 @@ def _sessions_with_marks(
     )
     me = learner.pk
     params = [me, me, me, activity.pk, me, activity.pk, me, True]
+    params += [me, activity.pk, Claim.Status.ACTIVE.value]
     params.append(activity.pk if activity.is_conference else session.pk)
     with conn.cursor() as cursor:
         cursor.execute(sql, params)
@@ -328,6 +335,7 @@ def _sessions_with_marks(
             item.mark_activity_evaluated,  # type: ignore[attr-defined]
             item.mark_first_evaluated_at,  # type: ignore[attr-defined]
             item.mark_email_verified,  # type: ignore[attr-defined]
+            item.mark_claims,  # type: ignore[attr-defined]
             item.act_status,  # type: ignore[attr-defined]
             item.act_claim_opens_at,  # type: ignore[attr-defined]
             item.act_claim_closes_at,  # type: ignore[attr-defined]
@@ -343,6 +351,7 @@ def _sessions_with_marks(
         activity_evaluated=bool(getattr(first, "mark_activity_evaluated", False)),
         first_evaluated_at=_aware(getattr(first, "mark_first_evaluated_at", None)),
         email_verified=bool(getattr(first, "mark_email_verified", False)),
+        has_claims=bool(getattr(first, "mark_claims", True)),
     )
     _refresh_from_rows(session=session, activity=activity, rows=rows)
     return rows, marks
@@ -420,10 +429,11 @@ def claim_page_state(
 
     Queries: none for the profile and its credentials (the ones `profile_required` read,
     the credentials from the cached table; board certifications +1 with MOC credit); the
-    claim's sessions with the check-in, evaluation and email-verified flags and the
-    activity's window (1, `_sessions_with_marks`); the learner's active claims on the
-    activity (1). Cached: the designations (`designations_for`) and whether a post-test
-    gates credit (`claim_gates`: up to 4 more with an active post-test; home study +1).
+    claim's sessions with the check-in, evaluation and email-verified flags, whether the
+    learner holds a claim there and the activity's window (1, `_sessions_with_marks`); the
+    learner's active claims on the activity (1, only when they hold any). Cached: the
+    designations (`designations_for`) and whether a post-test gates credit (`claim_gates`:
+    up to 4 more with an active post-test; home study +1).
     """
     from celedger.evaluations.models import ActivityEvaluation
 
@@ -446,7 +456,7 @@ def claim_page_state(
     evaluates = setup is not None and setup.mode != ActivityEvaluation.Mode.NONE
     per_session = evaluates and setup is not None and setup.per_session
     rows, marks = _sessions_with_marks(learner=learner, activity=activity, session=session)
-    existing = _active_claims_on(learner=learner, activity=activity)
+    existing = _active_claims_on(learner=learner, activity=activity) if marks.has_claims else []
     # The designations (with their credit types) are the cached ones: no join to read them.
     by_pk = {d.pk: d for d in designations}
     if all(c.designation_id in by_pk for c in existing):

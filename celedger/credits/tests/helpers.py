@@ -63,6 +63,18 @@ def hours_for(session: Any, code: str, hours: str | None = None) -> dict[int, De
     return {designation.pk: hours if hours else designation.max_hours}  # type: ignore[dict-item]
 
 
+def claim_in_full(profile: Any, session: Any, code: str = "ama-pra-1") -> None:
+    """The learner claims the session's `code` credit in full, attested."""
+    from celedger.credits.services import claim_submit
+
+    claim_submit(
+        learner=profile.user,
+        session=session,
+        hours_by_designation=hours_for(session, code),
+        attested=True,
+    )
+
+
 def ago(**kwargs: Any) -> datetime.datetime:
     return timezone.now() - datetime.timedelta(**kwargs)
 

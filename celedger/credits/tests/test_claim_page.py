@@ -21,12 +21,12 @@ def test_it_claims_a_conference_once_from_its_own_event_id(client, django_assert
     client.force_login(profile.user)
     url = reverse("credits:claim", args=[activity.event_id])
     # django session, the user with their profile, its credentials' ids and the header's
-    # staff answer (one statement), the session by Event ID, the state (2: the sessions
-    # with their flags and the activity's window, the claims), and on this first visit
+    # staff answer (one statement), the session by Event ID, the state (1: the sessions
+    # with their flags and the activity's window; no claims held), and on this first visit
     # only (cached after): the credential table, the designations and their professions,
     # the post-test gate (no active post-test), the learner's profession and specialty
     # (one each, shared by every learner after).
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         page = client.get(url)
     html = page.content.decode()
     assert page.status_code == 200
@@ -41,11 +41,11 @@ def test_it_claims_a_conference_once_from_its_own_event_id(client, django_assert
         f"hours_{designation.pk}": "3.50",
         "attested": "on",
     }
-    # The page's reads (4, from the cache now; the ticked sessions are checked against the
+    # The page's reads (3, from the cache now; the ticked sessions are checked against the
     # state, not read again), then one transaction whatever the sessions ticked: the three
     # claims in one INSERT, their audit rows in one, the pooled balance in one upsert, the
     # outbox (1), and the transaction's own savepoint in a test (2).
-    with django_assert_num_queries(10) as captured:
+    with django_assert_num_queries(9) as captured:
         response = client.post(url, data)
     inserts = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("INSERT")]
     assert [s.split('"')[1] for s in inserts] == [
@@ -94,7 +94,7 @@ def test_it_keeps_the_single_program_page_within_its_query_budget(
     url = reverse("credits:claim", args=[session.event_id])
     # As the conference page on a first visit, plus the sessions' own UANs (ACPE is
     # designated; cached with the designations).
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         assert client.get(url).status_code == 200
 
 

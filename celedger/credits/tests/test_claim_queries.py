@@ -25,24 +25,33 @@ def _statements(client: Any, method: str, url: str, data: Any = None) -> tuple[A
 def signed_in(client: Any) -> tuple[Any, Any]:
     session = activity_with("ama-pra-1", "ancc", "acpe-p")
     client.force_login(learner("MD").user)
-    # The first visit fills the caches: designations, post-tests, the header's console link.
+    # The first visit fills the caches: designations, post-tests.
     client.get(reverse("activities:program", args=[session.event_id]))
     client.get(reverse("credits:claim", args=[session.event_id]))
     return client, session
 
 
-def test_the_claim_page_reads_its_state_in_four_queries(
+def test_the_claim_page_reads_its_state_in_three_queries(
     signed_in: Any, django_assert_num_queries: Any
 ) -> None:
     client, session = signed_in
     # django session, the user with their profile and its credentials' ids (one statement,
     # the authentication backend's), the claim's sessions with check-in, evaluation and
-    # email-verified flags and the activity's window, the learner's claims. The session by
-    # Event ID, the credentials, designations and the post-test gates come from the cache.
-    with django_assert_num_queries(4):
-        response = client.get(reverse("credits:claim", args=[session.event_id]))
+    # email-verified flags, whether the learner holds a claim there and the activity's
+    # window. The session by Event ID, the credentials, designations and the post-test
+    # gates come from the cache; the learner's claims are read once they hold any (+1).
+    url = reverse("credits:claim", args=[session.event_id])
+    with django_assert_num_queries(3):
+        response = client.get(url)
     assert response.status_code == 200
     assert response.context["state"].email_verified
+    assert response.context["state"].existing == []
+    form = claim_form_of(response)
+    data = {k: str(v) for k, v in form.initial.items() if k.startswith("hours_")}
+    client.post(url, {**data, "attested": "on"})
+    with django_assert_num_queries(4):
+        response = client.get(url)
+    assert len(response.context["state"].existing) == 1  # the MD's AMA PRA credit
 
 
 def test_the_claim_post_is_one_transaction_of_a_handful_of_statements(signed_in: Any) -> None:
@@ -53,12 +62,12 @@ def test_the_claim_post_is_one_transaction_of_a_handful_of_statements(signed_in:
     response, sql = _statements(client, "post", url, {**data, "attested": "on"})
     assert response.status_code == 302
     assert Claim.objects.filter(session=session).count() == 1
-    # The same four reads as the page, then the transaction (a savepoint here, inside
+    # The same three reads as the page, then the transaction (a savepoint here, inside
     # the test's transaction): the claims in one INSERT, their audit rows in one, the
     # pooled balance created or moved in one upsert, the outbox message. No savepoint per
     # claim, no existence SELECT 1s, no SELECT ... FOR UPDATE, no re-read of the state.
-    assert len(sql) == 10, sql
-    reads, transaction = sql[:4], sql[4:]
+    assert len(sql) == 9, sql
+    reads, transaction = sql[:3], sql[3:]
     assert all(s.startswith("SELECT") for s in reads)
     assert [_kind(s) for s in transaction] == [
         "SAVEPOINT",
@@ -144,9 +153,15 @@ def test_the_claim_page_reads_the_profile_and_claims_without_the_orms_joins(
     signed_in: Any,
 ) -> None:
     client, session = signed_in
-    _, sql = _statements(client, "get", reverse("credits:claim", args=[session.event_id]))
+    url = reverse("credits:claim", args=[session.event_id])
+    form = claim_form_of(client.get(url))
+    data = {k: str(v) for k, v in form.initial.items() if k.startswith("hours_")}
+    client.post(url, {**data, "attested": "on"})
+    _, sql = _statements(client, "get", url)
     profile = next(s for s in sql if '"profiles_learnerprofile"' in s)
-    claims = next(s for s in sql if 'FROM "credits_claim"' in s)
+    claims = next(
+        s for s in sql if s.startswith('SELECT "c"."id"') and 'FROM "credits_claim"' in s
+    )
     # The profile's own row with the user's (its profession and specialties from the
     # cache); the claims with their sessions, unordered (the page orders them).
     assert profile.count("JOIN") == 1 and 'FROM "accounts_user" LEFT JOIN' in profile

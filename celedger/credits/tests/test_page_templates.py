@@ -120,17 +120,11 @@ def test_an_unfiltered_transcript_builds_no_form_and_shows_the_same_filters() ->
     from celedger.credits import forms
     from celedger.credits.models import Claim
     from celedger.credits.selectors import transcript_choices
-    from celedger.credits.services import claim_submit
-    from celedger.credits.tests.helpers import hours_for
+    from celedger.credits.tests.helpers import claim_in_full
 
     session = activity_with("ama-pra-1")
     profile = learner("MD")
-    claim_submit(
-        learner=profile.user,
-        session=session,
-        hours_by_designation=hours_for(session, "ama-pra-1"),
-        attested=True,
-    )
+    claim_in_full(profile, session)
     assert Claim.objects.count() == 1
     client = Client()
     client.force_login(profile.user)

@@ -16,7 +16,7 @@ from celedger.activities.models import Attendance
 from celedger.activities.tests.factories import SessionFactory
 from celedger.credits.models import Claim, ExternalCredit, TranscriptPdf
 from celedger.credits.services import NOT_A_PARTICIPANT, claim_submit
-from celedger.credits.tests.helpers import activity_with, hours_for, learner
+from celedger.credits.tests.helpers import activity_with, claim_in_full, hours_for, learner
 from celedger.evaluations.models import ActivityEvaluation
 from celedger.publishers.models import StaffMembership
 from celedger.publishers.tests.factories import StaffMembershipFactory
@@ -424,12 +424,7 @@ def test_it_exports_the_roster_as_csv_and_xlsx(client):
     session = activity_with("ama-pra-1")
     publisher = session.activity.publisher
     profile = learner("MD")
-    claim_submit(
-        learner=profile.user,
-        session=session,
-        hours_by_designation=hours_for(session, "ama-pra-1"),
-        attested=True,
-    )
+    claim_in_full(profile, session)
     client.force_login(staff_of(publisher, StaffMembership.Role.VIEWER))
     base = [publisher.code, session.activity_id]
     rows = list(
