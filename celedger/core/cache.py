@@ -22,6 +22,7 @@ session UANs) are shared: read them, never change them. `shared=True` hands the 
 as it is kept (for values no caller changes: the credential table).
 """
 
+import hashlib
 import pickle
 import threading
 import time
@@ -190,6 +191,15 @@ def keep_here(values: Mapping[str, Any]) -> None:
     expires_at = time.time() + LOCAL_SECONDS
     for key, value in values.items():
         _local.put(stamp, key, value, expires_at)
+
+
+def content_key(kind: str, shown: object, *parts: str) -> str:
+    """The key of a piece kept by what it shows: `kind`, any `parts`, the page's language
+    and a digest of `shown`'s repr (everything the markup depends on)."""
+    from django.utils import translation
+
+    digest = hashlib.md5(repr(shown).encode(), usedforsecurity=False).hexdigest()
+    return ":".join([kind, *parts, translation.get_language() or "", digest])
 
 
 def cached_content(key: str, build: Callable[[], str]) -> str:

@@ -4,6 +4,7 @@ which cost more CPU than the database took to answer it. The columns, and the co
 the ORM would apply to them (SQLite's dates, a phone number field), are worked out once.
 """
 
+import datetime
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -37,6 +38,14 @@ class ModelColumns[M: Model]:
                     value = converter(value, col, conn)
                 values[position] = value
         return self.model.from_db(using, self.attnames, values)
+
+
+def as_date(value: Any) -> datetime.date:
+    """A date column read under another name (an expression or a value list): SQLite gives
+    the stored ISO text, PostgreSQL the date."""
+    if isinstance(value, str):
+        return datetime.date.fromisoformat(value)
+    return cast(datetime.date, value)
 
 
 _COLUMNS: dict[tuple[type[Model], str, str, int], ModelColumns[Any]] = {}

@@ -1,12 +1,10 @@
 """The claim page's pieces that are no learner's own, rendered once per activity and
 cached (the mechanism and its retirement: activities/fragments.py)."""
 
-import hashlib
 from dataclasses import dataclass
 
 from django import forms
 from django.template.loader import render_to_string
-from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
 from celedger.activities.fragments import (
@@ -16,10 +14,9 @@ from celedger.activities.fragments import (
     piece_html,
     session_labels_fragment,
 )
-from celedger.core.cache import cached_content
+from celedger.core.cache import cached_content, content_key
 from celedger.credits.forms import (
     ClaimForm,
-    ClaimFormSpec,
     TranscriptFilterForm,
     claim_form_spec,
 )
@@ -91,11 +88,6 @@ def claim_fragments(*, state: ClaimPageState) -> ClaimFragments:
     )
 
 
-def _fields_key(spec: ClaimFormSpec) -> str:
-    digest = hashlib.md5(repr(spec).encode(), usedforsecurity=False).hexdigest()
-    return f"claim-fields:{translation.get_language() or ''}:{digest}"
-
-
 def claim_fields_html(*, state: ClaimPageState, form: ClaimForm | None) -> SafeString:
     """The claim form's fields. A bound form's (the learner's values, its errors) rendered;
     an unbound one's kept as HTML by what it shows (`claim_form_spec`: the sessions with
@@ -108,7 +100,8 @@ def claim_fields_html(*, state: ClaimPageState, form: ClaimForm | None) -> SafeS
     spec = claim_form_spec(state)
     return mark_safe(
         cached_content(
-            _fields_key(spec), lambda: _render_fields(ClaimForm(state=state, spec=spec))
+            content_key("claim-fields", spec),
+            lambda: _render_fields(ClaimForm(state=state, spec=spec)),
         )
     )
 
@@ -122,9 +115,7 @@ def transcript_filters_html(
     learner's transcript page then builds no form."""
     if form is not None:
         return mark_safe(_render_form(FILTERS_TEMPLATE, form))
-    offered = repr((choices.credit_types, choices.publishers))
-    digest = hashlib.md5(offered.encode(), usedforsecurity=False).hexdigest()
-    key = f"transcript-filters:{translation.get_language() or ''}:{digest}"
+    key = content_key("transcript-filters", (choices.credit_types, choices.publishers))
     return mark_safe(
         cached_content(
             key,

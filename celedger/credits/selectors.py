@@ -36,7 +36,7 @@ from celedger.activities.models import (
 from celedger.activities.selectors import designations_for, event_session_key
 from celedger.assessments.selectors import Gate, assessment_completed_on, claim_gates
 from celedger.core.cache import cached_found
-from celedger.core.rows import model_columns
+from celedger.core.rows import as_date, model_columns
 from celedger.credits import transcript_reads
 from celedger.credits.eligibility import (
     Eligibility,
@@ -370,20 +370,13 @@ def _refresh_from_rows(*, session: Session, activity: Activity, rows: list[Sessi
     activity.status = status
     activity.claim_opens_at = _aware(first.act_claim_opens_at)  # type: ignore[attr-defined]
     activity.claim_closes_at = _aware(first.act_claim_closes_at)  # type: ignore[attr-defined]
-    activity.starts_on = _date(first.act_starts_on)  # type: ignore[attr-defined]
-    activity.ends_on = _date(first.act_ends_on)  # type: ignore[attr-defined]
+    activity.starts_on = as_date(first.act_starts_on)  # type: ignore[attr-defined]
+    activity.ends_on = as_date(first.act_ends_on)  # type: ignore[attr-defined]
     for row in rows:
         if row.pk == session.pk:
             session.starts_at = row.starts_at
             session.ends_at = row.ends_at
             session.credit_hours = row.credit_hours
-
-
-def _date(value: Any) -> datetime.date:
-    # SQLite gives the stored ISO text for a column read under another name.
-    if isinstance(value, str):
-        return datetime.date.fromisoformat(value)
-    return cast(datetime.date, value)
 
 
 def _aware(value: Any) -> datetime.datetime | None:
@@ -699,11 +692,10 @@ def transcript_for(
         # ids come from the index alone (claim_learner_transcript, in its order); the joins
         # then read only those rows, however many sessions the instance has.
         page_obj = Paginator(range(count), per_page).get_page(page)
-        positions = cast(range, page_obj.object_list)
         values = transcript_reads.page(
             learner_id=learner.pk,
             filters=filters,
-            offset=positions.start if positions else 0,
+            offset=(page_obj.number - 1) * per_page,
             limit=per_page,
         )
     rows = [transcript_row(v) for v in values]

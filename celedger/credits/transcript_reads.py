@@ -9,7 +9,6 @@ written once; `credits/tests/test_transcript_reads.py` checks each against the O
 answer on PostgreSQL and SQLite. Values, not model objects, but for the external credit.
 """
 
-import datetime
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -19,7 +18,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 from celedger.accreditation.models import CreditType
 from celedger.activities.models import Activity, CreditDesignation, Session
-from celedger.core.rows import model_columns
+from celedger.core.rows import as_date, model_columns
 from celedger.credits.models import Claim, ExternalCredit
 from celedger.publishers.models import Publisher
 
@@ -60,20 +59,27 @@ def _where(
 ) -> tuple[str, list[Any]]:
     """The learner's active claims the filters match (`c` the claims' alias; the credit
     type as `t`, the publisher as `p`): as `selectors._filtered`."""
-    sql = f"{c}.learner_id = %s AND {c}.status = %s"
-    params: list[Any] = [learner_id, Claim.Status.ACTIVE.value]
-    if filters.date_from:
-        sql += f" AND {c}.participated_on >= %s"
-        params.append(conn.ops.adapt_datefield_value(filters.date_from))
-    if filters.date_to:
-        sql += f" AND {c}.participated_on <= %s"
-        params.append(conn.ops.adapt_datefield_value(filters.date_to))
+    dates, params = _in_period(conn, filters, f"{c}.participated_on")
+    sql = f"{c}.learner_id = %s AND {c}.status = %s{dates}"
+    params = [learner_id, Claim.Status.ACTIVE.value, *params]
     if filters.credit_type:
         sql += " AND t.code = %s"
         params.append(filters.credit_type)
     if filters.publisher:
         sql += " AND p.code = %s"
         params.append(filters.publisher)
+    return sql, params
+
+
+def _in_period(conn: BaseDatabaseWrapper, filters: Any, column: str) -> tuple[str, list[Any]]:
+    """The filters' dates on `column` (the day a credit is for), as AND clauses."""
+    sql, params = "", []
+    if filters.date_from:
+        sql += f" AND {column} >= %s"
+        params.append(conn.ops.adapt_datefield_value(filters.date_from))
+    if filters.date_to:
+        sql += f" AND {column} <= %s"
+        params.append(conn.ops.adapt_datefield_value(filters.date_to))
     return sql, params
 
 
@@ -89,11 +95,6 @@ def _fetch(conn: BaseDatabaseWrapper, sql: str, params: Sequence[Any]) -> list[t
 
 def _connection() -> BaseDatabaseWrapper:
     return connections[router.db_for_read(Claim)]
-
-
-def _day(value: Any) -> datetime.date:
-    # SQLite gives a date column read by a written-out statement as its ISO text.
-    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _hours(value: Any) -> Decimal:
@@ -158,7 +159,7 @@ def page(*, learner_id: int, filters: Any, offset: int, limit: int) -> list[tupl
         f" WHERE c.id IN ({ids}) ORDER BY c.participated_on DESC, c.id DESC"
     )
     rows = _fetch(conn, sql, [*params, limit, offset])
-    return [(row[0], _day(row[1]), *row[2:10], _hours(row[10]), *row[11:]) for row in rows]
+    return [(row[0], as_date(row[1]), *row[2:10], _hours(row[10]), *row[11:]) for row in rows]
 
 
 def external(*, learner_id: int, filters: Any) -> list[ExternalCredit]:
@@ -171,14 +172,9 @@ def external(*, learner_id: int, filters: Any) -> list[ExternalCredit]:
     t = _tables(conn)
     credit = model_columns(ExternalCredit, alias="x", using=using)
     kind = model_columns(CreditType, alias="t", using=using, start=credit.end)
-    sql = "x.learner_id = %s"
-    params: list[Any] = [learner_id]
-    if filters.date_from:
-        sql += " AND x.completed_on >= %s"
-        params.append(conn.ops.adapt_datefield_value(filters.date_from))
-    if filters.date_to:
-        sql += " AND x.completed_on <= %s"
-        params.append(conn.ops.adapt_datefield_value(filters.date_to))
+    dates, params = _in_period(conn, filters, "x.completed_on")
+    sql = f"x.learner_id = %s{dates}"
+    params = [learner_id, *params]
     if filters.credit_type:
         sql += " AND t.code = %s"
         params.append(filters.credit_type)

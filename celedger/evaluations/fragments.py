@@ -11,13 +11,10 @@ and `form_questions` already follows those changes (`evaluations/signals.py`,
 `question_move`), so the next first visit renders anew and the old entry simply expires.
 """
 
-import hashlib
-
 from django.template.loader import render_to_string
-from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
-from celedger.core.cache import cached_content, reference_generation
+from celedger.core.cache import cached_content, content_key, reference_generation
 from celedger.evaluations.forms import ResponseForm
 from celedger.evaluations.models import EvaluationForm, Question
 
@@ -30,16 +27,8 @@ def question_fields_key(*, form: EvaluationForm, questions: list[Question]) -> s
     shown = [
         (q.pk, q.order, q.kind, q.text, q.help_text, q.required, q.choices) for q in questions
     ]
-    digest = hashlib.md5(repr(shown).encode(), usedforsecurity=False).hexdigest()
-    return ":".join(
-        [
-            "evaluation-fields",
-            reference_generation(),
-            str(form.pk),
-            str(form.version),
-            translation.get_language() or "",
-            digest,
-        ]
+    return content_key(
+        "evaluation-fields", shown, reference_generation(), str(form.pk), str(form.version)
     )
 
 
