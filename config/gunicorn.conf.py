@@ -18,8 +18,9 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
 def post_worker_init(worker: object) -> None:
-    """Pay WeasyPrint's first-render cost (fonts, about a second) before taking requests,
-    so the first certificate a learner downloads is as quick as the rest."""
-    from celedger.core.pdf import warm_up
+    """Pay each worker's first-request costs (the URLconf, the templates, WeasyPrint's
+    fonts) before it takes requests, so its first learners are served as quickly as the
+    rest (celedger.core.warm)."""
+    from celedger.core.warm import warm_up_worker
 
-    warm_up()
+    warm_up_worker()
