@@ -42,6 +42,7 @@ from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
 from celedger.core.models import OutboxMessage
+from celedger.core.rows import insert_instances
 
 logger = logging.getLogger(__name__)
 
@@ -122,7 +123,7 @@ def outbox_enqueue(*, kind: str, payload: dict[str, Any], dedupe_key: str = "") 
         except IntegrityError:
             return OutboxMessage.objects.get(dedupe_key=dedupe_key)
     else:
-        message.save()
+        insert_instances([message])
     if _setting("OUTBOX_DELIVER_ON_COMMIT", False):
         _deliver_after_commit(message.pk)
     return message

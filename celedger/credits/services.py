@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from celedger.activities.models import Activity, Attendance, CreditDesignation, Session
 from celedger.core.decimals import is_quarter_step
-from celedger.core.models import AuditEvent
 from celedger.core.outbox import outbox_enqueue
+from celedger.core.rows import insert_instances
 from celedger.core.services import audit_event, audit_record
 from celedger.credits.eligibility import partial_credit_allowed
 from celedger.credits.models import Claim, CreditBalance, TranscriptPdf
@@ -258,7 +258,7 @@ def _insert_claims(
     # INSERT then leaves usable for the retry's read; on its own, the transaction.
     with transaction.atomic():
         try:
-            Claim.objects.bulk_create(claims)
+            insert_instances(claims)
         except IntegrityError:
             # Nothing more runs in this transaction: leaving the block rolls it back.
             raise _Conflict from None
@@ -279,7 +279,7 @@ def _insert_claims(
             )
             added[claim.designation.pk] += claim.hours
             designations[claim.designation.pk] = claim.designation
-        AuditEvent.objects.bulk_create(events)
+        insert_instances(events)
         if activity.pools_sessions:
             for designation_id in sorted(added):
                 _balance_increase(

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from celedger.activities.models import Activity, Session
+from celedger.core.rows import insert_instances
 from celedger.evaluations.models import (
     ActivityEvaluation,
     Answer,
@@ -261,14 +262,15 @@ def _response_upsert(
     try:
         # The INSERT first, in its own savepoint: a response already there (a change, or
         # a double submit that raced us) is refused by the partial unique constraint.
+        response = Response(
+            learner=learner,
+            activity=activity,
+            session=session,
+            form=form,
+            outside_attested=outside_attested,
+        )
         with transaction.atomic():
-            response = Response.objects.create(
-                learner=learner,
-                activity=activity,
-                session=session,
-                form=form,
-                outside_attested=outside_attested,
-            )
+            insert_instances([response])
         return response, True
     except IntegrityError:
         lookup: dict[str, Any] = {"learner": learner, "activity": activity}
@@ -330,7 +332,7 @@ def response_submit(
             else:
                 answer.text = str(value)
             rows.append(answer)
-        Answer.objects.bulk_create(rows)
+        insert_instances(rows)
     return response
 
 

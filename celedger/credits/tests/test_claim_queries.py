@@ -80,6 +80,22 @@ def test_the_claim_post_is_one_transaction_of_a_handful_of_statements(signed_in:
     assert not any("FOR UPDATE" in s for s in sql)
 
 
+def test_the_claim_post_compiles_none_of_its_inserts(signed_in: Any) -> None:
+    from celedger.testing.orm import compiled_selects
+
+    client, session = signed_in
+    url = reverse("credits:claim", args=[session.event_id])
+    form = claim_form_of(client.get(url))
+    data = {k: str(v) for k, v in form.initial.items() if k.startswith("hours_")}
+    with compiled_selects(inserts=True) as compiled:
+        response = client.post(url, {**data, "attested": "on"})
+    assert response.status_code == 302
+    # The claims, their audit rows and the outbox message: written out once per model
+    # (core.rows.insert_instances); the balance upsert was already.
+    assert not [table for table in compiled if table.startswith("INSERT")], compiled
+    assert Claim.objects.filter(session=session).count() == 1
+
+
 def _kind(sql: str) -> str:
     """A statement by kind and table: INSERT, UPSERT (INSERT ... ON CONFLICT), UPDATE."""
     words = sql.split()
