@@ -589,7 +589,8 @@ def table(rows: list[Row], workers: int) -> list[str]:
     lines = [
         "| path | requests | req/s | p50 ms | p95 ms | p99 ms | errors | queries "
         "| in worker ms | CPU ms | CPU p50 ms | capacity req/s | ratio |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | --- |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- "
+        "| ---: | ---: | ---: | ---: | --- |",
     ]
     for r in rows:
         lines.append(
