@@ -172,7 +172,12 @@ def test_a_new_disclosure_shows_on_the_next_view() -> None:
 
 def test_an_expired_disclosure_is_not_shown_current_the_next_day() -> None:
     session = _program()
-    role = discloser(session.activity, valid_until=timezone.localdate())
+    # The publisher's day, as the page counts it (not the server's: they differ in the
+    # hours after UTC midnight).
+    role = discloser(
+        session.activity,
+        valid_until=timezone.localdate(timezone=session.activity.publisher.zone),
+    )
     assert "None of the planners" in _view(session)[0]
     tomorrow = timezone.now() + datetime.timedelta(days=1)
     with pytest.MonkeyPatch.context() as patch:
