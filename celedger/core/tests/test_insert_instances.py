@@ -123,6 +123,8 @@ def test_models_it_cannot_write_as_the_orm_does_are_refused() -> None:
         insert_instances([DjangoSession(session_key="k", session_data="", expire_date=None)])
     with pytest.raises(TypeError, match="one model"):
         insert_instances([AuditEvent(action="a"), OutboxMessage(kind="k")])
+    with pytest.raises(TypeError, match="new instances"):
+        insert_instances([AuditEvent(pk=7, action="a")])
 
 
 # What a form can send: no NUL (PostgreSQL's text and jsonb refuse it), no lone surrogate.
