@@ -127,9 +127,9 @@ def insert_instances(objs: Sequence[Model], *, using: str = "default") -> None:
     if not objs:
         return
     model = type(objs[0])
+    plan = _insert_plan(model, using)
     if any(type(obj) is not model or obj.pk is not None for obj in objs):
         raise TypeError("insert_instances: new instances of one model at a time")
-    plan = _insert_plan(model, using)
     conn = connections[using]
     batch = conn.ops.bulk_batch_size(list(plan.fields), objs)
     with conn.cursor() as cursor:
