@@ -236,11 +236,14 @@ class Seeder:
 
 
 def analyze() -> None:
-    """Fresh planner statistics after bulk loads (autovacuum would catch up later)."""
+    """After bulk loads, what autovacuum does for a ledger that grew over years: fresh
+    planner statistics and the visibility map and hint bits set. Without the VACUUM the
+    first reads of just-loaded rows pay for setting hint bits, and index-only scans visit
+    the heap (at 10M claims the page right after the fill took 1.3× its later time)."""
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        cursor.execute("VACUUM ANALYZE")
 
 
 def timed(
