@@ -1373,15 +1373,12 @@ def roster_totals(
 
     chosen_ids = [s.pk for s in _chosen(sessions, session_id)]
     conditions = _Conditions(activity=activity, chosen_ids=chosen_ids)
-    counts = (
-        get_user_model()
-        .objects.filter(pk__in=conditions.in_roster)
-        .aggregate(
-            learners=Count("pk"),
-            attended=Count("pk", filter=Q(pk__in=conditions.attended)),
-            evaluated=Count("pk", filter=Q(pk__in=conditions.evaluated)),
-            claimed=Count("pk", filter=Q(pk__in=conditions.claimed)),
-        )
+    users = get_user_model().objects.all()
+    counts = users.filter(_users_among(conditions.in_roster, using=users.db)).aggregate(
+        learners=Count("pk"),
+        attended=Count("pk", filter=Q(pk__in=conditions.attended)),
+        evaluated=Count("pk", filter=Q(pk__in=conditions.evaluated)),
+        claimed=Count("pk", filter=Q(pk__in=conditions.claimed)),
     )
     hours = [
         (
