@@ -345,7 +345,12 @@ def test_the_roster_looks_its_learners_up_by_key_on_postgresql(client, cast):
         if 'ORDER BY "profiles_learnerprofile"."last_name_key"' in q["sql"]
     ]
     assert learners, "the roster's learners were read"
-    if connection.vendor == "postgresql":
-        assert all('"accounts_user"."id" = ANY(ARRAY(' in sql for sql in learners), learners
-    else:
-        assert all('"accounts_user"."id" IN (' in sql for sql in learners), learners
+    # And the totals' counts of the roster's learners.
+    totals = [
+        q["sql"] for q in queries.captured_queries if 'COUNT("accounts_user"."id")' in q["sql"]
+    ]
+    assert len(totals) == 1, totals
+    form = "= ANY(ARRAY(" if connection.vendor == "postgresql" else '"accounts_user"."id" IN ('
+    for sql in (*learners, *totals):
+        outer = sql.rsplit('FROM "accounts_user"', 1)[1]
+        assert form in outer.split(" WHERE ", 1)[1][:40], sql
