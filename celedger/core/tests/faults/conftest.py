@@ -1,7 +1,9 @@
 """The fault suite's machinery: a throwaway PostgreSQL cluster, gunicorn, outbox workers
 and SMTP servers, each a real process on 127.0.0.1, all removed afterwards.
 
-Ports (TEAM.md): PostgreSQL 55432, web 8102, SMTP 8125.
+Ports: PostgreSQL 25432, web 8102, SMTP 8125, all below Linux's ephemeral range (32768 and
+up): a port in it can be held by any outgoing connection's local end, and the cluster then
+fails to start (55432 did, once, beside the suite's own connections to PostgreSQL).
 """
 
 import json
@@ -26,7 +28,7 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[4]
-PG_PORT, WEB_PORT, SMTP_PORT = 55432, 8102, 8125
+PG_PORT, WEB_PORT, SMTP_PORT = 25432, 8102, 8125
 PG_BIN = os.environ.get("PG_BIN", "")
 
 
