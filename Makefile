@@ -63,9 +63,10 @@ format: $(BIN)/.installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# The closing rush on PostgreSQL and Redis (bench/README.md): 300 learners; FULL=1 5,000.
+# The closing rush on PostgreSQL and Redis (bench/README.md): 300 learners; FULL=1 5,000;
+# BY_STEP=1 every step alone, each learner taking it before any takes the next.
 bench: $(BIN)/.installed
-	$(BIN)/python bench/closing_rush.py $(if $(FULL),--full)
+	$(BIN)/python bench/closing_rush.py $(if $(FULL),--full) $(if $(BY_STEP),--by-step)
 
 clean:
 	rm -rf $(VENV) node_modules db.sqlite3* media staticfiles

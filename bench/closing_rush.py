@@ -15,6 +15,11 @@ server, `X-Queries`), checks the ledger (exactly one claim per learner), and wri
 
     .venv/bin/python bench/closing_rush.py             # 300 learners, 16 clients
     .venv/bin/python bench/closing_rush.py --full      # 5,000 learners, 64 clients
+    .venv/bin/python bench/closing_rush.py --by-step --learners 3000 --clients 32
+
+`--by-step`: every learner takes a step before any takes the next, so each step runs alone
+at C clients (what wrk measures of one path, the issue's table), with its own wall time,
+req/s and the ratio of its req/s to the baseline's beside the ratios of time in the worker.
 """
 
 import argparse
@@ -319,31 +324,48 @@ def sample_of(step: str, seconds: float, reply: Reply) -> Sample:
     )
 
 
+@dataclass
+class Learner:
+    """One learner's browser and the form the last page gave it."""
+
+    phone: Phone
+    form: tuple[str, dict[str, Any]] = ("", {})
+
+
+def take_step(name: str, learner: Learner, seeded: Seeded, record: Any) -> None:
+    """One step of a learner's way from the QR code to the transcript; `record(sample)`."""
+    e = seeded.event_id
+    method, path, parse = {
+        "program page": ("GET", f"/e/{e}/", "/here/"),
+        "I'm here POST": ("POST", "", ""),
+        "evaluation GET": ("GET", f"/e/{e}/evaluate/", None),
+        "evaluation POST": ("POST", f"/e/{e}/evaluate/", ""),
+        "claim page GET": ("GET", f"/e/{e}/claim/", None),
+        "claim POST": ("POST", f"/e/{e}/claim/", ""),
+        "certificate PDF": ("GET", f"/certificates/activity/{seeded.activity_pk}/", ""),
+        "transcript": ("GET", "/transcript/", ""),
+    }[name]
+    form = None
+    if method == "POST":
+        action, form = learner.form
+        path = action or path
+        if name == "claim POST":
+            form.pop("event_id", None)
+    started = time.perf_counter()
+    reply = learner.phone.request(method, path, form)
+    record(sample_of(name, time.perf_counter() - started, reply))
+    want = 302 if method == "POST" else 200
+    if reply.status != want:
+        raise RuntimeError(f"{name}: HTTP {reply.status} (wanted {want}) {reply.location}")
+    if parse != "":
+        learner.form = form_fields(reply.text, parse)
+
+
 def whole_way(phone: Phone, seeded: Seeded, record: Any) -> None:
     """One learner's way from the QR code to the transcript; `record(sample)` each step."""
-    e = seeded.event_id
-
-    def step(name: str, method: str, path: str, form: dict[str, Any] | None = None) -> str:
-        started = time.perf_counter()
-        reply = phone.request(method, path, form)
-        record(sample_of(name, time.perf_counter() - started, reply))
-        want = 302 if method == "POST" else 200
-        if reply.status != want:
-            raise RuntimeError(f"{name}: HTTP {reply.status} (wanted {want}) {reply.location}")
-        return reply.text
-
-    program = step("program page", "GET", f"/e/{e}/")
-    action, fields = form_fields(program, "/here/")
-    step("I'm here POST", "POST", action, fields)
-    evaluation = step("evaluation GET", "GET", f"/e/{e}/evaluate/")
-    action, fields = form_fields(evaluation, None)
-    step("evaluation POST", "POST", action or f"/e/{e}/evaluate/", fields)
-    claim_page = step("claim page GET", "GET", f"/e/{e}/claim/")
-    action, fields = form_fields(claim_page, None)
-    fields.pop("event_id", None)
-    step("claim POST", "POST", action or f"/e/{e}/claim/", fields)
-    step("certificate PDF", "GET", f"/certificates/activity/{seeded.activity_pk}/")
-    step("transcript", "GET", "/transcript/")
+    learner = Learner(phone)
+    for name in STEPS:
+        take_step(name, learner, seeded, record)
 
 
 def _threads_then_send(client: Any, threads: int, samples: list[Sample], out: Any) -> None:
@@ -383,6 +405,52 @@ def _client_process(port: int, seeded: Seeded, keys: list[str], threads: int, ou
     _threads_then_send(client, threads, samples, out)
 
 
+def _step_by_step_process(
+    port: int, seeded: Seeded, keys: list[str], barrier: Any, threads: int, out: Any
+) -> None:
+    """`--by-step`: every learner takes one step before any takes the next, so each step
+    is measured alone at the rush's concurrency (as wrk measures one path). The processes
+    meet at `barrier` between steps; each sends its samples and, per step, when its
+    threads started and finished it (`time.perf_counter` is the system's monotonic clock,
+    the same in every process)."""
+    samples: list[Sample] = []
+    spans: dict[str, tuple[float, float]] = {}
+    lock = threading.Lock()
+    learners = [Learner(Phone(port, key)) for key in keys]
+    failed: set[int] = set()
+
+    def record(sample: Sample) -> None:
+        with lock:
+            samples.append(sample)
+
+    for name in STEPS:
+        barrier.wait()
+        pending = [i for i in reversed(range(len(learners))) if i not in failed]
+
+        def client(name: str = name, pending: list[int] = pending) -> None:
+            while True:
+                with lock:
+                    if not pending:
+                        return
+                    index = pending.pop()
+                try:
+                    take_step(name, learners[index], seeded, record)
+                except Exception as error:  # every failure is counted and shown
+                    with lock:
+                        failed.add(index)
+                        samples.append(Sample("error", 0.0, 0, 0, repr(error)[:300]))
+
+        started = time.perf_counter()
+        workers = [threading.Thread(target=client) for _ in range(threads)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+        spans[name] = (started, time.perf_counter())
+    out.send((samples, spans))
+    out.close()
+
+
 def _baseline_process(port: int, path: str, requests: int, threads: int, out: Any) -> None:
     samples: list[Sample] = []
     lock = threading.Lock()
@@ -412,23 +480,44 @@ def in_processes(
 ) -> tuple[list[Sample], float]:
     """Runs the clients in several processes (one Python process tops out near one core),
     `clients` threads in all; returns every sample and the wall time."""
+    started = time.perf_counter()
+    payloads = _gather(target, jobs, clients)
+    return [sample for payload in payloads for sample in payload], time.perf_counter() - started
+
+
+def _gather(target: Any, jobs: list[tuple[Any, ...]], clients: int) -> list[Any]:
+    """Starts one process a job with its share of `clients` threads; what each sent back."""
     pipes, processes = [], []
     per_process = [
         clients // len(jobs) + (1 if i < clients % len(jobs) else 0) for i in range(len(jobs))
     ]
-    started = time.perf_counter()
     for job, threads in zip(jobs, per_process, strict=True):
         receiver, sender = multiprocessing.Pipe(duplex=False)
         process = multiprocessing.Process(target=target, args=(*job, threads, sender))
         process.start()
         pipes.append(receiver)
         processes.append(process)
-    samples: list[Sample] = []
-    for receiver in pipes:
-        samples.extend(receiver.recv())
+    payloads = [receiver.recv() for receiver in pipes]
     for process in processes:
         process.join()
-    return samples, time.perf_counter() - started
+    return payloads
+
+
+def step_by_step(
+    port: int, seeded: Seeded, chunks: list[list[str]], clients: int
+) -> tuple[list[Sample], dict[str, float]]:
+    """`--by-step`: every sample, and each step's wall time (its first start to its last
+    finish across the processes)."""
+    barrier = multiprocessing.Barrier(len(chunks))
+    jobs = [(port, seeded, chunk, barrier) for chunk in chunks]
+    payloads = _gather(_step_by_step_process, jobs, clients)
+    samples = [sample for part, _ in payloads for sample in part]
+    walls = {
+        name: max(spans[name][1] for _, spans in payloads)
+        - min(spans[name][0] for _, spans in payloads)
+        for name in STEPS
+    }
+    return samples, walls
 
 
 # --- Reporting ------------------------------------------------------------------------
@@ -658,6 +747,11 @@ def main() -> None:
         "--baseline-requests", type=int, default=0, help="default 20 × clients (full: 100 ×)"
     )
     parser.add_argument("--processes", type=int, default=4, help="client processes")
+    parser.add_argument(
+        "--by-step",
+        action="store_true",
+        help="every learner takes a step before any takes the next: each step alone",
+    )
     parser.add_argument("--port", type=int, default=0, help="default: a free port")
     parser.add_argument("--results", default=str(ROOT / "bench/results"))
     args = parser.parse_args()
@@ -686,9 +780,14 @@ def main() -> None:
         print(
             f"Rush: {learners} learners, {clients} clients, {args.workers} workers …", flush=True
         )
-        samples, wall = in_processes(
-            _client_process, [(args.port, seeded, chunk) for chunk in chunks], clients
-        )
+        if args.by_step:
+            samples, walls = step_by_step(args.port, seeded, chunks, clients)
+            wall = sum(walls.values())
+        else:
+            samples, wall = in_processes(
+                _client_process, [(args.port, seeded, chunk) for chunk in chunks], clients
+            )
+            walls = dict.fromkeys(STEPS, wall)
         after = baselines(args.port, baseline_requests, clients, processes)
     finally:
         for process in servers:
@@ -713,15 +812,16 @@ def main() -> None:
         other = base[against]
         if not row.server_ms or not row.cpu_ms:
             return "–"
+        served = f"; req/s {row.per_second / other.per_second:.2f}" if args.by_step else ""
         return (
-            f"{other.server_ms / row.server_ms:.2f} (CPU {other.cpu_ms / row.cpu_ms:.2f}) "
-            f"× {against}"
+            f"{other.server_ms / row.server_ms:.2f} (CPU {other.cpu_ms / row.cpu_ms:.2f}"
+            f"{served}) × {against}"
         )
 
     step_rows = []
     for name in STEPS:
         statuses = {302} if "POST" in name else {200}
-        row = summarize(name, by_step.get(name, []), wall, statuses)
+        row = summarize(name, by_step.get(name, []), walls[name], statuses)
         step_rows.append(
             Row(**{**row.__dict__, "ratio": ratio(row, COMPARED_WITH.get(name, "one SELECT"))})
         )
@@ -731,11 +831,23 @@ def main() -> None:
     requests = sum(len(v) for v in by_step.values())
     ok, ledger = ledger_check(seeded, learners)
     verdict = "OK" if ok and not errors else "PROBLEM"
+    flags = (" --full" if args.full else "") + (" --by-step" if args.by_step else "")
+    span = "its own wall time" if args.by_step else "the rush's wall time"
+    how_read = (
+        [
+            f"Every learner took each step before any took the next: each step ran alone at "
+            f"{clients} clients, as wrk measures one path (the issue's table); the outbox "
+            "worker rendered certificates while the later steps ran.",
+            "",
+        ]
+        if args.by_step
+        else []
+    )
 
     lines = [
         f"# Closing rush, {started_at:%Y-%m-%d %H:%M} UTC",
         "",
-        f"`bench/closing_rush.py{' --full' if args.full else ''}`: {learners:,} learners, "
+        f"`bench/closing_rush.py{flags}`: {learners:,} learners, "
         f"{clients} clients in {processes} processes, gunicorn `config/gunicorn.conf.py` with "
         f"{args.workers} sync workers, the outbox worker beside it; PostgreSQL `{DB_NAME}`, "
         f"Redis `{SERVER_ENV['REDIS_URL']}` (cache and sessions); app, database and load on "
@@ -747,17 +859,20 @@ def main() -> None:
         "",
         *table(rows, args.workers),
         "",
-        f"## The whole way: {len(finished):,} learners in {wall:.1f} s "
-        f"({len(finished) / wall:.1f} learners/s, {requests / wall:.0f} requests/s)",
+        f"## {'Step by step' if args.by_step else 'The whole way'}: {len(finished):,} "
+        f"learners in {wall:.1f} s ({len(finished) / wall:.1f} learners/s, "
+        f"{requests / wall:.0f} requests/s)",
         "",
-        "Client-side: req/s (a step's requests over the rush's wall time: every learner does "
+        *how_read,
+        f"Client-side: req/s (a step's requests over {span}: every learner does "
         "each step once), p50/p95/p99 (including the wait for a free worker). Server-side, "
         "from response headers: queries per request (`X-Queries`; the connection's health "
         "check is not among them), mean time inside the worker and its CPU time (mean and "
         "median). Capacity is "
         f"{args.workers} sync workers / time in the worker: what the server could serve of "
         "that page alone. The ratio compares it with a baseline, by time in the worker and (in "
-        "brackets) by CPU time: writes with the one-INSERT "
+        "brackets) by CPU time and, step by step, by requests a second: writes with the "
+        "one-INSERT "
         f"view, reads with the one-SELECT view (the hello view answered {hello:,.0f} req/s).",
         "",
         *table(step_rows, args.workers),
@@ -773,7 +888,7 @@ def main() -> None:
     print(report)
     target = Path(args.results)
     target.mkdir(parents=True, exist_ok=True)
-    name = f"{started_at:%Y-%m-%d}{'-full' if args.full else ''}.md"
+    name = f"{started_at:%Y-%m-%d}{flags.replace(' --', '-')}.md"
     (target / name).write_text(report)
     print(f"Written to {target / name}")
     # Wrong claims or failed requests are a problem; slowness is only reported.
