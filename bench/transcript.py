@@ -2,11 +2,13 @@
 
     .venv/bin/python bench/transcript.py                 # ledger 10k and 10M claims
     .venv/bin/python bench/transcript.py --ledger 10000,1000000 --requests 40
+    .venv/bin/python bench/transcript.py --roster-users 2000,20000,200000 --roster-only
 
 Re-creates the database (default `celedger_perfdata_bench`), then in one run:
 
 1. roster: one activity with 1,000 learners (checked in, claimed); the roster page and a
-   search timed with 2,000 users on the instance, then again with 20,000;
+   search timed with 2,000 users on the instance, then again with 20,000 (`--roster-users`;
+   `--roster-only` stops after it);
 2. transcript: one learner with 500 claims; page 1 and page 5 timed with the ledger at
    ~2k claims (the learner's own and the roster's), then filled with other learners'
    claims (`generate_series`) to each `--ledger` size and timed again; the plans of the
@@ -311,6 +313,10 @@ def main() -> int:
     parser.add_argument("--ledger", default="10000,10000000", help="ledger sizes (claims)")
     parser.add_argument("--requests", type=int, default=30, help="timed GETs per figure")
     parser.add_argument("--no-reset", action="store_true", help="keep the database (debugging)")
+    parser.add_argument(
+        "--roster-users", default="2000,20000", help="users on the instance for the roster"
+    )
+    parser.add_argument("--roster-only", action="store_true", help="the roster, no transcript")
     args = parser.parse_args()
     sizes = [int(x) for x in args.ledger.split(",") if x]
     if not args.no_reset:
@@ -344,12 +350,18 @@ def main() -> int:
     client.force_login(staff)
     url = reverse("credits:roster", args=[seed.publisher.code, activity.pk])
     roster: dict[int, tuple[tuple[float, int, int, float], tuple[float, int, int, float]]] = {}
-    for total in (2000, 20000):
+    roster_sizes = [int(x) for x in args.roster_users.split(",") if x]
+    for total in roster_sizes:
         seed.users(total - get_user_model().objects.count(), profiles=True)
         analyze()
         roster[total] = (timed(client, url, None, n), timed(client, url, {"q": "learner12"}, n))
         print(f"roster with {total:,} users: {roster[total]}", flush=True)
     roster_plans = explain(roster_queries(activity))
+    if args.roster_only:
+        report = [f"# Roster at scale — {datetime.date.today().isoformat()}\n"]
+        report += roster_report(roster) + plan_lines(roster_sizes[-1], roster_plans)
+        write_results(f"{datetime.date.today().isoformat()}-roster.md", report)
+        return 0
 
     # 2. Transcript: one learner, 500 claims; the ledger grows around them.
     learner = seed.users(1, profiles=True)[0]
@@ -439,6 +451,20 @@ def main() -> int:
         + ", ".join(f"{t:.0f} ms" for t in background)
         + f" (warm-up first: {warm:.0f} ms).\n"
     )
+    lines += roster_report(roster)
+    for ledger, plans in plans_by_size.items():
+        out(f"## Transcript plans at {ledger:,} claims\n")
+        for title, plan in zip(["Totals (with the count)", "Page 5 rows"], plans, strict=True):
+            out(f"### {title}\n\n```\n{plan}\n```\n")
+    lines += plan_lines(roster_sizes[-1], roster_plans)
+    write_results(f"{today}-transcript.md", lines)
+    return 0
+
+
+def roster_report(roster: dict[int, Any]) -> list[str]:
+    """The roster's table: each size's page and search, and their ratios to the first."""
+    lines: list[str] = []
+    out = lines.append
     out("## Roster (1,000 learners on the activity, 100 per page)\n")
     out(
         "| users on the instance | page p50 | page fastest | search p50 | search fastest |"
@@ -450,21 +476,24 @@ def main() -> int:
             f"| {total:,} | {page[0]:.1f} ms | {page[3]:.1f} ms | {search[0]:.1f} ms |"
             f" {search[3]:.1f} ms | {page[2]} |"
         )
-    small, large = roster[2000], roster[20000]
-    out(
-        f"\nRatio 20k/2k users: page {large[0][0] / small[0][0]:.2f} (p50),"
-        f" {large[0][3] / small[0][3]:.2f} (fastest); search {large[1][0] / small[1][0]:.2f}"
-        f" (p50), {large[1][3] / small[1][3]:.2f} (fastest).\n"
-    )
-    for ledger, plans in plans_by_size.items():
-        out(f"## Transcript plans at {ledger:,} claims\n")
-        for title, plan in zip(["Totals (with the count)", "Page 5 rows"], plans, strict=True):
-            out(f"### {title}\n\n```\n{plan}\n```\n")
-    out("## Roster plans (20,000 users)\n")
-    for title, plan in zip(["Roster page learners", "Roster search"], roster_plans, strict=True):
-        out(f"### {title}\n\n```\n{plan}\n```\n")
-    write_results(f"{today}-transcript.md", lines)
-    return 0
+    smallest, *larger = roster
+    small = roster[smallest]
+    for total in larger:
+        large = roster[total]
+        out(
+            f"\nRatio {total:,}/{smallest:,} users: page {large[0][0] / small[0][0]:.2f} (p50),"
+            f" {large[0][3] / small[0][3]:.2f} (fastest); search"
+            f" {large[1][0] / small[1][0]:.2f} (p50), {large[1][3] / small[1][3]:.2f}"
+            " (fastest).\n"
+        )
+    return lines
+
+
+def plan_lines(users: int, plans: list[str]) -> list[str]:
+    lines = [f"## Roster plans ({users:,} users)\n"]
+    for title, plan in zip(["Roster page learners", "Roster search"], plans, strict=True):
+        lines.append(f"### {title}\n\n```\n{plan}\n```\n")
+    return lines
 
 
 def write_results(name: str, lines: list[str]) -> None:
