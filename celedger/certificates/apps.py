@@ -11,7 +11,7 @@ class CertificatesConfig(AppConfig):
 
         claims_changed.connect(on_claims_changed, dispatch_uid="certificates-refresh")
 
-        from celedger.certificates.services import certificate_sample_html
+        from celedger.certificates.services import STYLESHEETS, certificate_sample_html
         from celedger.core.pdf import warm_up_page
 
-        warm_up_page(certificate_sample_html)
+        warm_up_page(certificate_sample_html, stylesheets=STYLESHEETS)

@@ -222,6 +222,11 @@ def certificate_changes(
     return " ".join(changes)
 
 
+# The certificate's style, parsed once per process (`core.pdf`); its `@page` rule stays in
+# the template.
+STYLESHEETS = ("credits/pdf_style.css", "certificates/certificate.css")
+
+
 def certificate_render(
     *,
     certificate: Certificate,
@@ -250,7 +255,7 @@ def certificate_render(
         "logo": _logo_data_url(publisher),
         "issued_on": timezone.localdate(timezone=publisher.zone),
     }
-    return render_pdf("certificates/certificate.html", context)
+    return render_pdf("certificates/certificate.html", context, stylesheets=STYLESHEETS)
 
 
 def certificate_sample_html() -> str:

@@ -6,7 +6,7 @@ never make the server fetch a URL.
 """
 
 import base64
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
 
@@ -22,22 +22,45 @@ def _weasy() -> tuple[Any, Any]:
     return FontConfiguration(), URLFetcher(allowed_protocols={"data"})
 
 
-def html_to_pdf(html: str, *, on_laid_out: Callable[[int], None] | None = None) -> bytes:
-    """The PDF of `html`; `on_laid_out(pages)` runs between layout and writing (a
+@cache
+def _stylesheet(template_name: str) -> Any:
+    """A style sheet kept in a template (no variables), parsed once per process: WeasyPrint
+    parses a document's `<style>` and builds its selector matcher on every render (a tenth
+    of a certificate's). Given as a user style sheet, it loses its `@page` rules (WeasyPrint
+    collects those from the document's own sheets only): the document keeps its `@page`
+    rule in its `<style>`."""
+    from weasyprint import CSS
+
+    font_config, fetcher = _weasy()
+    css = render_to_string(template_name)
+    return CSS(string=css, base_url="data:,", url_fetcher=fetcher, font_config=font_config)
+
+
+def html_to_pdf(
+    html: str,
+    *,
+    stylesheets: Sequence[str] = (),
+    on_laid_out: Callable[[int], None] | None = None,
+) -> bytes:
+    """The PDF of `html`, styled also by `stylesheets` (templates, parsed once per
+    process: `_stylesheet`); `on_laid_out(pages)` runs between layout and writing (a
     background build reports its stage with it)."""
     from weasyprint import HTML
 
     font_config, fetcher = _weasy()
     source = HTML(string=html, base_url="data:,", url_fetcher=fetcher)
-    document = source.render(font_config=font_config)
+    sheets = [_stylesheet(name) for name in stylesheets]
+    document = source.render(font_config=font_config, stylesheets=sheets)
     if on_laid_out is not None:
         on_laid_out(len(document.pages))
     pdf: bytes = document.write_pdf()
     return pdf
 
 
-def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
-    return html_to_pdf(render_to_string(template_name, context))
+def render_pdf(
+    template_name: str, context: dict[str, Any], *, stylesheets: Sequence[str] = ()
+) -> bytes:
+    return html_to_pdf(render_to_string(template_name, context), stylesheets=stylesheets)
 
 
 def data_url(content: bytes, mime_type: str) -> str:
@@ -46,25 +69,25 @@ def data_url(content: bytes, mime_type: str) -> str:
 
 
 # Sample pages the apps register (`warm_up_page`) so a worker's first real render costs
-# what the later ones do: each returns the HTML of a representative document.
-_warm_up_pages: list[Callable[[], str]] = []
+# what the later ones do: each returns the HTML of a representative document, rendered
+# with its style sheets.
+_warm_up_pages: dict[Callable[[], str], tuple[str, ...]] = {}
 
 
-def warm_up_page(page: Callable[[], str]) -> Callable[[], str]:
+def warm_up_page(page: Callable[[], str], *, stylesheets: Sequence[str] = ()) -> None:
     """Register a sample document for `warm_up` (from an app's `ready()`)."""
-    if page not in _warm_up_pages:
-        _warm_up_pages.append(page)
-    return page
+    _warm_up_pages[page] = tuple(stylesheets)
 
 
 def warm_up() -> None:
     """Render one tiny page, then every registered sample document: loads WeasyPrint, the
     fonts and faces the documents use, the font subsetter, the image decoders, Django's
-    template engine and the documents' compiled templates (gunicorn calls this at worker
-    start; a tiny page alone left 100 ms of that to the first certificate)."""
+    template engine, the documents' compiled templates and their parsed style sheets
+    (gunicorn calls this at worker start; a tiny page alone left 100 ms of that to the
+    first certificate)."""
     html_to_pdf("<p>CE Ledger</p>")
-    for page in _warm_up_pages:
-        html_to_pdf(page())
+    for page, stylesheets in _warm_up_pages.items():
+        html_to_pdf(page(), stylesheets=stylesheets)
     _warm_up_subsetter()
 
 

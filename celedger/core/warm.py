@@ -17,7 +17,7 @@ from django.urls import get_resolver
 
 from celedger.core.pdf import warm_up as warm_up_pdf
 
-TEMPLATE_SUFFIXES = (".html", ".txt")
+TEMPLATE_SUFFIXES = (".html", ".txt", ".css")
 
 
 def warm_up_worker() -> None:

@@ -379,13 +379,48 @@ def test_the_logo_is_read_once_per_process_and_a_new_logo_is_used(tmp_path, monk
 def test_the_workers_warm_up_renders_a_certificate_without_the_database():
     # Not marked django_db: a query here would fail the test (gunicorn runs it before the
     # worker takes requests, and a database that is down must not stop the worker).
-    from celedger.certificates.services import certificate_sample_html
+    from celedger.certificates.services import STYLESHEETS, certificate_sample_html
     from celedger.core import pdf
 
-    assert certificate_sample_html in pdf._warm_up_pages
+    assert pdf._warm_up_pages[certificate_sample_html] == STYLESHEETS
     html = certificate_sample_html()
     assert "Certificate of credit" in html and "data:image/png;base64," in html
-    assert pdf.html_to_pdf(html).startswith(b"%PDF")
+    assert pdf.html_to_pdf(html, stylesheets=STYLESHEETS).startswith(b"%PDF")
+
+
+def test_a_certificates_style_is_parsed_once_per_process_and_its_page_stays_letter(
+    monkeypatch,
+):
+    # WeasyPrint parsed the certificate's whole <style> (and built its selector matcher)
+    # on every render; now the style sheets are parsed once per process (core.pdf) and a
+    # render parses only the document's own <style>: its @page rule, which WeasyPrint
+    # reads only there (lost, the page would be A4).
+    from io import BytesIO
+
+    from pypdf import PdfReader
+    from weasyprint import CSS
+
+    from celedger.certificates.services import STYLESHEETS, certificate_sample_html
+    from celedger.core import pdf
+
+    parsed: list[int] = []
+    real_init = CSS.__init__
+
+    def counting(self, *args, **kwargs):
+        parsed.append(len(kwargs.get("string") or ""))
+        real_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(CSS, "__init__", counting)
+    pdf._stylesheet.cache_clear()
+    html = certificate_sample_html()
+    first = pdf.html_to_pdf(html, stylesheets=STYLESHEETS)
+    assert max(parsed) > 1000  # the shared style, parsed for the first render
+    parsed.clear()
+    for _ in range(2):
+        pdf.html_to_pdf(html, stylesheets=STYLESHEETS)
+    assert len(parsed) == 2 and max(parsed) < 100, parsed  # only the @page rule, each
+    page = PdfReader(BytesIO(first)).pages[0]
+    assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (612, 792)
 
 
 def test_after_a_claim_the_worker_renders_the_certificate_before_slower_work(settings):
