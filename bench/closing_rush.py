@@ -424,7 +424,9 @@ def _step_by_step_process(
             samples.append(sample)
 
     for name in STEPS:
-        barrier.wait()
+        # A sibling that died breaks the barrier (after a step's longest wait) instead of
+        # leaving the others waiting for ever.
+        barrier.wait(timeout=900)
         pending = [i for i in reversed(range(len(learners))) if i not in failed]
 
         def client(name: str = name, pending: list[int] = pending) -> None:
@@ -495,6 +497,8 @@ def _gather(target: Any, jobs: list[tuple[Any, ...]], clients: int) -> list[Any]
         receiver, sender = multiprocessing.Pipe(duplex=False)
         process = multiprocessing.Process(target=target, args=(*job, threads, sender))
         process.start()
+        # The child's end only: a child that dies then ends `recv` (EOFError), not a hang.
+        sender.close()
         pipes.append(receiver)
         processes.append(process)
     payloads = [receiver.recv() for receiver in pipes]
