@@ -7,7 +7,7 @@ never make the server fetch a URL.
 
 import base64
 from collections.abc import Callable, Sequence
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -22,17 +22,22 @@ def _weasy() -> tuple[Any, Any]:
     return FontConfiguration(), URLFetcher(allowed_protocols={"data"})
 
 
-@cache
 def _stylesheet(template_name: str) -> Any:
-    """A style sheet kept in a template (no variables), parsed once per process: WeasyPrint
-    parses a document's `<style>` and builds its selector matcher on every render (a tenth
-    of a certificate's). Given as a user style sheet, it loses its `@page` rules (WeasyPrint
-    collects those from the document's own sheets only): the document keeps its `@page`
-    rule in its `<style>`."""
+    """A style sheet kept in a template (no variables), parsed once per process for each
+    text it has (`_parsed`): an edited sheet is parsed anew where Django reloads
+    templates (`make run`)."""
+    return _parsed(render_to_string(template_name))
+
+
+@lru_cache(maxsize=16)
+def _parsed(css: str) -> Any:
+    """WeasyPrint parses a document's `<style>` and builds its selector matcher on every
+    render (a tenth of a certificate's); a sheet given as a user style sheet is parsed
+    once. It loses its `@page` rules (WeasyPrint collects those from the document's own
+    sheets only): the document keeps its `@page` rule in its `<style>`."""
     from weasyprint import CSS
 
     font_config, fetcher = _weasy()
-    css = render_to_string(template_name)
     return CSS(string=css, base_url="data:,", url_fetcher=fetcher, font_config=font_config)
 
 

@@ -411,7 +411,7 @@ def test_a_certificates_style_is_parsed_once_per_process_and_its_page_stays_lett
         real_init(self, *args, **kwargs)
 
     monkeypatch.setattr(CSS, "__init__", counting)
-    pdf._stylesheet.cache_clear()
+    pdf._parsed.cache_clear()
     html = certificate_sample_html()
     first = pdf.html_to_pdf(html, stylesheets=STYLESHEETS)
     assert max(parsed) > 1000  # the shared style, parsed for the first render
