@@ -335,6 +335,9 @@ class Learner:
 def take_step(name: str, learner: Learner, seeded: Seeded, record: Any) -> None:
     """One step of a learner's way from the QR code to the transcript; `record(sample)`."""
     e = seeded.event_id
+    # Each step's method, path, and the form its answer holds for the next step: the one
+    # posting to a path containing this text, None for the form posting to the page itself,
+    # "" for none.
     method, path, parse = {
         "program page": ("GET", f"/e/{e}/", "/here/"),
         "I'm here POST": ("POST", "", ""),
